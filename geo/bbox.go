@@ -1,0 +1,69 @@
+package geo
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+)
+
+// BBox is a query rectangle in CRS84 longitude and latitude. MinLon may be
+// greater than MaxLon: the box then crosses the antimeridian.
+type BBox struct {
+	MinLon, MinLat, MaxLon, MaxLat float64
+}
+
+// World is the box that covers every valid position.
+var World = BBox{MinLon: -180, MinLat: -90, MaxLon: 180, MaxLat: 90}
+
+// CrossesAntimeridian reports whether the box wraps across 180° longitude.
+func (b BBox) CrossesAntimeridian() bool { return b.MinLon > b.MaxLon }
+
+// Intersects reports whether the box intersects the bound r.
+func (b BBox) Intersects(r orb.Bound) bool {
+	if r.Min[1] > b.MaxLat || r.Max[1] < b.MinLat {
+		return false
+	}
+	if b.CrossesAntimeridian() {
+		return r.Max[0] >= b.MinLon || r.Min[0] <= b.MaxLon
+	}
+	return r.Min[0] <= b.MaxLon && r.Max[0] >= b.MinLon
+}
+
+// ParseBBox parses the OGC API bbox parameter: four numbers
+// "minLon,minLat,maxLon,maxLat", or six with minimum and maximum
+// elevations after the latitudes (elevations are accepted and ignored).
+// Coordinates must be finite, longitudes within [-180, 180] and latitudes
+// within [-90, 90] with the minimum latitude not above the maximum. A
+// minimum longitude above the maximum is a box across the antimeridian.
+func ParseBBox(s string) (BBox, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 && len(parts) != 6 {
+		return BBox{}, Invalidf("bbox", "bbox %q must have 4 or 6 comma-separated numbers, has %d", s, len(parts))
+	}
+	v := make([]float64, len(parts))
+	for i, p := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return BBox{}, Invalidf("bbox", "bbox value %d (%q) is not a finite number", i+1, p)
+		}
+		v[i] = f
+	}
+	b := BBox{MinLon: v[0], MinLat: v[1], MaxLon: v[2], MaxLat: v[3]}
+	if len(v) == 6 {
+		b = BBox{MinLon: v[0], MinLat: v[1], MaxLon: v[3], MaxLat: v[4]}
+		if v[2] > v[5] {
+			return BBox{}, Invalidf("bbox", "bbox minimum elevation %g is above the maximum %g", v[2], v[5])
+		}
+	}
+	switch {
+	case b.MinLon < -180 || b.MinLon > 180 || b.MaxLon < -180 || b.MaxLon > 180:
+		return BBox{}, Invalidf("bbox", "bbox longitudes must be within [-180, 180]")
+	case b.MinLat < -90 || b.MinLat > 90 || b.MaxLat < -90 || b.MaxLat > 90:
+		return BBox{}, Invalidf("bbox", "bbox latitudes must be within [-90, 90]")
+	case b.MinLat > b.MaxLat:
+		return BBox{}, Invalidf("bbox", "bbox minimum latitude %g is above the maximum %g", b.MinLat, b.MaxLat)
+	}
+	return b, nil
+}

@@ -1,0 +1,256 @@
+package geojson
+
+import (
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/paulmach/orb"
+
+	"strata/geo"
+)
+
+// AppendFeature appends f as a GeoJSON Feature. Its properties are its own
+// followed by valid_from and valid_to (date or RFC 3339 text, null when
+// open; valid_to is exclusive), precision_m and sources; the valid time is
+// also given as the JSON-FG "time" member.
+func AppendFeature(b []byte, f *geo.Feature) []byte {
+	b = append(b, `{"type":"Feature","id":`...)
+	b = AppendString(b, f.ID)
+	b = append(b, `,"geometry":`...)
+	b = AppendGeometry(b, f.Geometry)
+	b = append(b, `,"properties":`...)
+	b = AppendProperties(b, f)
+	b = append(b, `,"time":`...)
+	b = AppendTime(b, f.Valid)
+	return append(b, '}')
+}
+
+// AppendProperties appends the feature's own properties merged with
+// valid_from, valid_to, precision_m and sources, as one JSON object.
+func AppendProperties(b []byte, f *geo.Feature) []byte {
+	own := f.Properties
+	if len(own) >= 2 && own[0] == '{' {
+		b = append(b, own[:len(own)-1]...)
+		if len(own) > 2 {
+			b = append(b, ',')
+		}
+	} else {
+		b = append(b, '{')
+	}
+	b = append(b, `"valid_from":`...)
+	b = appendBound(b, f.Valid.Start)
+	b = append(b, `,"valid_to":`...)
+	b = appendBound(b, f.Valid.End)
+	b = append(b, `,"precision_m":`...)
+	b = AppendFloat(b, f.PrecisionM)
+	b = append(b, `,"sources":`...)
+	b = AppendSources(b, f.Sources)
+	return append(b, '}')
+}
+
+func appendBound(b []byte, ms int64) []byte {
+	s := geo.FormatBound(ms)
+	if s == "" {
+		return append(b, "null"...)
+	}
+	return AppendString(b, s)
+}
+
+// AppendSources appends sources as a JSON array of objects.
+func AppendSources(b []byte, srcs []geo.Source) []byte {
+	b = append(b, '[')
+	for i, s := range srcs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"title":`...)
+		b = AppendString(b, s.Title)
+		for _, kv := range [...]struct{ k, v string }{{"publisher", s.Publisher}, {"date", s.Date}, {"url", s.URL}, {"note", s.Note}} {
+			if kv.v != "" {
+				b = append(b, ',', '"')
+				b = append(b, kv.k...)
+				b = append(b, '"', ':')
+				b = AppendString(b, kv.v)
+			}
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// AppendTime appends the JSON-FG "time" value for a valid-time interval:
+// null when unbounded; {"date": D} for exactly one UTC day; otherwise
+// {"interval": [start, end]} with ".." for an open end. Where both bounds
+// fall on UTC midnight they are written as dates, the end as the last day
+// included (JSON-FG dates cover whole days); otherwise as timestamps.
+func AppendTime(b []byte, iv geo.Interval) []byte {
+	if iv.IsOpenStart() && iv.IsOpenEnd() {
+		return append(b, "null"...)
+	}
+	const day = 24 * 3600 * 1000
+	midnight := func(ms int64) bool { return ms == geo.OpenStart || ms == geo.OpenEnd || geo.TimeOf(ms).Truncate(24*time.Hour).UnixMilli() == ms }
+	dates := midnight(iv.Start) && midnight(iv.End)
+	if dates && !iv.IsOpenStart() && iv.End-iv.Start == day {
+		b = append(b, `{"date":`...)
+		b = AppendString(b, geo.TimeOf(iv.Start).Format(time.DateOnly))
+		return append(b, '}')
+	}
+	end := func(b []byte, ms int64, isEnd bool) []byte {
+		switch {
+		case ms == geo.OpenStart || ms == geo.OpenEnd:
+			return append(b, `".."`...)
+		case dates && isEnd:
+			return AppendString(b, geo.TimeOf(ms-day).Format(time.DateOnly))
+		case dates:
+			return AppendString(b, geo.TimeOf(ms).Format(time.DateOnly))
+		}
+		return AppendString(b, geo.TimeOf(ms).Format(time.RFC3339Nano))
+	}
+	b = append(b, `{"interval":[`...)
+	b = end(b, iv.Start, false)
+	b = append(b, ',')
+	b = end(b, iv.End, true)
+	return append(b, "]}"...)
+}
+
+// AppendGeometry appends g as a GeoJSON geometry object; nil gives null.
+func AppendGeometry(b []byte, g orb.Geometry) []byte {
+	if g == nil {
+		return append(b, "null"...)
+	}
+	if c, ok := g.(orb.Collection); ok {
+		b = append(b, `{"type":"GeometryCollection","geometries":[`...)
+		for i, m := range c {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = AppendGeometry(b, m)
+		}
+		return append(b, "]}"...)
+	}
+	b = append(b, `{"type":"`...)
+	b = append(b, g.GeoJSONType()...)
+	b = append(b, `","coordinates":`...)
+	switch g := g.(type) {
+	case orb.Point:
+		b = appendPoint(b, g)
+	case orb.MultiPoint:
+		b = appendPoints(b, g)
+	case orb.LineString:
+		b = appendPoints(b, g)
+	case orb.Ring:
+		b = appendPoints(b, g)
+	case orb.MultiLineString:
+		b = append(b, '[')
+		for i, l := range g {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendPoints(b, l)
+		}
+		b = append(b, ']')
+	case orb.Polygon:
+		b = appendPolygon(b, g)
+	case orb.MultiPolygon:
+		b = append(b, '[')
+		for i, p := range g {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendPolygon(b, p)
+		}
+		b = append(b, ']')
+	case orb.Bound:
+		b = appendPolygon(b, g.ToPolygon())
+	}
+	return append(b, '}')
+}
+
+func appendPoint(b []byte, p orb.Point) []byte {
+	b = append(b, '[')
+	b = AppendFloat(b, p[0])
+	b = append(b, ',')
+	b = AppendFloat(b, p[1])
+	return append(b, ']')
+}
+
+func appendPoints[S ~[]orb.Point](b []byte, ps S) []byte {
+	b = append(b, '[')
+	for i, p := range ps {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendPoint(b, p)
+	}
+	return append(b, ']')
+}
+
+func appendPolygon(b []byte, p orb.Polygon) []byte {
+	b = append(b, '[')
+	for i, r := range p {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendPoints(b, r)
+	}
+	return append(b, ']')
+}
+
+// AppendFloat appends v as a JSON number in its shortest exact form.
+func AppendFloat(b []byte, v float64) []byte {
+	return strconv.AppendFloat(b, v, 'f', -1, 64)
+}
+
+const hex = "0123456789abcdef"
+
+// AppendString appends s as a JSON string. Like encoding/json it escapes
+// <, > and & so the output is safe inside HTML, and replaces invalid UTF-8
+// with U+FFFD.
+func AppendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

@@ -1,0 +1,66 @@
+package geo
+
+import (
+	"context"
+	"iter"
+)
+
+// Filter selects features of one layer. The zero BBox pointer means no
+// spatial filter; Time is a closed query interval (Always for none).
+type Filter struct {
+	Layer string
+	BBox  *BBox
+	Time  Interval
+	// Limit caps the number of features returned; Offset skips that many
+	// matching features first. Features are always returned in the same
+	// order, so Offset pages are stable while the data does not change.
+	Limit  int
+	Offset int
+}
+
+// ImportMode says what an import does with a layer's existing features.
+type ImportMode int
+
+// Import modes.
+const (
+	// Append adds the features; an id already in the layer is a conflict.
+	Append ImportMode = iota
+	// Replace removes the layer's existing features first.
+	Replace
+)
+
+// Store keeps layers and features. Implementations are safe for
+// concurrent use. Methods return errors wrapping ErrNotFound, ErrInvalid
+// or ErrConflict as documented; any other error is an internal failure.
+type Store interface {
+	// Layers returns every layer, by Order then ID.
+	Layers(ctx context.Context) ([]Layer, error)
+	// Layer returns one layer, or ErrNotFound.
+	Layer(ctx context.Context, id string) (Layer, error)
+	// PutLayer creates a layer or updates its metadata. ErrInvalid for bad
+	// metadata.
+	PutLayer(ctx context.Context, l Layer) error
+	// Extent computes a layer's spatial and temporal extent from its
+	// features. ErrNotFound for an unknown layer.
+	Extent(ctx context.Context, layer string) (Extent, error)
+	// FindFeatures calls fn for each feature matching f, in a stable order,
+	// until fn returns an error, which FindFeatures then returns. The
+	// *Feature passed to fn is only valid during the call. ErrNotFound for
+	// an unknown layer.
+	FindFeatures(ctx context.Context, f Filter, fn func(*Feature) error) error
+	// CountFeatures counts the features matching f, ignoring Limit and
+	// Offset. ErrNotFound for an unknown layer.
+	CountFeatures(ctx context.Context, f Filter) (int, error)
+	// FindFeatureByID returns one feature, or ErrNotFound.
+	FindFeatureByID(ctx context.Context, layer, id string) (*Feature, error)
+	// Import stores the features of seq in the layer, which must exist, as
+	// one transaction: if seq yields an error, or a feature is invalid
+	// (ErrInvalid) or its id is taken (ErrConflict), nothing is stored.
+	// It returns the number of features stored.
+	Import(ctx context.Context, layer string, mode ImportMode, seq iter.Seq2[*Feature, error]) (int, error)
+	// Version is a number that changes whenever stored data changes, for
+	// cache keys and ETags.
+	Version(ctx context.Context) (int64, error)
+	// Close releases the store.
+	Close() error
+}
