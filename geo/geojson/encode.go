@@ -89,7 +89,9 @@ func AppendTime(b []byte, iv geo.Interval) []byte {
 		return append(b, "null"...)
 	}
 	const day = 24 * 3600 * 1000
-	midnight := func(ms int64) bool { return ms == geo.OpenStart || ms == geo.OpenEnd || geo.TimeOf(ms).Truncate(24*time.Hour).UnixMilli() == ms }
+	midnight := func(ms int64) bool {
+		return ms == geo.OpenStart || ms == geo.OpenEnd || geo.TimeOf(ms).Truncate(24*time.Hour).UnixMilli() == ms
+	}
 	dates := midnight(iv.Start) && midnight(iv.End)
 	if dates && !iv.IsOpenStart() && iv.End-iv.Start == day {
 		b = append(b, `{"date":`...)
