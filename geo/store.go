@@ -11,11 +11,15 @@ type Filter struct {
 	Layer string
 	BBox  *BBox
 	Time  Interval
-	// Limit caps the number of features returned; Offset skips that many
-	// matching features first. Features are always returned in the same
-	// order, so Offset pages are stable while the data does not change.
+	// Limit caps the number of features returned (0 or less: no cap);
+	// Offset skips that many matching features first. Features are always
+	// returned in the same order, so Offset pages are stable while the data
+	// does not change.
 	Limit  int
 	Offset int
+	// Light asks only for ID, Name, Kind, Geometry, Valid and PrecisionM:
+	// a store may then leave Properties and Sources empty. Tiles use it.
+	Light bool
 }
 
 // ImportMode says what an import does with a layer's existing features.
