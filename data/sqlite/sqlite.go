@@ -1,0 +1,502 @@
+// Package sqlite implements geo.Store on an SQLite database file.
+//
+// Geometry is stored as WKB. An R*Tree indexes every feature by longitude,
+// latitude, valid time and layer, so a bbox-and-time query is one index
+// search followed by an exact check. The schema is created and migrated
+// from the embedded files in migrations/.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"iter"
+	"net/url"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/mattn/go-sqlite3"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+
+	"strata/geo"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is a geo.Store backed by one SQLite file. It is safe for concurrent
+// use.
+type DB struct {
+	db *sql.DB
+
+	mu      sync.Mutex
+	extents map[string]cachedExtent // by layer id, valid for one version
+
+	sources sourceCache
+}
+
+var _ geo.Store = (*DB)(nil)
+
+type cachedExtent struct {
+	version int64
+	extent  geo.Extent
+}
+
+// Open opens the database file at path, creating it if missing, and brings
+// its schema up to date.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	q := url.Values{}
+	// WAL lets readers go on while one writer commits, which a server
+	// that imports while serving needs.
+	q.Set("_journal_mode", "WAL")
+	// NORMAL is durable in WAL mode except for the last commits on power
+	// loss, never corrupting; FULL would fsync on every commit.
+	q.Set("_synchronous", "NORMAL")
+	// Wait up to 10 s for a lock held by another connection or process
+	// (such as `strata import` beside a running server) instead of failing
+	// at once with SQLITE_BUSY.
+	q.Set("_busy_timeout", "10000")
+	// Enforce REFERENCES clauses: a feature cannot outlive its layer.
+	q.Set("_foreign_keys", "on")
+	// Take the write lock when a transaction begins rather than on its
+	// first write, so two writers cannot deadlock upgrading read locks.
+	q.Set("_txlock", "immediate")
+	// A 64 MiB page cache per connection (negative = KiB) keeps the hot
+	// part of the index and feature pages in memory.
+	q.Set("_cache_size", "-65536")
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// Readers run in parallel under WAL; a few per core is plenty, and the
+	// cap bounds memory (each connection has its own page cache).
+	db.SetMaxOpenConns(4 * runtime.GOMAXPROCS(0))
+	db.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
+	s := &DB{db: db, extents: map[string]cachedExtent{}}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *DB) Close() error { return s.db.Close() }
+
+// migrate applies the embedded migrations newer than the database's
+// user_version, each in its own transaction.
+func (s *DB) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	var current int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if current > len(names) {
+		return fmt.Errorf("schema version %d is newer than this program knows (%d)", current, len(names))
+	}
+	for i := current; i < len(names); i++ {
+		body, err := migrations.ReadFile(names[i])
+		if err != nil {
+			return err
+		}
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", names[i], err)
+		}
+		// PRAGMA takes no bound parameters; i+1 is our own integer.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Version returns the data version, which every write increments.
+func (s *DB) Version(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&v)
+	return v, err
+}
+
+func bumpVersion(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, "UPDATE meta SET value = value + 1 WHERE key = 'version'")
+	return err
+}
+
+const layerColumns = "num, id, title, description, geometry_kind, grp, style, attribution, licence, ord"
+
+func scanLayer(sc interface{ Scan(...any) error }) (int64, geo.Layer, error) {
+	var (
+		num   int64
+		l     geo.Layer
+		kind  string
+		style string
+	)
+	err := sc.Scan(&num, &l.ID, &l.Title, &l.Description, &kind, &l.Group, &style, &l.Attribution, &l.Licence, &l.Order)
+	if err != nil {
+		return 0, l, err
+	}
+	l.Kind = geo.GeometryKind(kind)
+	if err := json.Unmarshal([]byte(style), &l.Style); err != nil {
+		return 0, l, fmt.Errorf("layer %s: bad style: %w", l.ID, err)
+	}
+	return num, l, nil
+}
+
+// Layers returns every layer by order, then id.
+func (s *DB) Layers(ctx context.Context) ([]geo.Layer, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+layerColumns+" FROM layers ORDER BY ord, id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []geo.Layer
+	for rows.Next() {
+		_, l, err := scanLayer(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// Layer returns one layer, or an error wrapping geo.ErrNotFound.
+func (s *DB) Layer(ctx context.Context, id string) (geo.Layer, error) {
+	_, l, err := s.layer(ctx, s.db, id)
+	return l, err
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *DB) layer(ctx context.Context, q queryer, id string) (int64, geo.Layer, error) {
+	num, l, err := scanLayer(q.QueryRowContext(ctx, "SELECT "+layerColumns+" FROM layers WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, l, geo.NotFoundf("layer %q does not exist", id)
+	}
+	return num, l, err
+}
+
+// PutLayer creates a layer or updates its metadata.
+func (s *DB) PutLayer(ctx context.Context, l geo.Layer) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	style, err := json.Marshal(l.Style)
+	if err != nil {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO layers (id, title, description, geometry_kind, grp, style, attribution, licence, ord)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET
+			title = excluded.title, description = excluded.description,
+			geometry_kind = excluded.geometry_kind, grp = excluded.grp,
+			style = excluded.style, attribution = excluded.attribution,
+			licence = excluded.licence, ord = excluded.ord`,
+		l.ID, l.Title, l.Description, string(l.Kind), l.Group, string(style), l.Attribution, l.Licence, l.Order)
+	if err != nil {
+		return err
+	}
+	if err := bumpVersion(ctx, tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Extent computes the layer's extent from its features; the result is
+// cached until the data changes.
+func (s *DB) Extent(ctx context.Context, layer string) (geo.Extent, error) {
+	version, err := s.Version(ctx)
+	if err != nil {
+		return geo.Extent{}, err
+	}
+	s.mu.Lock()
+	c, ok := s.extents[layer]
+	s.mu.Unlock()
+	if ok && c.version == version {
+		return c.extent, nil
+	}
+	num, _, err := s.layer(ctx, s.db, layer)
+	if err != nil {
+		return geo.Extent{}, err
+	}
+	var (
+		n                      int
+		minx, miny, maxx, maxy sql.NullFloat64
+		from, to               sql.NullInt64
+	)
+	err = s.db.QueryRowContext(ctx, `
+		SELECT count(*), min(minx), min(miny), max(maxx), max(maxy), min(valid_from), max(valid_to)
+		FROM features WHERE layer_num = ?`, num).Scan(&n, &minx, &miny, &maxx, &maxy, &from, &to)
+	if err != nil {
+		return geo.Extent{}, err
+	}
+	e := geo.Extent{Empty: n == 0}
+	if n > 0 {
+		e.BBox = orb.Bound{Min: orb.Point{minx.Float64, miny.Float64}, Max: orb.Point{maxx.Float64, maxy.Float64}}
+		e.Time = geo.Interval{Start: from.Int64, End: to.Int64}
+	}
+	s.mu.Lock()
+	s.extents[layer] = cachedExtent{version: version, extent: e}
+	s.mu.Unlock()
+	return e, nil
+}
+
+// where builds the WHERE clause and arguments for a filter on a layer.
+func where(num int64, f geo.Filter) (string, []any) {
+	var b strings.Builder
+	args := []any{}
+	if f.BBox == nil && f.Time == geo.Always {
+		b.WriteString("f.layer_num = ?")
+		args = append(args, num)
+		return b.String(), args
+	}
+	// One R*Tree search by layer, time (in days, widened by the index's
+	// 32-bit rounding) and place; the exact tests follow on the row.
+	box := geo.World
+	if f.BBox != nil {
+		box = *f.BBox
+	}
+	b.WriteString(`f.seq IN (SELECT seq FROM features_index WHERE minl <= ? AND maxl >= ? AND mint <= ? AND maxt >= ? AND miny <= ? AND maxy >= ?`)
+	args = append(args, num, num, float64(f.Time.End)/86400000.0, float64(f.Time.Start)/86400000.0, box.MaxLat, box.MinLat)
+	if box.CrossesAntimeridian() {
+		b.WriteString(" AND (maxx >= ? OR minx <= ?))")
+		args = append(args, box.MinLon, box.MaxLon)
+	} else {
+		b.WriteString(" AND minx <= ? AND maxx >= ?)")
+		args = append(args, box.MaxLon, box.MinLon)
+	}
+	b.WriteString(" AND f.layer_num = ? AND f.valid_from <= ? AND f.valid_to > ? AND f.miny <= ? AND f.maxy >= ?")
+	args = append(args, num, f.Time.End, f.Time.Start, box.MaxLat, box.MinLat)
+	if box.CrossesAntimeridian() {
+		b.WriteString(" AND (f.maxx >= ? OR f.minx <= ?)")
+		args = append(args, box.MinLon, box.MaxLon)
+	} else {
+		b.WriteString(" AND f.minx <= ? AND f.maxx >= ?")
+		args = append(args, box.MaxLon, box.MinLon)
+	}
+	return b.String(), args
+}
+
+// FindFeatures streams the features matching f in seq order.
+func (s *DB) FindFeatures(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) error {
+	num, _, err := s.layer(ctx, s.db, f.Layer)
+	if err != nil {
+		return err
+	}
+	cond, args := where(num, f)
+	cols := "f.id, f.name, f.kind, f.geom, f.valid_from, f.valid_to, f.precision_m, f.properties, f.sources"
+	if f.Light {
+		cols = "f.id, f.name, f.kind, f.geom, f.valid_from, f.valid_to, f.precision_m, '', ''"
+	}
+	limit := int64(f.Limit)
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	args = append(args, limit, max(f.Offset, 0))
+	rows, err := s.db.QueryContext(ctx, "SELECT "+cols+" FROM features f WHERE "+cond+" ORDER BY f.seq LIMIT ? OFFSET ?", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	feat := geo.Feature{Layer: f.Layer}
+	var geom, props, sources []byte
+	for rows.Next() {
+		if err := rows.Scan(&feat.ID, &feat.Name, &feat.Kind, &geom, &feat.Valid.Start, &feat.Valid.End, &feat.PrecisionM, &props, &sources); err != nil {
+			return err
+		}
+		if feat.Geometry, err = wkb.Unmarshal(geom); err != nil {
+			return fmt.Errorf("feature %s/%s: bad WKB: %w", f.Layer, feat.ID, err)
+		}
+		feat.Properties = props
+		if !f.Light {
+			if feat.Sources, err = s.sources.get(sources); err != nil {
+				return fmt.Errorf("feature %s/%s: %w", f.Layer, feat.ID, err)
+			}
+		}
+		if err := fn(&feat); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// CountFeatures counts the features matching f.
+func (s *DB) CountFeatures(ctx context.Context, f geo.Filter) (int, error) {
+	num, _, err := s.layer(ctx, s.db, f.Layer)
+	if err != nil {
+		return 0, err
+	}
+	cond, args := where(num, f)
+	var n int
+	err = s.db.QueryRowContext(ctx, "SELECT count(*) FROM features f WHERE "+cond, args...).Scan(&n)
+	return n, err
+}
+
+// FindFeatureByID returns one feature, or an error wrapping
+// geo.ErrNotFound.
+func (s *DB) FindFeatureByID(ctx context.Context, layer, id string) (*geo.Feature, error) {
+	num, _, err := s.layer(ctx, s.db, layer)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		feat              = geo.Feature{Layer: layer}
+		geom, props, srcs []byte
+	)
+	err = s.db.QueryRowContext(ctx, `
+		SELECT id, name, kind, geom, valid_from, valid_to, precision_m, properties, sources
+		FROM features WHERE layer_num = ? AND id = ?`, num, id).
+		Scan(&feat.ID, &feat.Name, &feat.Kind, &geom, &feat.Valid.Start, &feat.Valid.End, &feat.PrecisionM, &props, &srcs)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, geo.NotFoundf("feature %q does not exist in layer %q", id, layer)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if feat.Geometry, err = wkb.Unmarshal(geom); err != nil {
+		return nil, fmt.Errorf("feature %s/%s: bad WKB: %w", layer, id, err)
+	}
+	feat.Properties = props
+	if feat.Sources, err = s.sources.get(srcs); err != nil {
+		return nil, err
+	}
+	return &feat, nil
+}
+
+// Import stores the features of seq in one transaction; see geo.Store.
+func (s *DB) Import(ctx context.Context, layer string, mode geo.ImportMode, seq iter.Seq2[*geo.Feature, error]) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	num, _, err := s.layer(ctx, tx, layer)
+	if err != nil {
+		return 0, err
+	}
+	if mode == geo.Replace {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM features WHERE layer_num = ?", num); err != nil {
+			return 0, err
+		}
+	}
+	stmt, err := tx.PrepareContext(ctx, `
+		INSERT INTO features (layer_num, id, name, kind, geom, minx, miny, maxx, maxy, valid_from, valid_to, precision_m, properties, sources)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return 0, err
+	}
+	defer stmt.Close()
+	n := 0
+	var lastSources []geo.Source
+	var lastSourcesJSON []byte
+	for f, err := range seq {
+		if err != nil {
+			return 0, err
+		}
+		if err := f.Validate(); err != nil {
+			return 0, geo.Invalidf("features", "feature %q: %v", f.ID, err)
+		}
+		if f.Valid.End <= f.Valid.Start {
+			return 0, geo.Invalidf("features", "feature %q: valid_to is not after valid_from", f.ID)
+		}
+		geom, err := wkb.Marshal(f.Geometry)
+		if err != nil {
+			return 0, geo.Invalidf("features", "feature %q: geometry: %v", f.ID, err)
+		}
+		props := []byte(f.Properties)
+		if len(props) == 0 {
+			props = []byte("{}")
+		}
+		if !sameSources(f.Sources, lastSources) {
+			if lastSourcesJSON, err = json.Marshal(f.Sources); err != nil {
+				return 0, err
+			}
+			lastSources = f.Sources
+		}
+		b := f.Geometry.Bound()
+		_, err = stmt.ExecContext(ctx, num, f.ID, f.Name, f.Kind, geom, b.Min[0], b.Min[1], b.Max[0], b.Max[1],
+			f.Valid.Start, f.Valid.End, f.PrecisionM, string(props), string(lastSourcesJSON))
+		if err != nil {
+			var se sqlite3.Error
+			if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
+				return 0, geo.Conflictf("feature id %q already exists in layer %q", f.ID, layer)
+			}
+			return 0, err
+		}
+		n++
+	}
+	if err := bumpVersion(ctx, tx); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// sameSources reports whether a and b are the same slice (not merely
+// equal), which lets an import of many features citing one shared slice
+// encode it once.
+func sameSources(a, b []geo.Source) bool {
+	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
+}
+
+// sourceCache decodes a sources JSON text once and shares the result:
+// many features cite the same sources.
+type sourceCache struct {
+	mu sync.RWMutex
+	m  map[string][]geo.Source
+}
+
+const maxCachedSources = 4096
+
+func (c *sourceCache) get(text []byte) ([]geo.Source, error) {
+	c.mu.RLock()
+	v, ok := c.m[string(text)]
+	c.mu.RUnlock()
+	if ok {
+		return v, nil
+	}
+	if err := json.Unmarshal(text, &v); err != nil {
+		return nil, fmt.Errorf("bad sources JSON: %w", err)
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxCachedSources {
+		c.m = map[string][]geo.Source{}
+	}
+	c.m[string(text)] = v
+	c.mu.Unlock()
+	return v, nil
+}
