@@ -57,11 +57,13 @@ type Store interface {
 	CountFeatures(ctx context.Context, f Filter) (int, error)
 	// FindFeatureByID returns one feature, or ErrNotFound.
 	FindFeatureByID(ctx context.Context, layer, id string) (*Feature, error)
-	// Import stores the features of seq in the layer, which must exist, as
-	// one transaction: if seq yields an error, or a feature is invalid
-	// (ErrInvalid) or its id is taken (ErrConflict), nothing is stored.
-	// It returns the number of features stored.
-	Import(ctx context.Context, layer string, mode ImportMode, seq iter.Seq2[*Feature, error]) (int, error)
+	// Import stores the features of seq in layer l as one transaction. A
+	// missing layer is created with l's metadata in that transaction; an
+	// existing layer keeps its metadata. If seq yields an error, or a
+	// feature is invalid (ErrInvalid) or its id is taken (ErrConflict),
+	// nothing at all is stored, the layer included. It returns the number
+	// of features stored.
+	Import(ctx context.Context, l Layer, mode ImportMode, seq iter.Seq2[*Feature, error]) (int, error)
 	// Version is a number that changes whenever stored data changes, for
 	// cache keys and ETags.
 	Version(ctx context.Context) (int64, error)

@@ -121,7 +121,7 @@ func Apply(ctx context.Context, s geo.Store) (applied bool, err error) {
 		if err := s.PutLayer(ctx, l); err != nil {
 			return false, fmt.Errorf("seed: storing layer %q from %s: %w", l.ID, LayersFile, err)
 		}
-		if _, err := s.Import(ctx, l.ID, geo.Append, values(features[i])); err != nil {
+		if _, err := s.Import(ctx, l, geo.Append, values(features[i])); err != nil {
 			return false, fmt.Errorf("seed: importing %s: %w", FeaturesFile(l.ID), err)
 		}
 	}

@@ -207,15 +207,26 @@ func (s *DB) PutLayer(ctx context.Context, l geo.Layer) error {
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	style, err := json.Marshal(l.Style)
-	if err != nil {
-		return err
-	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	if err := putLayer(ctx, tx, l); err != nil {
+		return err
+	}
+	if err := bumpVersion(ctx, tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// putLayer inserts or updates a layer's row.
+func putLayer(ctx context.Context, tx *sql.Tx, l geo.Layer) error {
+	style, err := json.Marshal(l.Style)
+	if err != nil {
+		return err
+	}
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO layers (id, title, description, geometry_kind, grp, style, attribution, licence, ord)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -225,13 +236,7 @@ func (s *DB) PutLayer(ctx context.Context, l geo.Layer) error {
 			style = excluded.style, attribution = excluded.attribution,
 			licence = excluded.licence, ord = excluded.ord`,
 		l.ID, l.Title, l.Description, string(l.Kind), l.Group, string(style), l.Attribution, l.Licence, l.Order)
-	if err != nil {
-		return err
-	}
-	if err := bumpVersion(ctx, tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return err
 }
 
 // Extent computes the layer's extent from its features; the result is
@@ -396,13 +401,23 @@ func (s *DB) FindFeatureByID(ctx context.Context, layer, id string) (*geo.Featur
 }
 
 // Import stores the features of seq in one transaction; see geo.Store.
-func (s *DB) Import(ctx context.Context, layer string, mode geo.ImportMode, seq iter.Seq2[*geo.Feature, error]) (int, error) {
+func (s *DB) Import(ctx context.Context, l geo.Layer, mode geo.ImportMode, seq iter.Seq2[*geo.Feature, error]) (int, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
+	layer := l.ID
 	num, _, err := s.layer(ctx, tx, layer)
+	if errors.Is(err, geo.ErrNotFound) {
+		if err := l.Validate(); err != nil {
+			return 0, err
+		}
+		if err := putLayer(ctx, tx, l); err != nil {
+			return 0, err
+		}
+		num, _, err = s.layer(ctx, tx, layer)
+	}
 	if err != nil {
 		return 0, err
 	}

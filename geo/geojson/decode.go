@@ -44,7 +44,7 @@ type Options struct {
 // sequence; it wraps geo.ErrInvalid.
 func Decode(r io.Reader, layer string, opt Options) iter.Seq2[*geo.Feature, error] {
 	return func(yield func(*geo.Feature, error) bool) {
-		lr := &limitReader{r: r}
+		lr := &limitReader{r: r, n: -1}
 		d := json.NewDecoder(lr)
 		err := decode(d, lr, layer, opt, yield)
 		if err != nil && !errors.Is(err, errStop) {
