@@ -1,0 +1,123 @@
+// Package api serves Strata over HTTP: OGC API – Features Part 1 Core
+// (landing page, conformance, OpenAPI, collections, items), the embedded
+// map front end and its basemap.
+//
+// New builds a Server from a Config; Server.Handler returns the complete
+// http.Handler with CORS, compression, ETags and error mapping. The
+// package never opens databases or reads flags: main wires a geo.Store
+// and the embedded file systems in.
+package api
+
+import (
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"github.com/gorilla/mux"
+	"github.com/klauspost/compress/gzhttp"
+
+	"strata/geo"
+)
+
+// Config configures a Server. Store is required; the rest have defaults.
+type Config struct {
+	Store geo.Store
+	// Static is the front end, served at /; nil serves none.
+	Static fs.FS
+	// Basemap holds the offline basemap files, served at /basemap/.
+	Basemap fs.FS
+	// BaseURL, when set, is the absolute URL clients reach the server at
+	// (such as https://maps.example.org/strata); otherwise links are built
+	// from each request's Host header.
+	BaseURL string
+	// CORSOrigins lists the origins allowed to read; empty or "*" allows
+	// any origin.
+	CORSOrigins []string
+	// DefaultLimit and MaxLimit bound the items page size; see
+	// DefaultItemsLimit and MaxItemsLimit.
+	DefaultLimit, MaxLimit int
+	// Version is the program version shown in the OpenAPI document.
+	Version string
+	// Logger receives request failures; nil uses slog.Default().
+	Logger *slog.Logger
+}
+
+// Default page sizes for items.
+const (
+	DefaultItemsLimit = 100
+	MaxItemsLimit     = 10000
+)
+
+// Server is the HTTP front of a geo.Store.
+type Server struct {
+	cfg    Config
+	store  geo.Store
+	log    *slog.Logger
+	router *mux.Router
+}
+
+// New returns a Server for cfg.
+func New(cfg Config) *Server {
+	if cfg.DefaultLimit <= 0 {
+		cfg.DefaultLimit = DefaultItemsLimit
+	}
+	if cfg.MaxLimit <= 0 {
+		cfg.MaxLimit = MaxItemsLimit
+	}
+	cfg.DefaultLimit = min(cfg.DefaultLimit, cfg.MaxLimit)
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger}
+	s.router = s.routes()
+	return s
+}
+
+// Handler returns the server's complete handler.
+func (s *Server) Handler() http.Handler {
+	gz, err := gzhttp.NewWrapper(gzhttp.MinSize(512))
+	if err != nil {
+		panic(err) // only bad static options cause this
+	}
+	return s.recoverPanics(s.cors(gz(s.router)))
+}
+
+// routes maps every path to its handler. Reads answer GET and HEAD (and
+// OPTIONS for CORS preflight); other methods get 405.
+func (s *Server) routes() *mux.Router {
+	r := mux.NewRouter()
+	r.StrictSlash(false)
+	get := func(path string, h http.HandlerFunc) {
+		r.HandleFunc(path, h).Methods(http.MethodGet, http.MethodHead)
+		r.HandleFunc(path, s.handleOptions).Methods(http.MethodOptions)
+		// A trailing slash reaches the same resource: some clients add one.
+		if path != "/" {
+			r.HandleFunc(path+"/", h).Methods(http.MethodGet, http.MethodHead)
+			r.HandleFunc(path+"/", s.handleOptions).Methods(http.MethodOptions)
+		}
+	}
+	get("/", s.handleLanding)
+	get("/conformance", s.handleConformance)
+	get("/api", s.handleOpenAPI)
+	get("/api.html", s.handleAPIDoc)
+	get("/collections", s.handleCollections)
+	get("/collections/{collectionId}", s.handleCollection)
+	get("/collections/{collectionId}/items", s.handleItems)
+	get("/collections/{collectionId}/items/{featureId}", s.handleFeature)
+	if s.cfg.Basemap != nil {
+		r.PathPrefix("/basemap/").Methods(http.MethodGet, http.MethodHead).
+			Handler(s.files(http.StripPrefix("/basemap/", http.FileServerFS(s.cfg.Basemap)), "public, max-age=86400"))
+	}
+	if s.cfg.Static != nil {
+		r.PathPrefix("/").Methods(http.MethodGet, http.MethodHead).
+			Handler(s.files(http.FileServerFS(s.cfg.Static), "public, max-age=300"))
+	}
+	r.MethodNotAllowedHandler = http.HandlerFunc(s.handleMethodNotAllowed)
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, geo.NotFoundf("no resource at %s", r.URL.Path))
+	})
+	return r
+}

@@ -1,0 +1,430 @@
+package api_test
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"strata/api"
+	"strata/data/seed"
+	"strata/data/sqlite"
+)
+
+// newServer starts the real handler on a seeded SQLite file.
+func newServer(t testing.TB) *httptest.Server {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "api.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := seed.Apply(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(api.Config{Store: db}).Handler())
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func do(t testing.TB, method, url string, header map[string]string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{res.StatusCode, res.Header, body}
+}
+
+func get(t testing.TB, url string) response { return do(t, http.MethodGet, url, nil) }
+
+func decode[T any](t testing.TB, r response) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(r.body, &v); err != nil {
+		t.Fatalf("bad JSON (%v): %.300s", err, r.body)
+	}
+	return v
+}
+
+type featureCollection struct {
+	Type           string `json:"type"`
+	NumberMatched  int    `json:"numberMatched"`
+	NumberReturned int    `json:"numberReturned"`
+	TimeStamp      string `json:"timeStamp"`
+	Features       []struct {
+		ID         string         `json:"id"`
+		Properties map[string]any `json:"properties"`
+		Time       any            `json:"time"`
+	} `json:"features"`
+	Links []api.Link `json:"links"`
+}
+
+func (fc featureCollection) ids() map[string]bool {
+	m := map[string]bool{}
+	for _, f := range fc.Features {
+		m[f.ID] = true
+	}
+	return m
+}
+
+func (fc featureCollection) link(rel string) string {
+	for _, l := range fc.Links {
+		if l.Rel == rel {
+			return l.Href
+		}
+	}
+	return ""
+}
+
+func TestDatedQueries(t *testing.T) {
+	srv := newServer(t)
+	cases := []struct {
+		layer, datetime, id string
+		present             bool
+	}{
+		{"lines", "2025-10-09", "yellow_line_2025_10_10", false},
+		{"lines", "2025-10-10", "yellow_line_2025_10_10", true},
+		{"lines", "2025-11-01", "yellow_line_2025_10_10", true},
+		{"lines", "2025-10-09T23:59:59Z", "yellow_line_2025_10_10", false},
+		{"lines", "2025-10-10T00:00:00Z", "yellow_line_2025_10_10", true},
+		{"facilities", "2025-10-17/..", "cmcc_kiryat_gat", true},
+		{"facilities", "../2025-10-01", "cmcc_kiryat_gat", false},
+		{"facilities", "2025-10-16", "cmcc_kiryat_gat", false},
+		{"facilities", "0000-01-01T00:00:00Z/9999-12-31T23:59:59Z", "cmcc_kiryat_gat", true},
+		{"facilities", "2025-10-01/2025-10-17", "cmcc_kiryat_gat", true},
+	}
+	for _, c := range cases {
+		t.Run(c.layer+"@"+c.datetime, func(t *testing.T) {
+			r := get(t, srv.URL+"/collections/"+c.layer+"/items?datetime="+c.datetime)
+			if r.status != 200 {
+				t.Fatalf("status %d: %s", r.status, r.body)
+			}
+			fc := decode[featureCollection](t, r)
+			if fc.ids()[c.id] != c.present {
+				t.Errorf("%s present = %v, want %v", c.id, !c.present, c.present)
+			}
+			if fc.NumberMatched != len(fc.Features) || fc.NumberReturned != len(fc.Features) {
+				t.Errorf("numberMatched %d, numberReturned %d, features %d", fc.NumberMatched, fc.NumberReturned, len(fc.Features))
+			}
+		})
+	}
+}
+
+func TestFeatureProperties(t *testing.T) {
+	srv := newServer(t)
+	r := get(t, srv.URL+"/collections/lines/items/yellow_line_2025_10_10")
+	if r.status != 200 || r.header.Get("Content-Type") != "application/geo+json" {
+		t.Fatalf("status %d, type %q", r.status, r.header.Get("Content-Type"))
+	}
+	var f struct {
+		ID         string         `json:"id"`
+		Properties map[string]any `json:"properties"`
+		Time       map[string]any `json:"time"`
+		Links      []api.Link     `json:"links"`
+	}
+	f = decode[struct {
+		ID         string         `json:"id"`
+		Properties map[string]any `json:"properties"`
+		Time       map[string]any `json:"time"`
+		Links      []api.Link     `json:"links"`
+	}](t, r)
+	if f.ID != "yellow_line_2025_10_10" {
+		t.Errorf("id = %q", f.ID)
+	}
+	p := f.Properties
+	if p["valid_from"] != "2025-10-10" || p["valid_to"] != nil {
+		t.Errorf("valid_from %v, valid_to %v", p["valid_from"], p["valid_to"])
+	}
+	if pm, _ := p["precision_m"].(float64); pm < 1000 {
+		t.Errorf("precision_m = %v, want the stated ±1.5 km", p["precision_m"])
+	}
+	if srcs, _ := p["sources"].([]any); len(srcs) == 0 {
+		t.Errorf("no sources")
+	}
+	if iv, _ := f.Time["interval"].([]any); len(iv) != 2 || iv[0] != "2025-10-10" || iv[1] != ".." {
+		t.Errorf("JSON-FG time = %v", f.Time)
+	}
+	rels := map[string]bool{}
+	for _, l := range f.Links {
+		rels[l.Rel] = l.Type != ""
+	}
+	for _, rel := range []string{"self", "alternate", "collection"} {
+		if !rels[rel] {
+			t.Errorf("link %q missing or without type", rel)
+		}
+	}
+}
+
+func TestPagingVisitsEveryFeatureOnce(t *testing.T) {
+	srv := newServer(t)
+	for _, layer := range []string{"events", "towns", "crossings"} {
+		t.Run(layer, func(t *testing.T) {
+			all := decode[featureCollection](t, get(t, srv.URL+"/collections/"+layer+"/items?limit=10000"))
+			seen := map[string]int{}
+			url := srv.URL + "/collections/" + layer + "/items?limit=2"
+			pages := 0
+			for url != "" && pages < 1000 {
+				fc := decode[featureCollection](t, get(t, url))
+				if fc.NumberMatched != len(all.Features) {
+					t.Fatalf("numberMatched %d, want %d", fc.NumberMatched, len(all.Features))
+				}
+				if fc.NumberReturned != len(fc.Features) || len(fc.Features) > 2 {
+					t.Fatalf("page %d: numberReturned %d, %d features", pages, fc.NumberReturned, len(fc.Features))
+				}
+				for _, f := range fc.Features {
+					seen[f.ID]++
+				}
+				if pages > 0 && fc.link("prev") == "" {
+					t.Errorf("page %d has no prev link", pages)
+				}
+				url = fc.link("next")
+				pages++
+			}
+			if len(seen) != len(all.Features) {
+				t.Errorf("visited %d distinct features, want %d", len(seen), len(all.Features))
+			}
+			for id, n := range seen {
+				if n != 1 {
+					t.Errorf("feature %s visited %d times", id, n)
+				}
+			}
+		})
+	}
+}
+
+func TestMalformedRequests(t *testing.T) {
+	srv := newServer(t)
+	items := "/collections/towns/items"
+	cases := []struct {
+		method, path string
+		status       int
+		mention      string // the description must name this
+	}{
+		{"GET", items + "?bbox=1,2,3", 400, "bbox"},
+		{"GET", items + "?bbox=a,b,c,d", 400, "bbox"},
+		{"GET", items + "?bbox=NaN,1,2,3", 400, "bbox"},
+		{"GET", items + "?bbox=0,-91,1,1", 400, "bbox"},
+		{"GET", items + "?bbox=0,2,1,1", 400, "bbox"},
+		{"GET", items + "?bbox=-200,0,1,1", 400, "bbox"},
+		{"GET", items + "?bbox=1,2,3,4,5", 400, "bbox"},
+		{"GET", items + "?bbox=", 400, "bbox"},
+		{"GET", items + "?datetime=garbage", 400, "datetime"},
+		{"GET", items + "?datetime=2025-13-01", 400, "datetime"},
+		{"GET", items + "?datetime=2025-10-10T25:00:00Z", 400, "datetime"},
+		{"GET", items + "?datetime=2025-10-10/2025-10-01", 400, "datetime"},
+		{"GET", items + "?datetime=a/b/c", 400, "datetime"},
+		{"GET", items + "?datetime=", 400, "datetime"},
+		{"GET", items + "?datetime=2025-10-10/garbage", 400, "datetime"},
+		{"GET", items + "?limit=0", 400, "limit"},
+		{"GET", items + "?limit=-1", 400, "limit"},
+		{"GET", items + "?limit=abc", 400, "limit"},
+		{"GET", items + "?limit=1.5", 400, "limit"},
+		{"GET", items + "?limit=99999999999999999999", 400, "limit"},
+		{"GET", items + "?offset=-1", 400, "offset"},
+		{"GET", items + "?offset=x", 400, "offset"},
+		{"GET", items + "?color=red", 400, "color"},
+		{"GET", items + "?limit=1&limit=2", 400, "limit"},
+		{"GET", items + "?f=xml", 400, "f"},
+		{"GET", "/collections?f=csv", 400, "f"},
+		{"GET", "/conformance?x=1", 400, "x"},
+		{"GET", "/collections/nope", 404, "nope"},
+		{"GET", "/collections/nope/items", 404, "nope"},
+		{"GET", "/collections/towns/items/nope", 404, "nope"},
+		{"GET", "/collections/nope/items/kiryat_gat", 404, "nope"},
+		{"GET", "/no/such/path", 404, "/no/such/path"},
+		{"POST", items, 405, "POST"},
+		{"DELETE", "/collections/towns", 405, "DELETE"},
+		{"PUT", "/collections/towns/items/kiryat_gat", 405, "PUT"},
+	}
+	for _, c := range cases {
+		t.Run(c.method+" "+c.path, func(t *testing.T) {
+			r := do(t, c.method, srv.URL+c.path, nil)
+			if r.status != c.status {
+				t.Fatalf("status %d, want %d: %s", r.status, c.status, r.body)
+			}
+			if ct := r.header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type %q, want application/json", ct)
+			}
+			e := decode[struct{ Code, Description string }](t, r)
+			if e.Code == "" || !strings.Contains(e.Description, c.mention) {
+				t.Errorf("error %+v does not name %q", e, c.mention)
+			}
+			if c.status == 405 && r.header.Get("Allow") == "" {
+				t.Errorf("405 without Allow header")
+			}
+		})
+	}
+}
+
+func TestLimitIsClamped(t *testing.T) {
+	srv := newServer(t)
+	r := get(t, srv.URL+"/collections/events/items?limit=1000000")
+	if r.status != 200 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	fc := decode[featureCollection](t, r)
+	if len(fc.Features) != fc.NumberMatched {
+		t.Errorf("got %d of %d features", len(fc.Features), fc.NumberMatched)
+	}
+	def := decode[featureCollection](t, get(t, srv.URL+"/collections/events/items?limit=5"))
+	if len(def.Features) != 5 || def.link("next") == "" || !strings.Contains(def.link("next"), "offset=5") {
+		t.Errorf("limit=5: %d features, next %q", len(def.Features), def.link("next"))
+	}
+}
+
+func TestHTTPManners(t *testing.T) {
+	srv := newServer(t)
+	for _, path := range []string{"/collections", "/collections/towns/items?datetime=2025-10-10", "/collections/towns/items/kiryat_gat", "/conformance", "/api"} {
+		t.Run(path, func(t *testing.T) {
+			r := get(t, srv.URL+path)
+			tag := r.header.Get("ETag")
+			if r.status != 200 || tag == "" || r.header.Get("Cache-Control") == "" {
+				t.Fatalf("status %d, ETag %q, Cache-Control %q", r.status, tag, r.header.Get("Cache-Control"))
+			}
+			if r2 := do(t, "GET", srv.URL+path, map[string]string{"If-None-Match": tag}); r2.status != http.StatusNotModified || len(r2.body) != 0 {
+				t.Errorf("If-None-Match: status %d, %d bytes", r2.status, len(r2.body))
+			}
+			if r3 := do(t, "GET", srv.URL+path, map[string]string{"If-None-Match": `"other"`}); r3.status != 200 {
+				t.Errorf("other ETag: status %d", r3.status)
+			}
+			h := do(t, "HEAD", srv.URL+path, nil)
+			if h.status != 200 || len(h.body) != 0 || h.header.Get("Content-Type") != r.header.Get("Content-Type") {
+				t.Errorf("HEAD: status %d, %d bytes, type %q", h.status, len(h.body), h.header.Get("Content-Type"))
+			}
+			c := do(t, "GET", srv.URL+path, map[string]string{"Origin": "https://example.org"})
+			if c.header.Get("Access-Control-Allow-Origin") != "*" {
+				t.Errorf("CORS: Access-Control-Allow-Origin %q", c.header.Get("Access-Control-Allow-Origin"))
+			}
+			g := do(t, "GET", srv.URL+path, map[string]string{"Accept-Encoding": "gzip"})
+			if len(r.body) > 1024 {
+				if g.header.Get("Content-Encoding") != "gzip" {
+					t.Fatalf("Accept-Encoding gzip: Content-Encoding %q", g.header.Get("Content-Encoding"))
+				}
+				zr, err := gzip.NewReader(strings.NewReader(string(g.body)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				plain, _ := io.ReadAll(zr)
+				if !json.Valid(plain) {
+					t.Errorf("gzipped body is not JSON")
+				}
+			}
+		})
+	}
+	pre := do(t, "OPTIONS", srv.URL+"/collections", map[string]string{"Origin": "https://example.org", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "If-None-Match"})
+	if pre.status != http.StatusNoContent || !strings.Contains(pre.header.Get("Access-Control-Allow-Methods"), "GET") || pre.header.Get("Access-Control-Allow-Headers") != "If-None-Match" {
+		t.Errorf("preflight: %d %v", pre.status, pre.header)
+	}
+}
+
+func TestCORSAllowList(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "cors.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	srv := httptest.NewServer(api.New(api.Config{Store: db, CORSOrigins: []string{"https://maps.example.org"}}).Handler())
+	defer srv.Close()
+	for origin, want := range map[string]string{"https://maps.example.org": "https://maps.example.org", "https://evil.example": ""} {
+		r := do(t, "GET", srv.URL+"/collections", map[string]string{"Origin": origin})
+		if got := r.header.Get("Access-Control-Allow-Origin"); got != want {
+			t.Errorf("origin %s: allowed %q, want %q", origin, got, want)
+		}
+	}
+}
+
+func TestLandingAndConformance(t *testing.T) {
+	srv := newServer(t)
+	for _, path := range []string{"/", "/?f=json", "/collections/", "/conformance/"} {
+		if r := get(t, srv.URL+path); r.status != 200 {
+			t.Errorf("%s: status %d", path, r.status)
+		}
+	}
+	land := decode[struct{ Links []api.Link }](t, get(t, srv.URL+"/"))
+	want := map[string]string{"self": "application/json", "service-desc": "application/vnd.oai.openapi+json;version=3.0", "service-doc": "text/html", "conformance": "application/json", "data": "application/json", "alternate": "text/html"}
+	for _, l := range land.Links {
+		if typ, ok := want[l.Rel]; ok && typ == l.Type && strings.HasPrefix(l.Href, srv.URL) {
+			delete(want, l.Rel)
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("landing page lacks links %v", want)
+	}
+	conf := decode[struct{ ConformsTo []string }](t, get(t, srv.URL+"/conformance"))
+	for _, c := range []string{"/conf/core", "/conf/geojson", "/conf/oas30"} {
+		found := false
+		for _, u := range conf.ConformsTo {
+			found = found || strings.HasSuffix(u, c)
+		}
+		if !found {
+			t.Errorf("conformance lacks %s", c)
+		}
+	}
+}
+
+func TestCollections(t *testing.T) {
+	srv := newServer(t)
+	type coll struct {
+		ID     string
+		Extent struct {
+			Spatial  struct{ BBox [][]float64 }
+			Temporal struct{ Interval [][]*string }
+		}
+		Links []api.Link
+		Style struct{ Color string }
+	}
+	cs := decode[struct{ Collections []coll }](t, get(t, srv.URL+"/collections"))
+	byID := map[string]coll{}
+	for _, c := range cs.Collections {
+		byID[c.ID] = c
+		if len(c.Extent.Spatial.BBox) != 1 || len(c.Extent.Spatial.BBox[0]) != 4 {
+			t.Errorf("%s: spatial extent %v", c.ID, c.Extent.Spatial.BBox)
+		}
+		items := false
+		for _, l := range c.Links {
+			items = items || (l.Rel == "items" && l.Type == "application/geo+json")
+		}
+		if !items || c.Style.Color == "" {
+			t.Errorf("%s: items link %v, colour %q", c.ID, items, c.Style.Color)
+		}
+	}
+	for _, id := range []string{"towns", "facilities", "crossings", "lines", "areas", "events"} {
+		if _, ok := byID[id]; !ok {
+			t.Errorf("collection %s missing", id)
+		}
+	}
+	ev := byID["events"].Extent.Temporal.Interval
+	if len(ev) != 1 || ev[0][0] == nil || *ev[0][0] != "2025-09-29T00:00:00Z" {
+		t.Errorf("events temporal extent = %v, want it to start 2025-09-29", ev)
+	}
+	one := decode[coll](t, get(t, srv.URL+"/collections/lines"))
+	if one.ID != "lines" || one.Extent.Temporal.Interval[0][1] != nil {
+		t.Errorf("/collections/lines = %+v", one)
+	}
+}

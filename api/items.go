@@ -1,0 +1,242 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"strata/geo"
+	"strata/geo/geojson"
+)
+
+// itemsQuery is a parsed items request.
+type itemsQuery struct {
+	filter geo.Filter
+	limit  int
+}
+
+// parseItems reads the items query parameters: limit (1.., clamped to the
+// maximum), offset (0..), bbox and datetime. Errors name the parameter.
+func (s *Server) parseItems(r *http.Request, layer string) (itemsQuery, error) {
+	q := itemsQuery{filter: geo.Filter{Layer: layer, Time: geo.Always}, limit: s.cfg.DefaultLimit}
+	if err := checkParams(r, "limit", "offset", "bbox", "datetime", "f"); err != nil {
+		return q, err
+	}
+	if err := checkFormat(r, "geojson"); err != nil {
+		return q, err
+	}
+	v := r.URL.Query()
+	if s := v.Get("limit"); v.Has("limit") {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return q, geo.Invalidf("limit", "limit %q must be an integer of at least 1", s)
+		}
+		q.limit = n
+	}
+	q.limit = min(q.limit, s.cfg.MaxLimit)
+	if s := v.Get("offset"); v.Has("offset") {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return q, geo.Invalidf("offset", "offset %q must be an integer of at least 0", s)
+		}
+		q.filter.Offset = n
+	}
+	if v.Has("bbox") {
+		b, err := geo.ParseBBox(v.Get("bbox"))
+		if err != nil {
+			return q, err
+		}
+		q.filter.BBox = &b
+	}
+	if v.Has("datetime") {
+		iv, err := geo.ParseDatetime(v.Get("datetime"))
+		if err != nil {
+			return q, err
+		}
+		q.filter.Time = iv
+	}
+	q.filter.Limit = q.limit
+	return q, nil
+}
+
+// canonicalQuery is the request's query with its parameters sorted, so
+// equal requests share an ETag.
+func canonicalQuery(v url.Values) string {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(strings.Join(v[k], ","))
+		b.WriteByte('&')
+	}
+	return b.String()
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+const flushAt = 32 << 10
+
+// handleItems serves GET /collections/{collectionId}/items: a GeoJSON
+// FeatureCollection streamed feature by feature, with paging links.
+func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id := mux.Vars(r)["collectionId"]
+	l, err := s.store.Layer(ctx, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q, err := s.parseItems(r, l.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	version, err := s.store.Version(ctx)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "public, max-age=60")
+	if notModified(w, r, weakETag("items", strconv.FormatInt(version, 10), l.ID, canonicalQuery(r.URL.Query()))) {
+		return
+	}
+	matched, err := s.store.CountFeatures(ctx, q.filter)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	h.Set("Content-Type", mediaGeoJSON)
+	if r.Method == http.MethodHead {
+		return
+	}
+
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	b := append((*bp)[:0], `{"type":"FeatureCollection","features":[`...)
+	n := 0
+	err = s.store.FindFeatures(ctx, q.filter, func(f *geo.Feature) error {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = geojson.AppendFeature(b, f)
+		n++
+		if len(b) >= flushAt {
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+			b = b[:0]
+		}
+		return nil
+	})
+	if err != nil {
+		// The status line is gone already: cut the response short so the
+		// client sees a broken body, not a valid partial page.
+		if ctx.Err() == nil {
+			s.log.Error("items stream failed", "url", r.URL.String(), "err", err)
+		}
+		*bp = b
+		panic(http.ErrAbortHandler)
+	}
+	b = append(b, `],"numberMatched":`...)
+	b = strconv.AppendInt(b, int64(matched), 10)
+	b = append(b, `,"numberReturned":`...)
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, `,"timeStamp":"`...)
+	b = time.Now().UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, `","links":`...)
+	links, _ := json.Marshal(s.itemsLinks(r, l, q, n, matched))
+	b = append(b, links...)
+	b = append(b, '}')
+	w.Write(b)
+	*bp = b
+}
+
+// itemsLinks builds self, alternate, next (while features remain) and
+// prev (after the first page) links.
+func (s *Server) itemsLinks(r *http.Request, l geo.Layer, q itemsQuery, returned, matched int) []Link {
+	base := s.baseURL(r)
+	path := base + "/collections/" + url.PathEscape(l.ID) + "/items"
+	page := func(offset int) string {
+		v := r.URL.Query()
+		v.Set("limit", strconv.Itoa(q.limit))
+		if offset > 0 {
+			v.Set("offset", strconv.Itoa(offset))
+		} else {
+			v.Del("offset")
+		}
+		return path + "?" + v.Encode()
+	}
+	self := path
+	if r.URL.RawQuery != "" {
+		self += "?" + r.URL.RawQuery
+	}
+	links := []Link{
+		{self, "self", mediaGeoJSON, "This page"},
+		{base + "/?f=html#layers=" + url.QueryEscape(l.ID), "alternate", mediaHTML, "On the map"},
+		{base + "/collections/" + url.PathEscape(l.ID), "collection", mediaJSON, l.Title},
+	}
+	off := q.filter.Offset
+	if off+returned < matched && returned > 0 {
+		links = append(links, Link{page(off + returned), "next", mediaGeoJSON, "Next page"})
+	}
+	if off > 0 {
+		links = append(links, Link{page(max(off-q.limit, 0)), "prev", mediaGeoJSON, "Previous page"})
+	}
+	return links
+}
+
+// handleFeature serves GET /collections/{collectionId}/items/{featureId}.
+func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	vars := mux.Vars(r)
+	if err := checkParams(r, "f"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := checkFormat(r, "geojson"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	l, err := s.store.Layer(ctx, vars["collectionId"])
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f, err := s.store.FindFeatureByID(ctx, l.ID, vars["featureId"])
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	base := s.baseURL(r)
+	coll := base + "/collections/" + url.PathEscape(l.ID)
+	links, _ := json.Marshal([]Link{
+		{coll + "/items/" + url.PathEscape(f.ID), "self", mediaGeoJSON, "This feature"},
+		{fmt.Sprintf("%s/?f=html#layers=%s&feature=%s", base, url.QueryEscape(l.ID), url.QueryEscape(f.ID)), "alternate", mediaHTML, "On the map"},
+		{coll, "collection", mediaJSON, l.Title},
+	})
+	b := geojson.AppendFeature(nil, f)
+	b = append(b[:len(b)-1], `,"links":`...)
+	b = append(b, links...)
+	b = append(b, '}')
+	h := w.Header()
+	h.Set("Cache-Control", "public, max-age=60")
+	if notModified(w, r, etag(b)) {
+		return
+	}
+	h.Set("Content-Type", mediaGeoJSON)
+	w.Write(b)
+}

@@ -1,0 +1,99 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// recoverPanics turns a panic in a handler into a logged 500, so one bad
+// request cannot take the server down.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.writeError(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cors lets browsers on the configured origins read every response.
+// Strata only serves reads, so credentials are never allowed.
+func (s *Server) cors(next http.Handler) http.Handler {
+	any := len(s.cfg.CORSOrigins) == 0 || slices.Contains(s.cfg.CORSOrigins, "*")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		h := w.Header()
+		if origin != "" {
+			switch {
+			case any:
+				h.Set("Access-Control-Allow-Origin", "*")
+			case slices.Contains(s.cfg.CORSOrigins, origin):
+				h.Set("Access-Control-Allow-Origin", origin)
+				h.Add("Vary", "Origin")
+			}
+			h.Set("Access-Control-Expose-Headers", "ETag, Content-Length, Link")
+			if r.Method == http.MethodOptions {
+				h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+				if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
+					h.Set("Access-Control-Allow-Headers", req)
+				}
+				h.Set("Access-Control-Max-Age", "86400")
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// etag returns a strong entity tag for a complete body.
+func etag(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:12]) + `"`
+}
+
+// weakETag returns a weak entity tag for a response that is not buffered,
+// from the parts that determine its content.
+func weakETag(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return `W/"` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`
+}
+
+// notModified sets the ETag and reports whether the request's
+// If-None-Match already names it; the caller then answers 304.
+func notModified(w http.ResponseWriter, r *http.Request, tag string) bool {
+	w.Header().Set("ETag", tag)
+	inm := r.Header.Get("If-None-Match")
+	if inm == "" {
+		return false
+	}
+	bare := strings.TrimPrefix(tag, "W/")
+	for _, c := range strings.Split(inm, ",") {
+		c = strings.TrimSpace(c)
+		if c == "*" || strings.TrimPrefix(c, "W/") == bare {
+			w.WriteHeader(http.StatusNotModified)
+			return true
+		}
+	}
+	return false
+}
+
+// files serves static files with a cache policy; http.FileServer already
+// handles Last-Modified, ranges and HEAD.
+func (s *Server) files(h http.Handler, cacheControl string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", cacheControl)
+		h.ServeHTTP(w, r)
+	})
+}

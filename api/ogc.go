@@ -1,0 +1,318 @@
+package api
+
+import (
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"strata/geo"
+)
+
+// Media types.
+const (
+	mediaJSON    = "application/json"
+	mediaGeoJSON = "application/geo+json"
+	mediaOpenAPI = "application/vnd.oai.openapi+json;version=3.0"
+	mediaHTML    = "text/html"
+)
+
+// Link is an OGC API link.
+type Link struct {
+	Href  string `json:"href"`
+	Rel   string `json:"rel"`
+	Type  string `json:"type,omitempty"`
+	Title string `json:"title,omitempty"`
+}
+
+// conformance lists the classes Strata implements, and no others.
+var conformance = []string{
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+}
+
+// baseURL is the absolute URL of the API root, without a trailing slash.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.cfg.BaseURL != "" {
+		return strings.TrimRight(s.cfg.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+		scheme = p
+	}
+	return scheme + "://" + r.Host
+}
+
+// checkParams rejects query parameters other than the allowed ones, and
+// repeated ones, naming the first offender.
+func checkParams(r *http.Request, allowed ...string) error {
+	for name, vals := range r.URL.Query() {
+		ok := false
+		for _, a := range allowed {
+			if name == a {
+				ok = true
+			}
+		}
+		if !ok {
+			return geo.Invalidf(name, "unknown query parameter %q; this endpoint takes %s", name, strings.Join(allowed, ", "))
+		}
+		if len(vals) > 1 {
+			return geo.Invalidf(name, "query parameter %q is given %d times", name, len(vals))
+		}
+	}
+	return nil
+}
+
+// checkFormat accepts f=json (and the given aliases) or no f.
+func checkFormat(r *http.Request, also ...string) error {
+	f := r.URL.Query().Get("f")
+	if f == "" || f == "json" {
+		return nil
+	}
+	for _, a := range also {
+		if f == a {
+			return nil
+		}
+	}
+	return geo.Invalidf("f", "format f=%q is not offered here; use f=json", f)
+}
+
+// writeJSON sends a complete JSON document with a strong ETag, answering
+// 304 when the client has it already.
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, mediaType string, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "public, max-age=60")
+	h.Set("Vary", "Accept")
+	if notModified(w, r, etag(body)) {
+		return
+	}
+	h.Set("Content-Type", mediaType)
+	w.Write(body)
+}
+
+// wantsHTML reports whether the client asked for HTML, by f=html or by an
+// Accept header that prefers it (as browsers send).
+func wantsHTML(r *http.Request) bool {
+	switch r.URL.Query().Get("f") {
+	case "html":
+		return true
+	case "":
+		accept := r.Header.Get("Accept")
+		return strings.Contains(accept, "text/html") && !strings.HasPrefix(accept, "application/")
+	}
+	return false
+}
+
+// handleLanding serves GET /: the map page for browsers, the OGC landing
+// page JSON for everyone else.
+func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
+	if err := checkParams(r, "f"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if wantsHTML(r) && s.cfg.Static != nil {
+		s.serveIndex(w, r)
+		return
+	}
+	if err := checkFormat(r, "html"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	base := s.baseURL(r)
+	s.writeJSON(w, r, mediaJSON, map[string]any{
+		"title":       "Strata",
+		"description": "Dated map layers with their sources: the geography of the October 2025 Gaza ceasefire and the Civil-Military Coordination Center in Kiryat Gat.",
+		"links": []Link{
+			{base + "/?f=json", "self", mediaJSON, "This document"},
+			{base + "/?f=html", "alternate", mediaHTML, "The interactive map"},
+			{base + "/api", "service-desc", mediaOpenAPI, "The API definition (OpenAPI 3.0)"},
+			{base + "/api.html", "service-doc", mediaHTML, "The API documentation"},
+			{base + "/conformance", "conformance", mediaJSON, "Conformance classes"},
+			{base + "/collections", "data", mediaJSON, "The collections"},
+		},
+	})
+}
+
+// serveIndex sends the front end's index.html.
+func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("Vary", "Accept")
+	http.ServeFileFS(w, r, s.cfg.Static, "index.html")
+}
+
+// handleConformance serves GET /conformance.
+func (s *Server) handleConformance(w http.ResponseWriter, r *http.Request) {
+	if err := s.checkDoc(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, mediaJSON, map[string]any{"conformsTo": conformance})
+}
+
+func (s *Server) checkDoc(r *http.Request) error {
+	if err := checkParams(r, "f"); err != nil {
+		return err
+	}
+	return checkFormat(r)
+}
+
+// collection is the OGC collection document, with Strata's layer metadata
+// as extension members for map clients.
+type collection struct {
+	ID           string    `json:"id"`
+	Title        string    `json:"title"`
+	Description  string    `json:"description"`
+	Extent       *extent   `json:"extent,omitempty"`
+	ItemType     string    `json:"itemType"`
+	CRS          []string  `json:"crs"`
+	StorageCRS   string    `json:"storageCrs"`
+	Links        []Link    `json:"links"`
+	GeometryKind string    `json:"geometry_kind"`
+	Group        string    `json:"group,omitempty"`
+	Order        int       `json:"order"`
+	Style        geo.Style `json:"style"`
+	Attribution  string    `json:"attribution,omitempty"`
+	Licence      string    `json:"licence,omitempty"`
+}
+
+type extent struct {
+	Spatial  spatialExtent  `json:"spatial"`
+	Temporal temporalExtent `json:"temporal"`
+}
+
+type spatialExtent struct {
+	BBox [][4]float64 `json:"bbox"`
+	CRS  string       `json:"crs"`
+}
+
+type temporalExtent struct {
+	Interval [][2]*string `json:"interval"`
+	TRS      string       `json:"trs"`
+}
+
+const crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+
+func (s *Server) collectionDoc(r *http.Request, l geo.Layer) (collection, error) {
+	e, err := s.store.Extent(r.Context(), l.ID)
+	if err != nil {
+		return collection{}, err
+	}
+	base := s.baseURL(r) + "/collections/" + url.PathEscape(l.ID)
+	c := collection{
+		ID: l.ID, Title: l.Title, Description: l.Description,
+		ItemType: "feature", CRS: []string{crs84}, StorageCRS: crs84,
+		GeometryKind: string(l.Kind), Group: l.Group, Order: l.Order, Style: l.Style,
+		Attribution: l.Attribution, Licence: l.Licence,
+		Links: []Link{
+			{base, "self", mediaJSON, "This collection"},
+			{base + "/items", "items", mediaGeoJSON, "The features of " + l.Title},
+		},
+	}
+	if l.Licence != "" {
+		c.Links = append(c.Links, Link{Href: s.baseURL(r) + "/#licences", Rel: "license", Type: mediaHTML, Title: l.Licence})
+	}
+	if !e.Empty {
+		c.Extent = &extent{
+			Spatial:  spatialExtent{BBox: [][4]float64{{e.BBox.Min[0], e.BBox.Min[1], e.BBox.Max[0], e.BBox.Max[1]}}, CRS: crs84},
+			Temporal: temporalExtent{Interval: [][2]*string{{timestamp(e.Time.Start), timestamp(e.Time.End)}}, TRS: "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"},
+		}
+	}
+	return c, nil
+}
+
+// timestamp formats a bound as RFC 3339, nil when open.
+func timestamp(ms int64) *string {
+	if ms == geo.OpenStart || ms == geo.OpenEnd {
+		return nil
+	}
+	t := geo.TimeOf(ms).Format(time.RFC3339)
+	return &t
+}
+
+// handleCollections serves GET /collections.
+func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request) {
+	if err := s.checkDoc(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	layers, err := s.store.Layers(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cs := make([]collection, 0, len(layers))
+	for _, l := range layers {
+		c, err := s.collectionDoc(r, l)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		cs = append(cs, c)
+	}
+	base := s.baseURL(r)
+	s.writeJSON(w, r, mediaJSON, map[string]any{
+		"links":       []Link{{base + "/collections", "self", mediaJSON, "The collections"}},
+		"collections": cs,
+	})
+}
+
+// handleCollection serves GET /collections/{collectionId}.
+func (s *Server) handleCollection(w http.ResponseWriter, r *http.Request) {
+	if err := s.checkDoc(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	l, err := s.store.Layer(r.Context(), mux.Vars(r)["collectionId"])
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, err := s.collectionDoc(r, l)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, mediaJSON, c)
+}
+
+var apiDoc = template.Must(template.New("api").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Strata API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}code{background:#eee;padding:0 .2em}td{padding:.2em .6em;vertical-align:top}</style>
+</head><body>
+<h1>Strata API</h1>
+<p>Strata implements OGC API – Features Part 1 Core with GeoJSON. The machine-readable definition is at <a href="{{.}}/api">{{.}}/api</a> (OpenAPI 3.0).</p>
+<table>
+<tr><td><code>GET /</code></td><td>Landing page (JSON; browsers get the map)</td></tr>
+<tr><td><code>GET /conformance</code></td><td>Conformance classes</td></tr>
+<tr><td><code>GET /collections</code></td><td>Layers with their spatial and temporal extents</td></tr>
+<tr><td><code>GET /collections/{id}</code></td><td>One layer</td></tr>
+<tr><td><code>GET /collections/{id}/items</code></td><td>Features as GeoJSON; <code>bbox</code>, <code>datetime</code>, <code>limit</code>, <code>offset</code></td></tr>
+<tr><td><code>GET /collections/{id}/items/{featureId}</code></td><td>One feature</td></tr>
+</table>
+<p><code>datetime</code> is an RFC 3339 instant or date (a date is the whole UTC day), or an interval <code>a/b</code> with <code>..</code> for an open end. A feature matches when its valid time [valid_from, valid_to) meets the requested time.</p>
+</body></html>`))
+
+// handleAPIDoc serves GET /api.html, the human-readable API summary.
+func (s *Server) handleAPIDoc(w http.ResponseWriter, r *http.Request) {
+	if err := checkParams(r, "f"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	apiDoc.Execute(w, s.baseURL(r))
+}
