@@ -57,6 +57,9 @@ var errStop = errors.New("stopped")
 
 func decode(d *json.Decoder, lr *limitReader, layer string, opt Options, yield func(*geo.Feature, error) bool) error {
 	if err := expectDelim(d, '{'); err != nil {
+		if errors.Is(err, io.EOF) {
+			return geo.Invalidf("body", "the document is empty")
+		}
 		return geo.Invalidf("body", "not a GeoJSON FeatureCollection: %v", err)
 	}
 	var typ string
@@ -87,6 +90,9 @@ func decode(d *json.Decoder, lr *limitReader, layer string, opt Options, yield f
 				if err := d.Decode(&raw); err != nil {
 					if errors.Is(err, errTooLarge) {
 						return geo.Invalidf("features", "features[%d] is larger than %d bytes", i, MaxFeatureBytes)
+					}
+					if errors.Is(err, io.ErrUnexpectedEOF) {
+						return geo.Invalidf("features", "features[%d]: bad JSON: the document ends early", i)
 					}
 					return geo.Invalidf("features", "features[%d]: bad JSON: %v", i, err)
 				}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"time"
+
+	"strata/data/sqlite"
+	"strata/geo"
+	"strata/geo/geojson"
+)
+
+// importCmd runs `strata import`: a GeoJSON FeatureCollection into a layer,
+// validated and stored in one transaction.
+func importCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Writer) error {
+	fs := newFlags("import", stderr)
+	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "database file (env STRATA_DB)")
+	layerID := fs.String("layer", "", "layer `ID` to import into; created if missing")
+	title := fs.String("title", "", "title of a new layer (default: its id)")
+	kind := fs.String("kind", "mixed", "geometry kind of a new layer: point, line, polygon or mixed")
+	replace := fs.Bool("replace", false, "replace the layer's features instead of adding to them")
+	source := fs.String("source", "", "source `TITLE` cited by features that list no sources")
+	precision := fs.Float64("precision-m", -1, "precision in metres for features that state none (default: required per feature)")
+	quiet := fs.Bool("q", false, "no progress output")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *layerID == "" {
+		return usagef("-layer is required")
+	}
+	if fs.NArg() != 1 {
+		return usagef("give one FILE to import, or - for standard input")
+	}
+	var in io.Reader = stdin
+	if name := fs.Arg(0); name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	opt := geojson.Options{}
+	if *source != "" {
+		opt.Sources = []geo.Source{{Title: *source}}
+	}
+	if *precision >= 0 {
+		opt.PrecisionM = precision
+	}
+	layer := geo.Layer{ID: *layerID, Title: *title, Kind: geo.GeometryKind(*kind)}
+	if layer.Title == "" {
+		layer.Title = layer.ID
+	}
+	if err := layer.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	mode := geo.Append
+	if *replace {
+		mode = geo.Replace
+	}
+	seq := geojson.Decode(bufio.NewReaderSize(in, 1<<20), layer.ID, opt)
+	if !*quiet {
+		seq = progress(seq, stderr, 2*time.Second)
+	}
+	start := time.Now()
+	n, err := db.Import(ctx, layer, mode, seq)
+	if err != nil {
+		var ge *geo.Error
+		if errors.As(err, &ge) {
+			return fmt.Errorf("nothing imported: %s", ge.Message)
+		}
+		return fmt.Errorf("nothing imported: %w", err)
+	}
+	fmt.Fprintf(stderr, "imported %d features into layer %q in %.1fs\n", n, layer.ID, time.Since(start).Seconds())
+	return nil
+}
+
+// progress passes seq through, printing a line to w at most every period.
+func progress(seq iter.Seq2[*geo.Feature, error], w io.Writer, period time.Duration) iter.Seq2[*geo.Feature, error] {
+	return func(yield func(*geo.Feature, error) bool) {
+		start, last, n := time.Now(), time.Now(), 0
+		for f, err := range seq {
+			if err == nil {
+				n++
+				if now := time.Now(); now.Sub(last) >= period {
+					last = now
+					fmt.Fprintf(w, "read %d features (%.0f/s)\n", n, float64(n)/now.Sub(start).Seconds())
+				}
+			}
+			if !yield(f, err) {
+				return
+			}
+		}
+	}
+}
+
+// exportCmd runs `strata export`: one layer as a GeoJSON FeatureCollection
+// on stdout, in the form import reads.
+func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("export", stderr)
+	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "database file (env STRATA_DB)")
+	layerID := fs.String("layer", "", "layer `ID` to export")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *layerID == "" {
+		return usagef("-layer is required")
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if _, err := os.Stat(*dbPath); err != nil {
+		return fmt.Errorf("database %s: %w", *dbPath, err)
+	}
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Layer(ctx, *layerID); err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(stdout, 256<<10)
+	b := []byte(`{"type":"FeatureCollection","features":[` + "\n")
+	n := 0
+	err = db.FindFeatures(ctx, geo.Filter{Layer: *layerID, Time: geo.Always}, func(f *geo.Feature) error {
+		if n > 0 {
+			b = append(b, ",\n"...)
+		}
+		n++
+		b = geojson.AppendFeature(b, f)
+		_, err := w.Write(b)
+		b = b[:0]
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteString("\n]}\n")
+	return w.Flush()
+}

@@ -1,0 +1,208 @@
+// Command strata serves dated map layers with their sources over OGC API –
+// Features, with an embedded Leaflet map.
+//
+// Usage:
+//
+//	strata [serve] [-addr HOST:PORT] [-db PATH]   serve (the default)
+//	strata import -db PATH -layer ID [-title T] [-replace] FILE|-
+//	strata export -db PATH -layer ID
+//
+// Flags fall back to the environment: STRATA_ADDR, STRATA_DB,
+// STRATA_BASE_URL, STRATA_CORS_ORIGINS.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	_ "net/http/pprof" // served only on the -pprof address
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"strata/api"
+	"strata/data/basemap"
+	"strata/data/seed"
+	"strata/data/sqlite"
+	"strata/static"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes one command line and returns the exit status: 0 for
+// success, 1 for a failure, 2 for a usage error.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, args, stderr)
+	case "import":
+		err = importCmd(ctx, args, stdin, stderr)
+	case "export":
+		err = exportCmd(ctx, args, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "strata: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, new(usageError)):
+		fmt.Fprintf(stderr, "strata %s: %v\n", cmd, err)
+		return 2
+	}
+	fmt.Fprintf(stderr, "strata %s: %v\n", cmd, err)
+	return 1
+}
+
+const usage = `Strata serves dated map layers with their sources over OGC API - Features.
+
+Usage:
+  strata [serve] [-addr HOST:PORT] [-db PATH] [-base-url URL] [-cors ORIGINS] [-pprof HOST:PORT]
+  strata import -db PATH -layer ID [-title TITLE] [-kind point|line|polygon|mixed] [-replace]
+                [-source TITLE] [-precision-m M] FILE|-
+  strata export -db PATH -layer ID
+
+Environment: STRATA_ADDR, STRATA_DB, STRATA_BASE_URL, STRATA_CORS_ORIGINS.
+`
+
+// usageError marks a mistake on the command line.
+type usageError struct{ error }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// env returns the environment variable's value, or def when it is unset.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	return nil
+}
+
+// serve runs the HTTP server until ctx is cancelled, then shuts down
+// gracefully.
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := newFlags("serve", stderr)
+	addr := fs.String("addr", env("STRATA_ADDR", "localhost:8080"), "listen address `HOST:PORT` (env STRATA_ADDR)")
+	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "database file, created and seeded if missing (env STRATA_DB)")
+	baseURL := fs.String("base-url", env("STRATA_BASE_URL", ""), "public URL of the server for links, when behind a proxy (env STRATA_BASE_URL)")
+	cors := fs.String("cors", env("STRATA_CORS_ORIGINS", "*"), "comma-separated origins allowed to read, or * (env STRATA_CORS_ORIGINS)")
+	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this `HOST:PORT` (off by default)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	seeded, err := seed.Apply(ctx, db)
+	if err != nil {
+		return fmt.Errorf("seeding %s: %w", *dbPath, err)
+	}
+	if seeded {
+		log.Info("seeded the database with the embedded dataset", "db", *dbPath)
+	}
+
+	srv := api.New(api.Config{
+		Store:       db,
+		Static:      static.FS,
+		Basemap:     basemap.FS,
+		BaseURL:     *baseURL,
+		CORSOrigins: splitList(*cors),
+		Version:     version,
+		Logger:      log,
+	})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler: srv.Handler(),
+		// Slow or stalled clients must not hold connections forever.
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// Long enough for a 10,000-feature page to a slow client.
+		WriteTimeout: 2 * time.Minute,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if *pprofAddr != "" {
+		go func() {
+			// http.DefaultServeMux holds only the pprof handlers.
+			log.Info("pprof listening", "addr", *pprofAddr)
+			if err := http.ListenAndServe(*pprofAddr, http.DefaultServeMux); err != nil {
+				log.Error("pprof", "err", err)
+			}
+		}()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "db", *dbPath)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,388 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary is the strata executable built once for the end-to-end tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "strata-test")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "strata")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// server is a running strata binary.
+type server struct {
+	url string
+	cmd *exec.Cmd
+	log *bytes.Buffer
+}
+
+// startServer runs `strata serve` on a free loopback port with the
+// database at db and waits until it answers.
+func startServer(t *testing.T, db string) *server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	s := &server{url: "http://" + addr, log: &bytes.Buffer{}}
+	s.cmd = exec.Command(binary, "serve", "-addr", addr, "-db", db)
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.stop(t) })
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if res, err := http.Get(s.url + "/conformance"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return s
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("server did not start:\n%s", s.log)
+	return nil
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (s *server) stop(t *testing.T) {
+	if s.cmd.ProcessState != nil {
+		return
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("server exited with %v after SIGTERM:\n%s", err, s.log)
+		}
+	case <-time.After(15 * time.Second):
+		s.cmd.Process.Kill()
+		t.Errorf("server did not stop within 15 s of SIGTERM")
+	}
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("GET %s: status %d", url, res.StatusCode)
+	}
+	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
+// layerCounts asks the API for every collection's feature count.
+func layerCounts(t *testing.T, base string) map[string]int {
+	t.Helper()
+	var cs struct{ Collections []struct{ ID string } }
+	getJSON(t, base+"/collections", &cs)
+	counts := map[string]int{}
+	for _, c := range cs.Collections {
+		var fc struct{ NumberMatched int }
+		getJSON(t, base+"/collections/"+c.ID+"/items?limit=1", &fc)
+		counts[c.ID] = fc.NumberMatched
+	}
+	return counts
+}
+
+// needTool finds a command-line tool; without it the test skips, except
+// under CI where a missing tool is a failure.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not installed; .ci/run must install it", name)
+		}
+		t.Skipf("%s is not installed", name)
+	}
+	return path
+}
+
+// TestGDAL reads the running server with GDAL's OAPIF driver: ogrinfo must
+// list every layer, and ogr2ogr must copy every feature to a GeoPackage.
+func TestGDAL(t *testing.T) {
+	ogrinfo := needTool(t, "ogrinfo")
+	ogr2ogr := needTool(t, "ogr2ogr")
+	dir := t.TempDir()
+	srv := startServer(t, filepath.Join(dir, "strata.db"))
+	want := layerCounts(t, srv.url)
+	if len(want) < 6 {
+		t.Fatalf("seeded server has %d layers: %v", len(want), want)
+	}
+
+	out, err := exec.Command(ogrinfo, "-ro", "-so", "OAPIF:"+srv.url).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ogrinfo: %v\n%s", err, out)
+	}
+	listed := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^\d+: (\S+)`).FindAllStringSubmatch(string(out), -1) {
+		listed[m[1]] = true
+	}
+	for id := range want {
+		if !listed[id] {
+			t.Errorf("ogrinfo does not list layer %s:\n%s", id, out)
+		}
+	}
+
+	gpkg := filepath.Join(dir, "out.gpkg")
+	if out, err := exec.Command(ogr2ogr, "-f", "GPKG", gpkg, "OAPIF:"+srv.url).CombinedOutput(); err != nil {
+		t.Fatalf("ogr2ogr: %v\n%s", err, out)
+	}
+	for id, n := range want {
+		out, err := exec.Command(ogrinfo, "-ro", "-so", gpkg, id).CombinedOutput()
+		if err != nil {
+			t.Errorf("ogrinfo %s %s: %v\n%s", gpkg, id, err, out)
+			continue
+		}
+		m := regexp.MustCompile(`Feature Count: (\d+)`).FindSubmatch(out)
+		if m == nil {
+			t.Errorf("layer %s: no feature count in\n%s", id, out)
+			continue
+		}
+		if got, _ := strconv.Atoi(string(m[1])); got != n {
+			t.Errorf("layer %s: GeoPackage has %d features, server has %d", id, got, n)
+		}
+	}
+	// GDAL reads the time fields as dates: QGIS's temporal controller uses them.
+	out, err = exec.Command(ogrinfo, "-ro", "-so", gpkg, "lines").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "valid_from: Date") {
+		t.Errorf("valid_from is not read as a date: %v\n%s", err, out)
+	}
+}
+
+// runCLI runs one strata command in this process.
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(stdin), &o, &e)
+	return code, o.String(), e.String()
+}
+
+const validFC = `{"type":"FeatureCollection","features":[
+ {"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[34.4,31.5]},
+  "properties":{"name":"A","kind":"test","valid_from":"2025-10-10","valid_to":null,"precision_m":100,
+   "sources":[{"title":"Test","url":"https://example.org"}]}},
+ {"type":"Feature","id":"b","geometry":{"type":"Polygon","coordinates":[[[34,31],[34.1,31],[34.1,31.1],[34,31]]]},
+  "properties":{"name":"B","precision_m":50,"sources":[{"title":"Test"}]}}]}`
+
+// feature builds a one-feature collection with the given geometry and
+// extra properties.
+func feature(id, geom, props string) string {
+	if id != "" {
+		id = `"id":"` + id + `",`
+	}
+	return `{"type":"FeatureCollection","features":[{"type":"Feature",` + id + `"geometry":` + geom +
+		`,"properties":{"precision_m":10,"sources":[{"title":"T"}]` + props + `}}]}`
+}
+
+const pt = `{"type":"Point","coordinates":[34,31]}`
+
+// exportAll exports every layer of db, for comparing before and after.
+func exportAll(t *testing.T, db string, layers []string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, l := range layers {
+		code, stdout, stderr := runCLI(t, "", "export", "-db", db, "-layer", l)
+		if code != 0 {
+			t.Fatalf("export %s: %s", l, stderr)
+		}
+		out[l] = stdout
+	}
+	return out
+}
+
+func TestImportMalformedChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "strata.db")
+	if code, _, stderr := runCLI(t, validFC, "import", "-db", db, "-layer", "test", "-title", "Test", "-"); code != 0 {
+		t.Fatalf("valid import failed: %s", stderr)
+	}
+	if code, _, stderr := runCLI(t, validFC, "import", "-db", db, "-layer", "other", "-"); code != 0 {
+		t.Fatalf("valid import failed: %s", stderr)
+	}
+	layers := []string{"test", "other"}
+	before := exportAll(t, db, layers)
+	if !strings.Contains(before["test"], `"id":"a"`) || !strings.Contains(before["test"], `"id":"b"`) {
+		t.Fatalf("export lacks the imported features:\n%s", before["test"])
+	}
+	huge := feature("h", pt, `,"blob":"`+strings.Repeat("x", 17<<20)+`"`)
+	cases := []struct {
+		name, body, want string
+		args             []string
+	}{
+		{"bad JSON", `{"type":"FeatureCollection","features":[{]}`, "features[0]", nil},
+		{"empty file", ``, "empty", nil},
+		{"truncated", validFC[:200], "ends early", nil},
+		{"not a collection", `{"type":"Feature","geometry":` + pt + `}`, "FeatureCollection", nil},
+		{"array", `[1,2]`, "FeatureCollection", nil},
+		{"wrong geometry type", feature("x", `{"type":"Circle","coordinates":[34,31]}`, ""), "features[0]", nil},
+		{"unclosed ring", feature("x", `{"type":"Polygon","coordinates":[[[34,31],[35,31],[35,32],[34,32]]]}`, ""), "not closed", nil},
+		{"ring of three", feature("x", `{"type":"Polygon","coordinates":[[[34,31],[35,31],[34,31]]]}`, ""), "at least 4", nil},
+		{"longitude out of range", feature("x", `{"type":"Point","coordinates":[200,31]}`, ""), "outside", nil},
+		{"latitude out of range", feature("x", `{"type":"Point","coordinates":[34,-95]}`, ""), "outside", nil},
+		{"NaN", feature("x", `{"type":"Point","coordinates":[NaN,31]}`, ""), "features[0]", nil},
+		{"overflowing number", feature("x", `{"type":"Point","coordinates":[1e999,31]}`, ""), "features[0]", nil},
+		{"empty line", feature("x", `{"type":"LineString","coordinates":[]}`, ""), "at least 2", nil},
+		{"no geometry", feature("x", `null`, ""), "geometry is missing", nil},
+		{"missing id", feature("", pt, ""), "id is missing", nil},
+		{"bad id", feature("a b", pt, ""), "id", nil},
+		{"duplicate ids in file", strings.Replace(validFC, `"id":"b"`, `"id":"a"`, 1), "repeats features[0]", []string{"-layer", "fresh"}},
+		{"id already stored", feature("a", pt, ""), "already exists", nil},
+		{"bad date", feature("x", pt, `,"valid_from":"2025-02-30"`), "valid_from", nil},
+		{"not a date", feature("x", pt, `,"valid_to":"soon"`), "valid_to", nil},
+		{"valid_to before valid_from", feature("x", pt, `,"valid_from":"2025-10-10","valid_to":"2025-10-01"`), "not after", nil},
+		{"negative precision", strings.Replace(feature("x", pt, ""), `"precision_m":10`, `"precision_m":-5`, 1), "precision_m", nil},
+		{"no sources", strings.Replace(feature("x", pt, ""), `,"sources":[{"title":"T"}]`, ``, 1), "sources", nil},
+		{"properties not an object", `{"type":"FeatureCollection","features":[{"type":"Feature","id":"x","geometry":` + pt + `,"properties":[1]}]}`, "properties", nil},
+		{"trailing data", validFC + `{}`, "after the FeatureCollection", []string{"-layer", "fresh"}},
+		{"huge feature", huge, "larger than", nil},
+		{"bad second feature into a new layer", strings.Replace(validFC, `[34.1,31.1],[34,31]`, `[34.1,31.1],[34,31.5]`, 1), "features[1]", []string{"-layer", "brand-new"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := []string{"import", "-db", db, "-layer", "test"}
+			args = append(args, c.args...)
+			args = append(args, "-")
+			code, _, stderr := runCLI(t, c.body, args...)
+			if code != 1 {
+				t.Fatalf("exit code %d, want 1; stderr: %s", code, stderr)
+			}
+			if !strings.Contains(stderr, c.want) || !strings.Contains(stderr, "nothing imported") {
+				t.Errorf("stderr %q does not say %q", truncate(stderr), c.want)
+			}
+			if after := exportAll(t, db, layers); after["test"] != before["test"] || after["other"] != before["other"] {
+				t.Errorf("a failed import changed the stored data")
+			}
+			for _, l := range []string{"fresh", "brand-new"} {
+				if code, _, _ := runCLI(t, "", "export", "-db", db, "-layer", l); code == 0 {
+					t.Errorf("failed import left layer %s behind", l)
+				}
+			}
+		})
+	}
+}
+
+func truncate(s string) string {
+	if len(s) > 300 {
+		return s[:300] + "…"
+	}
+	return s
+}
+
+func TestImportExportRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	db1, db2 := filepath.Join(dir, "1.db"), filepath.Join(dir, "2.db")
+	file := filepath.Join(dir, "in.geojson")
+	os.WriteFile(file, []byte(validFC), 0o644)
+	if code, _, stderr := runCLI(t, "", "import", "-db", db1, "-layer", "x", file); code != 0 {
+		t.Fatal(stderr)
+	}
+	_, exported, _ := runCLI(t, "", "export", "-db", db1, "-layer", "x")
+	if code, _, stderr := runCLI(t, exported, "import", "-db", db2, "-layer", "x", "-"); code != 0 {
+		t.Fatalf("re-import of an export failed: %s", stderr)
+	}
+	_, again, _ := runCLI(t, "", "export", "-db", db2, "-layer", "x")
+	if again != exported {
+		t.Errorf("export -> import -> export differs:\n%s\n%s", exported, again)
+	}
+	// -replace swaps the layer's content; defaults fill missing sources and precision.
+	bare := `{"type":"FeatureCollection","features":[{"type":"Feature","id":"n","geometry":` + pt + `,"properties":{"name":"N"}}]}`
+	if code, _, stderr := runCLI(t, bare, "import", "-db", db1, "-layer", "x", "-replace", "-source", "Bench", "-precision-m", "0", "-"); code != 0 {
+		t.Fatal(stderr)
+	}
+	_, replaced, _ := runCLI(t, "", "export", "-db", db1, "-layer", "x")
+	if strings.Contains(replaced, `"id":"a"`) || !strings.Contains(replaced, `"sources":[{"title":"Bench"}]`) {
+		t.Errorf("after -replace with defaults: %s", replaced)
+	}
+}
+
+func TestCLIUsage(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"import", "-db", "x.db", "-"}, 2, "-layer is required"},
+		{[]string{"import", "-db", "x.db", "-layer", "a"}, 2, "one FILE"},
+		{[]string{"import", "-layer", "bad id", "-"}, 2, "layer id"},
+		{[]string{"import", "-nosuchflag"}, 2, "nosuchflag"},
+		{[]string{"export", "-db", "/nonexistent/x.db", "-layer", "a"}, 1, "nonexistent"},
+		{[]string{"serve", "extra"}, 2, "unexpected argument"},
+		{[]string{"help"}, 0, ""},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "", c.args...)
+			if code != c.code || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d (want %d), stderr %q (want %q), stdout %.80q", code, c.code, stderr, c.want, stdout)
+			}
+		})
+	}
+}
+
+// TestSeedingNeverOverwrites starts the server on a database that already
+// holds data: the seed must not be applied. On an empty one it is, once.
+func TestSeedingNeverOverwrites(t *testing.T) {
+	dir := t.TempDir()
+	own := filepath.Join(dir, "own.db")
+	if code, _, stderr := runCLI(t, validFC, "import", "-db", own, "-layer", "mine", "-"); code != 0 {
+		t.Fatal(stderr)
+	}
+	srv := startServer(t, own)
+	if got := layerCounts(t, srv.url); len(got) != 1 || got["mine"] != 2 {
+		t.Errorf("a database with data was seeded anyway: %v", got)
+	}
+	srv.stop(t)
+
+	fresh := filepath.Join(dir, "fresh.db")
+	srv = startServer(t, fresh)
+	first := layerCounts(t, srv.url)
+	srv.stop(t)
+	if !strings.Contains(srv.log.String(), "seeded") {
+		t.Errorf("first start did not report seeding:\n%s", srv.log)
+	}
+	srv = startServer(t, fresh)
+	second := layerCounts(t, srv.url)
+	if fmt.Sprint(first) != fmt.Sprint(second) || strings.Contains(srv.log.String(), "seeded") {
+		t.Errorf("second start re-seeded: %v then %v\n%s", first, second, srv.log)
+	}
+}
