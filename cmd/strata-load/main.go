@@ -1,0 +1,140 @@
+// Command strata-load measures a Strata server, or any HTTP server on this
+// machine, under load.
+//
+// Run a load test: GET each path of PATHSFILE (one per line) appended to
+// the base URL, from 16 connections, for a 5 s warm-up and 20 s measured,
+// then print req/s, latency percentiles, sizes, errors and non-2xx counts:
+//
+//	strata-load -url http://127.0.0.1:8080 -paths paths.txt [-c 16] [-d 20s] [-warmup 5s]
+//	            [-seed N] [-cancel-fraction F] [-pid PID] [-json]
+//
+// Build the request lists of shared/bench (items of a layer, or tiles,
+// each paired in turn with a date), written to stdout:
+//
+//	strata-load -make-paths items -bench-dir ../shared/bench -layer points > items.txt
+//	strata-load -make-paths tiles -bench-dir ../shared/bench > tiles.txt
+//
+// The tool only targets loopback addresses (localhost, 127.0.0.0/8, ::1)
+// and refuses any other URL. See package strata/bench/load.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"strata/bench/load"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	var usage usageError
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(2)
+	case errors.As(err, &usage):
+		fmt.Fprintln(os.Stderr, "strata-load:", err)
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "strata-load:", err)
+		os.Exit(1)
+	}
+}
+
+// usageError is a mistake in the command line.
+type usageError struct{ error }
+
+// run parses args and performs the run or builds the paths. An interrupt
+// (ctx done) ends a run early; its partial result is still reported.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("strata-load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		cfg       load.Config
+		pathsFile = fs.String("paths", "", "file of request paths, one per line (- for stdin)")
+		asJSON    = fs.Bool("json", false, "print the result as JSON instead of a table")
+		makePaths = fs.String("make-paths", "", "print the request list `items|tiles` of the shared/bench workload and exit")
+		benchDir  = fs.String("bench-dir", "../shared/bench", "directory holding bboxes.txt, tiles.txt and dates.txt, for -make-paths")
+		layer     = fs.String("layer", "points", "collection of the items requests, for -make-paths items")
+	)
+	fs.StringVar(&cfg.BaseURL, "url", "http://127.0.0.1:8080", "base URL of the server (loopback only)")
+	fs.IntVar(&cfg.Concurrency, "c", load.DefaultConcurrency, "concurrent connections")
+	fs.DurationVar(&cfg.Duration, "d", load.DefaultDuration, "measured duration")
+	fs.DurationVar(&cfg.Warmup, "warmup", load.DefaultWarmup, "warm-up before measuring (not counted)")
+	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the shuffle of the paths and of the cancellations")
+	fs.DurationVar(&cfg.Timeout, "timeout", load.DefaultTimeout, "timeout of one request")
+	fs.Int64Var(&cfg.MaxRequests, "max-requests", load.DefaultMaxRequests, "stop after this many requests, warm-up included")
+	fs.Float64Var(&cfg.CancelFraction, "cancel-fraction", 0, "fraction of requests (0-1) to cancel mid-flight")
+	fs.DurationVar(&cfg.CancelMaxDelay, "cancel-max-delay", load.DefaultCancelMaxDelay, "cancel after a random delay from 0 to this")
+	fs.IntVar(&cfg.PID, "pid", 0, "server process id: report its peak RSS and CPU time from /proc")
+	fs.BoolVar(&cfg.InsecureSkipVerify, "k", false, "accept any TLS certificate (https on loopback)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: strata-load -url URL -paths FILE [flags]")
+		fmt.Fprintln(stderr, "       strata-load -make-paths items|tiles [-bench-dir DIR] [-layer LAYER]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected arguments %q", fs.Args())}
+	}
+
+	if *makePaths != "" {
+		paths, err := load.MakePaths(*makePaths, *benchDir, *layer)
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(stdout, strings.Join(paths, "\n")+"\n")
+		return err
+	}
+
+	if *pathsFile == "" {
+		return usageError{errors.New("-paths is required (or -make-paths)")}
+	}
+	// Check the target before reading anything else, for a clear error.
+	if err := load.CheckLoopback(cfg.BaseURL); err != nil {
+		return usageError{err}
+	}
+	switch {
+	case cfg.Concurrency < 1:
+		return usageError{errors.New("-c must be at least 1")}
+	case cfg.Duration <= 0:
+		return usageError{errors.New("-d must be positive")}
+	case cfg.Timeout <= 0:
+		return usageError{errors.New("-timeout must be positive")}
+	case cfg.MaxRequests <= 0:
+		return usageError{errors.New("-max-requests must be positive")}
+	case cfg.CancelMaxDelay <= 0:
+		return usageError{errors.New("-cancel-max-delay must be positive")}
+	}
+	var err error
+	cfg.Paths, err = load.ReadPathsFile(*pathsFile)
+	if err != nil {
+		return err
+	}
+	res, err := load.Run(ctx, cfg)
+	if res == nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if werr := enc.Encode(res); werr != nil {
+			return werr
+		}
+	} else if werr := res.WriteText(stdout); werr != nil {
+		return werr
+	}
+	return err
+}
