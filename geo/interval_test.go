@@ -1,0 +1,131 @@
+package geo_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"strata/geo"
+)
+
+func ms(s string) int64 {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		panic(err)
+	}
+	return t.UnixMilli()
+}
+
+func TestParseDatetime(t *testing.T) {
+	const endOfDay = 24*3600*1000 - 1
+	cases := []struct {
+		in   string
+		want geo.Interval
+	}{
+		{"2025-10-10T12:00:00Z", geo.Interval{ms("2025-10-10T12:00:00Z"), ms("2025-10-10T12:00:00Z")}},
+		{"2025-10-10t12:00:00z", geo.Interval{ms("2025-10-10T12:00:00Z"), ms("2025-10-10T12:00:00Z")}},
+		{"2025-10-10T14:00:00+02:00", geo.Interval{ms("2025-10-10T12:00:00Z"), ms("2025-10-10T12:00:00Z")}},
+		{"2025-10-10", geo.Interval{ms("2025-10-10T00:00:00Z"), ms("2025-10-10T00:00:00Z") + endOfDay}},
+		{"2025-10-10/2025-10-12", geo.Interval{ms("2025-10-10T00:00:00Z"), ms("2025-10-12T00:00:00Z") + endOfDay}},
+		{"2025-10-10T00:00:00Z/2025-10-12T00:00:00Z", geo.Interval{ms("2025-10-10T00:00:00Z"), ms("2025-10-12T00:00:00Z")}},
+		{"../2025-10-01", geo.Interval{geo.OpenStart, ms("2025-10-01T00:00:00Z") + endOfDay}},
+		{"/2025-10-01", geo.Interval{geo.OpenStart, ms("2025-10-01T00:00:00Z") + endOfDay}},
+		{"2025-10-17/..", geo.Interval{ms("2025-10-17T00:00:00Z"), geo.OpenEnd}},
+		{"2025-10-17/", geo.Interval{ms("2025-10-17T00:00:00Z"), geo.OpenEnd}},
+		{"../..", geo.Always},
+		{"/", geo.Always},
+		{"0000-01-01T00:00:00Z/9999-12-31T23:59:59Z", geo.Always},
+		{"0000-01-01T00:00:00Z/2025-10-10T00:00:00Z", geo.Interval{geo.OpenStart, ms("2025-10-10T00:00:00Z")}},
+		{"2025-10-10/9999-12-31T00:00:00Z", geo.Interval{ms("2025-10-10T00:00:00Z"), geo.OpenEnd}},
+		{"2025-10-10/2025-10-10", geo.Interval{ms("2025-10-10T00:00:00Z"), ms("2025-10-10T00:00:00Z") + endOfDay}},
+		{" 2025-10-10 ", geo.Interval{ms("2025-10-10T00:00:00Z"), ms("2025-10-10T00:00:00Z") + endOfDay}},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			got, err := geo.ParseDatetime(c.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("got %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestParseDatetimeErrors(t *testing.T) {
+	for _, in := range []string{
+		"", "garbage", "2025-13-01", "2025-02-30", "2025-10-10T25:00:00Z", "2025-10-10T12:00:00",
+		"2025-10-12/2025-10-10", "2025-10-10T12:00:00Z/2025-10-10T11:00:00Z", "a/b", "2025-10-10/x",
+		"1/2/3", "2025/10/10", "20251010", "2025-10-10T12:00Z", "../2025-10-10/..",
+	} {
+		t.Run(in, func(t *testing.T) {
+			_, err := geo.ParseDatetime(in)
+			var ge *geo.Error
+			if !errors.Is(err, geo.ErrInvalid) || !errors.As(err, &ge) || ge.Param != "datetime" || !strings.Contains(ge.Message, "datetime") {
+				t.Errorf("error = %v, want ErrInvalid naming datetime", err)
+			}
+		})
+	}
+}
+
+func FuzzParseDatetime(f *testing.F) {
+	for _, s := range []string{"2025-10-10", "2025-10-10T12:00:00Z", "../2025-10-01", "2025-10-17/..", "/", "0000-01-01T00:00:00Z/9999-12-31T23:59:59Z", "a/b", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		iv, err := geo.ParseDatetime(s)
+		if err != nil {
+			if !errors.Is(err, geo.ErrInvalid) {
+				t.Fatalf("error %v is not ErrInvalid", err)
+			}
+			return
+		}
+		if iv.End < iv.Start {
+			t.Fatalf("%q parsed to an interval ending before it starts: %+v", s, iv)
+		}
+	})
+}
+
+func TestParseValidTime(t *testing.T) {
+	cases := []struct {
+		from, to string
+		want     geo.Interval
+		ok       bool
+	}{
+		{"", "", geo.Always, true},
+		{"2025-10-10", "", geo.Interval{ms("2025-10-10T00:00:00Z"), geo.OpenEnd}, true},
+		{"", "2025-10-10", geo.Interval{geo.OpenStart, ms("2025-10-10T00:00:00Z")}, true},
+		{"2025-10-10", "2025-10-11", geo.Interval{ms("2025-10-10T00:00:00Z"), ms("2025-10-11T00:00:00Z")}, true},
+		{"2025-10-10T06:00:00Z", "2025-10-10T07:00:00Z", geo.Interval{ms("2025-10-10T06:00:00Z"), ms("2025-10-10T07:00:00Z")}, true},
+		{"2025-10-10", "2025-10-10", geo.Interval{}, false},
+		{"2025-10-11", "2025-10-10", geo.Interval{}, false},
+		{"yesterday", "", geo.Interval{}, false},
+		{"", "2025-02-30", geo.Interval{}, false},
+	}
+	for _, c := range cases {
+		got, err := geo.ParseValidTime("f", c.from, c.to)
+		if (err == nil) != c.ok || (c.ok && got != c.want) {
+			t.Errorf("ParseValidTime(%q, %q) = %+v, %v; want %+v ok=%v", c.from, c.to, got, err, c.want, c.ok)
+		}
+	}
+}
+
+func TestOverlapsAndFormat(t *testing.T) {
+	valid, _ := geo.ParseValidTime("f", "2025-10-10", "2025-10-17")
+	for q, want := range map[string]bool{"2025-10-09": false, "2025-10-10": true, "2025-10-16": true, "2025-10-17": false, "../2025-10-10": true, "2025-10-16T23:59:59Z/..": true} {
+		iv, err := geo.ParseDatetime(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := valid.Overlaps(iv); got != want {
+			t.Errorf("[2025-10-10, 2025-10-17) overlaps %s = %v, want %v", q, got, want)
+		}
+	}
+	for in, want := range map[int64]string{geo.OpenStart: "", geo.OpenEnd: "", ms("2025-10-10T00:00:00Z"): "2025-10-10", ms("2025-10-10T06:30:00Z"): "2025-10-10T06:30:00Z"} {
+		if got := geo.FormatBound(in); got != want {
+			t.Errorf("FormatBound(%d) = %q, want %q", in, got, want)
+		}
+	}
+}
