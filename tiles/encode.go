@@ -3,6 +3,7 @@ package tiles
 import (
 	"context"
 	"math"
+	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
@@ -21,8 +22,11 @@ func (r *Renderer) render(ctx context.Context, t maptile.Tile, ids []string, whe
 	e := newEncoder(t, r.opt)
 	box := e.queryBox()
 	layers := make(mvt.Layers, 0, len(ids))
+	sc := scratchPool.Get().(*scratch)
+	defer sc.release()
 	for _, id := range ids {
-		lb := layerBuilder{e: e, ctx: ctx}
+		sc.reset()
+		lb := layerBuilder{e: e, ctx: ctx, scratch: sc}
 		f := geo.Filter{Layer: id, BBox: &box, Time: when, Light: true}
 		if err := r.store.FindFeatures(ctx, f, lb.add); err != nil {
 			return nil, err
@@ -155,11 +159,48 @@ type tilePoint struct {
 
 // layerBuilder gathers the features of one layer of a tile.
 type layerBuilder struct {
-	e      *encoder
-	ctx    context.Context
+	e   *encoder
+	ctx context.Context
+	*scratch
+	seen int
+}
+
+// scratch is the memory a layer is drawn in, reused from tile to tile.
+type scratch struct {
 	feats  []tileFeature
 	points []tilePoint
-	seen   int
+	keys   []uint64
+	cells  []cell
+	index  map[uint64]int32
+}
+
+// cell is a thinning grid cell: the sum of its points' positions, their
+// number and the index of the first.
+type cell struct {
+	sx, sy int64
+	n      int
+	first  int
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{index: map[uint64]int32{}} }}
+
+// maxPooledPoints bounds the scratch memory kept for reuse.
+const maxPooledPoints = 1 << 16
+
+// reset empties the scratch for another layer.
+func (s *scratch) reset() {
+	clear(s.feats) // drop references to the last layer's strings
+	s.feats, s.points, s.keys, s.cells = s.feats[:0], s.points[:0], s.keys[:0], s.cells[:0]
+	clear(s.index)
+}
+
+// release returns the scratch to the pool unless it has grown large.
+func (s *scratch) release() {
+	if cap(s.points) > maxPooledPoints || cap(s.feats) > maxPooledPoints || len(s.index) > maxPooledPoints {
+		return
+	}
+	s.reset()
+	scratchPool.Put(s)
 }
 
 // add draws f; the store calls it for each feature.
@@ -252,15 +293,9 @@ func cellOf(k uint64) (cx, cy int32) { return int32(uint32(k >> 32)), int32(uint
 // documentation describes.
 func (lb *layerBuilder) cluster(out []*geojson.Feature) []*geojson.Feature {
 	e := lb.e
-	shift := cellShift(lb.points, e.opt.Cell, e.opt.MaxPoints)
-
-	type cell struct {
-		sx, sy int64
-		n      int
-		first  int
-	}
-	cells := make([]cell, 0, e.opt.MaxPoints)
-	index := make(map[uint64]int32, e.opt.MaxPoints)
+	var shift uint
+	shift, lb.keys = cellShift(lb.keys, lb.points, e.opt.Cell, e.opt.MaxPoints)
+	cells, index := lb.cells, lb.index
 	for i, p := range lb.points {
 		k := cellKey(p.x>>shift, p.y>>shift)
 		ci, ok := index[k]
@@ -274,6 +309,7 @@ func (lb *layerBuilder) cluster(out []*geojson.Feature) []*geojson.Feature {
 		c.sy += int64(p.y)
 		c.n++
 	}
+	lb.cells = cells
 	for _, c := range cells {
 		if c.n == 1 {
 			f := &lb.feats[lb.points[c.first].feat]
@@ -294,14 +330,15 @@ func floorDiv(s int64, n int) float64 { return math.Floor(float64(s) / float64(n
 
 // cellShift returns log2 of the side of the thinning cells: the smallest
 // side from cell up to Extent at which the points occupy at most max cells.
-func cellShift(points []tilePoint, cell, max int) uint {
+// It uses and returns keys as scratch memory.
+func cellShift(keys []uint64, points []tilePoint, cell, max int) (uint, []uint64) {
 	shift := uint(0)
 	for 1<<shift < cell {
 		shift++
 	}
-	keys := make([]uint64, len(points))
-	for i, p := range points {
-		keys[i] = cellKey(p.x>>shift, p.y>>shift)
+	keys = keys[:0]
+	for _, p := range points {
+		keys = append(keys, cellKey(p.x>>shift, p.y>>shift))
 	}
 	keys = sortedUnique(keys)
 	for len(keys) > max && 1<<shift < Extent {
@@ -312,5 +349,5 @@ func cellShift(points []tilePoint, cell, max int) uint {
 		}
 		keys = sortedUnique(keys)
 	}
-	return shift
+	return shift, keys
 }
