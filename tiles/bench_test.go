@@ -121,18 +121,18 @@ func BenchmarkRender(b *testing.B) {
 						jobs = append(jobs, job{NewRenderer(record(b, s, t, layers, iv), Options{}), t, iv})
 					}
 				}
-				var bytes int64
+				var bytes, n int64
 				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; b.Loop(); i++ {
-					j := jobs[i%len(jobs)]
+				for b.Loop() {
+					j := jobs[n%int64(len(jobs))]
 					data, err := j.r.Render(context.Background(), j.t, layers, j.when)
 					if err != nil {
 						b.Fatal(err)
 					}
 					bytes += int64(len(data))
+					n++
 				}
-				b.ReportMetric(float64(bytes)/float64(b.N), "B/tile")
+				b.ReportMetric(float64(bytes)/float64(n), "B/tile")
 			})
 		}
 	}

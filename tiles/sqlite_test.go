@@ -1,0 +1,128 @@
+package tiles
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+
+	"strata/bench/workload"
+	"strata/data/sqlite"
+	"strata/geo"
+)
+
+// openSQLite opens a new store in a temporary directory.
+func openSQLite(tb testing.TB) *sqlite.DB {
+	tb.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "strata.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestSQLite draws tiles from the real store: the time filter, positions
+// and the cache's invalidation when a feature changes.
+func TestSQLite(t *testing.T) {
+	ctx := context.Background()
+	db := openSQLite(t)
+	lines := geo.Layer{ID: "lines", Title: "Lines", Kind: geo.KindLine}
+	points := geo.Layer{ID: "points", Title: "Points", Kind: geo.KindPoint}
+	pt := orb.Point{34.4567, 31.5123}
+	if _, err := db.Import(ctx, lines, geo.Append, seqOf([]*geo.Feature{feature(t, "yellow", "Yellow line", yellowLine, "2025-10-10", "")})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Import(ctx, points, geo.Append, seqOf([]*geo.Feature{feature(t, "p1", "before", pt, "2025-01-01", "2026-01-01")})); err != nil {
+		t.Fatal(err)
+	}
+	r := NewRenderer(db, Options{CacheBytes: 1 << 20})
+	tile := maptile.At(yellowLine[1], 13)
+	for _, tc := range []struct {
+		datetime string
+		want     bool
+	}{{"2025-10-10", true}, {"2025-10-09", false}, {"2025-10-09T23:59:59Z/2025-10-10T00:00:00Z", true}} {
+		data, _, err := r.Tile(ctx, tile, []string{"lines", "points"}, when(t, tc.datetime))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := decode(t, data)["lines"] != nil; got != tc.want {
+			t.Errorf("%s: line in tile %v, want %v", tc.datetime, got, tc.want)
+		}
+	}
+
+	ptile, x, y := pixel(pt[0], pt[1], 15)
+	iv := when(t, "2025-10-10")
+	data1, etag1, err := r.Tile(ctx, ptile, []string{"points"}, iv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := decode(t, data1)["points"].Features[0]
+	if f.Geometry != (orb.Point{float64(x), float64(y)}) || f.Properties["name"] != "before" || f.Properties["valid_to"] != "2026-01-01" {
+		t.Errorf("point feature %v %v", f.Geometry, f.Properties)
+	}
+	if _, err := db.Import(ctx, points, geo.Replace, seqOf([]*geo.Feature{feature(t, "p1", "after", pt, "2025-01-01", "2026-01-01")})); err != nil {
+		t.Fatal(err)
+	}
+	data2, etag2, err := r.Tile(ctx, ptile, []string{"points"}, iv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if etag2 == etag1 || decode(t, data2)["points"].Features[0].Properties["name"] != "after" {
+		t.Error("changed feature did not change the cached tile")
+	}
+}
+
+// BenchmarkSQLite measures tiles of all three layers of the benchmark
+// dataset, filtered to one date, drawn from the SQLite store (the store's
+// query included, no cache).
+func BenchmarkSQLite(b *testing.B) {
+	ctx := context.Background()
+	db := openSQLite(b)
+	kinds := map[string]geo.GeometryKind{"points": geo.KindPoint, "polygons": geo.KindPolygon, "lines": geo.KindLine}
+	byLayer := map[string][]*geo.Feature{}
+	if err := workload.Generate(workload.Default(), func(f *geo.Feature) error {
+		f.Sources = []geo.Source{{Title: "benchmark"}}
+		byLayer[f.Layer] = append(byLayer[f.Layer], f)
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	for _, l := range workload.Layers {
+		if _, err := db.Import(ctx, geo.Layer{ID: l, Title: l, Kind: kinds[l]}, geo.Append, seqOf(byLayer[l])); err != nil {
+			b.Fatal(err)
+		}
+	}
+	r := NewRenderer(db, Options{})
+	layers := workload.Layers[:]
+	for _, name := range []string{"z8", "z11", "z14"} {
+		b.Run(name, func(b *testing.B) {
+			type job struct {
+				t    maptile.Tile
+				when geo.Interval
+			}
+			var jobs []job
+			for _, bt := range benchTiles {
+				if bt.name == name {
+					for _, d := range benchDates {
+						jobs = append(jobs, job{maptile.New(bt.x, bt.y, maptile.Zoom(bt.z)), when(b, d)})
+					}
+				}
+			}
+			var bytes, n int64
+			b.ReportAllocs()
+			for b.Loop() {
+				j := jobs[n%int64(len(jobs))]
+				data, err := r.Render(ctx, j.t, layers, j.when)
+				if err != nil {
+					b.Fatal(err)
+				}
+				bytes += int64(len(data))
+				n++
+			}
+			b.ReportMetric(float64(bytes)/float64(n), "B/tile")
+		})
+	}
+}
