@@ -42,14 +42,29 @@ function round5(coords) {
   return coords.map(round5);
 }
 
+/**
+ * Smallest rings kept, in square degrees (1e-4 is about 1 km² here). The
+ * source has many tiny triangular holes that are artefacts of how it was
+ * made, not lakes; real lakes (Galilee, the Dead Sea) are far larger.
+ */
+const MIN_HOLE = 2e-4;
+const MIN_ISLAND = 2e-5;
+
+/** Area of a ring in square degrees (shoelace formula, unsigned). */
+function ringArea(r) {
+  let a = 0;
+  for (let i = 0, j = r.length - 1; i < r.length; j = i++) a += (r[j][0] - r[i][0]) * (r[j][1] + r[i][1]);
+  return Math.abs(a / 2);
+}
+
 /** Clips one (multi)polygon to the box; returns null when nothing is left. */
 function clipCountry(feature) {
   const polys = feature.geometry.type === 'Polygon' ? [feature.geometry.coordinates] : feature.geometry.coordinates;
   const kept = [];
   for (const poly of polys) {
     const outer = clipPolygon(poly[0], CLIP);
-    if (outer.length < 4) continue;
-    const holes = poly.slice(1).map((r) => clipPolygon(r, CLIP)).filter((r) => r.length >= 4);
+    if (outer.length < 4 || ringArea(outer) < MIN_ISLAND) continue;
+    const holes = poly.slice(1).map((r) => clipPolygon(r, CLIP)).filter((r) => r.length >= 4 && ringArea(r) >= MIN_HOLE);
     const rings = [outer, ...holes].map((r) => {
       const first = r[0], last = r[r.length - 1];
       return first[0] === last[0] && first[1] === last[1] ? r : [...r, first];

@@ -1,0 +1,101 @@
+// api.js is the client for Strata's OGC API – Features endpoints. Every
+// function takes an optional AbortSignal so callers can cancel stale
+// requests; errors are thrown as ApiError with a message fit for users.
+
+/** ApiError is a failed request: status 0 means the server was not reached. */
+export class ApiError extends Error {
+  /**
+   * @param {string} message text safe to show users
+   * @param {number} status HTTP status, or 0 when the server was not reached
+   */
+  constructor(message, status) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+  }
+}
+
+/** Largest page the server returns; it clamps larger limits. */
+export const MAX_LIMIT = 10000;
+
+async function getJSON(url, signal) {
+  let res;
+  try {
+    res = await fetch(url, { signal, headers: { Accept: 'application/geo+json, application/json' } });
+  } catch (err) {
+    if (err.name === 'AbortError') throw err;
+    throw new ApiError('The map server cannot be reached.', 0);
+  }
+  if (!res.ok) {
+    let detail = '';
+    try {
+      const body = await res.json();
+      detail = typeof body.description === 'string' ? body.description : '';
+    } catch { /* not JSON */ }
+    throw new ApiError(detail || `The server answered ${res.status}.`, res.status);
+  }
+  return res.json();
+}
+
+/**
+ * Fetches the collections document.
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<object[]>} the collections, sorted by order then title
+ */
+export async function fetchCollections(signal) {
+  const doc = await getJSON('collections', signal);
+  const cols = Array.isArray(doc.collections) ? doc.collections : [];
+  return cols.sort((a, b) => (a.order ?? 0) - (b.order ?? 0) || String(a.title).localeCompare(String(b.title)));
+}
+
+/**
+ * Builds the items URL of a collection.
+ * @param {string} id collection id
+ * @param {{datetime?: string, bbox?: number[], limit?: number}} [q]
+ * @returns {string} a URL relative to the page
+ */
+export function itemsURL(id, q = {}) {
+  const p = new URLSearchParams();
+  if (q.datetime) p.set('datetime', q.datetime);
+  if (q.bbox) p.set('bbox', q.bbox.map((v) => +v.toFixed(5)).join(','));
+  p.set('limit', String(q.limit ?? MAX_LIMIT));
+  return `collections/${encodeURIComponent(id)}/items?${p}`;
+}
+
+/**
+ * Fetches every feature of a collection matching the query, following
+ * "next" links until the last page.
+ * @param {string} id collection id
+ * @param {{datetime?: string, bbox?: number[], limit?: number}} [q]
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<object[]>} GeoJSON features
+ */
+export async function fetchAllItems(id, q = {}, signal) {
+  const features = [];
+  let url = itemsURL(id, q);
+  for (let page = 0; url && page < 1000; page++) {
+    const fc = await getJSON(url, signal);
+    if (Array.isArray(fc.features)) features.push(...fc.features);
+    const next = (fc.links || []).find((l) => l.rel === 'next');
+    url = next && fc.features && fc.features.length ? sameOrigin(next.href) : null;
+  }
+  return features;
+}
+
+/**
+ * Fetches one feature.
+ * @param {string} collection collection id
+ * @param {string} id feature id
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<object>} a GeoJSON feature
+ */
+export function fetchFeature(collection, id, signal) {
+  return getJSON(`collections/${encodeURIComponent(collection)}/items/${encodeURIComponent(id)}`, signal);
+}
+
+// sameOrigin keeps a link's path and query but never leaves the page's
+// origin: the page makes no request elsewhere, whatever a link says.
+function sameOrigin(href) {
+  const u = new URL(href, location.href);
+  return u.origin === location.origin ? u.href : u.pathname.replace(/^\//, '') + u.search;
+}

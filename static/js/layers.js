@@ -1,0 +1,249 @@
+// layers.js draws one collection's features on the map, fetched from the
+// items endpoint with datetime and bbox: the server decides what is valid
+// when. A new query aborts the one still running. Approximate features
+// (large precision_m) get a halo or band as wide as their precision.
+
+import * as L from '../vendor/leaflet/leaflet-src.esm.js';
+import { fetchAllItems } from './api.js';
+import { colorOf, dashOf, markerOf, markerSVG } from './style.js';
+import { endDay } from './time.js';
+
+/**
+ * Features whose data does not say whether they are approximate look
+ * approximate from this precision (metres) on.
+ */
+export const APPROXIMATE_AT = 2000;
+
+const PANES = { halo: 405, areas: 410, lines: 420, points: 600 };
+
+/**
+ * Creates the map panes the data layers draw into (once per map).
+ * @param {L.Map} map
+ */
+export function createPanes(map) {
+  for (const [name, z] of Object.entries(PANES)) {
+    if (!map.getPane(`strata-${name}`)) map.createPane(`strata-${name}`).style.zIndex = String(z);
+  }
+}
+
+/**
+ * Reports whether a feature should be drawn as approximate: its
+ * "approximate" property when it has one, else a precision of
+ * APPROXIMATE_AT metres or more.
+ * @param {object} f GeoJSON feature
+ * @returns {boolean}
+ */
+export function isApproximate(f) {
+  const p = f.properties || {};
+  if (typeof p.approximate === 'boolean') return p.approximate;
+  return Number(p.precision_m) >= APPROXIMATE_AT;
+}
+
+/** Metres to screen pixels at a latitude and zoom (Web Mercator). */
+export function metresToPixels(m, lat, zoom) {
+  return m / ((40075016.686 * Math.cos((lat * Math.PI) / 180)) / 2 ** (zoom + 8));
+}
+
+/**
+ * DataLayer is one collection on the map.
+ */
+export class DataLayer {
+  /**
+   * @param {L.Map} map
+   * @param {object} col collection from /collections
+   * @param {object} opts
+   * @param {(id: string, state: {loading: boolean, error: string, count: number}) => void} opts.onState
+   * @param {(feature: object, col: object) => HTMLElement} opts.details popup content
+   */
+  constructor(map, col, opts) {
+    this.map = map;
+    this.col = col;
+    this.id = String(col.id);
+    this.opts = opts;
+    this.group = L.layerGroup();
+    this.visible = false;
+    this.events = false;
+    this.key = '';
+    this.controller = null;
+    this.features = [];
+    this.bands = [];
+    this.highlighted = new Set();
+    this.state = { loading: false, error: '', count: 0 };
+    map.on('zoomend', () => this.resizeBands());
+  }
+
+  /** Shows or hides the layer; a shown layer needs update() to load. */
+  setVisible(on) {
+    this.visible = on;
+    if (on) this.group.addTo(this.map);
+    else {
+      this.group.remove();
+      this.abort();
+      this.key = '';
+    }
+  }
+
+  abort() {
+    if (this.controller) this.controller.abort();
+    this.controller = null;
+    if (this.state.loading) this.setState({ loading: false });
+  }
+
+  setState(s) {
+    this.state = { ...this.state, ...s };
+    this.opts.onState(this.id, this.state);
+  }
+
+  /**
+   * Loads the features valid at the query's time within its bbox, unless
+   * the same query is already shown or running.
+   * @param {{datetime: string, bbox: number[], fade: {day: number, window: number}|null}} q
+   * @returns {Promise<void>}
+   */
+  async update(q) {
+    if (!this.visible) return;
+    const key = `${q.datetime}|${q.bbox.join(',')}`;
+    this.fade = this.events ? q.fade : null;
+    if (key === this.key) { this.applyFade(); return; }
+    this.abort();
+    this.key = key;
+    const ctl = new AbortController();
+    this.controller = ctl;
+    this.setState({ loading: true, error: '' });
+    try {
+      const features = await fetchAllItems(this.id, { datetime: q.datetime, bbox: q.bbox }, ctl.signal);
+      if (ctl.signal.aborted) return;
+      this.draw(features);
+      this.controller = null;
+      this.setState({ loading: false, error: '', count: features.length });
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      this.controller = null;
+      this.key = '';
+      this.setState({ loading: false, error: err.message || 'Loading failed.' });
+    }
+  }
+
+  /** Draws features, replacing what was drawn. */
+  draw(features) {
+    this.group.clearLayers();
+    this.bands = [];
+    this.features = features;
+    for (const f of features) {
+      if (!f || !f.geometry) continue;
+      this.group.addLayer(this.featureLayer(f));
+    }
+    this.resizeBands();
+    this.applyFade();
+    this.applyHighlight();
+  }
+
+  featureLayer(f) {
+    const col = this.col, color = colorOf(col), dash = dashOf(col);
+    const id = String(f.id);
+    const approx = isApproximate(f);
+    const prec = Number(f.properties?.precision_m) || 0;
+    const fg = L.featureGroup();
+    fg.feature = f;
+    const tag = (layer, part) => layer.getElement === undefined && layer.eachLayer ? layer.eachLayer((c) => tag(c, part)) : layer.on('add', () => {
+      const e = layer.getElement?.();
+      if (!e) return;
+      e.setAttribute('data-layer', this.id);
+      e.setAttribute('data-part', part);
+      if (part === 'main') e.setAttribute('data-feature-id', id);
+      if (approx) e.classList.add('is-approximate');
+    });
+    const popup = () => this.opts.details(f, col);
+    const popupOpts = { maxWidth: 360, minWidth: 240, autoPanPadding: [24, 24], className: 'strata-popup' };
+
+    if (approx) {
+      // The halo (points) or band (lines, areas) as wide as the precision.
+      L.geoJSON(f, {
+        pointToLayer: (_, ll) => L.circle(ll, { radius: prec, pane: 'strata-halo', color, weight: 1.5, dashArray: '4 4', fillOpacity: 0.12, opacity: 0.8, interactive: false }),
+        style: { pane: 'strata-halo', color, opacity: 0.22, weight: 8, fill: false, lineCap: 'round', lineJoin: 'round', interactive: false },
+        onEachFeature: (_, l) => { if (!(l instanceof L.Circle)) this.bands.push({ layer: l, metres: prec }); tag(l, 'band'); },
+      }).eachLayer((l) => fg.addLayer(l));
+    }
+    const isArea = (t) => t === 'Polygon' || t === 'MultiPolygon';
+    // A dark casing under lines keeps light colours (yellow) legible.
+    L.geoJSON(f, {
+      filter: (g) => !isArea(g.geometry?.type),
+      pointToLayer: () => L.layerGroup(),
+      style: { pane: 'strata-lines', color: '#222', opacity: 0.55, weight: 6, dashArray: dash, interactive: false, lineCap: 'butt' },
+    }).eachLayer((l) => fg.addLayer(l));
+    const main = L.geoJSON(f, {
+      pointToLayer: (feat, ll) => L.marker(ll, {
+        icon: L.divIcon({ html: markerSVG(markerOf(col), color, 20), className: 'strata-marker', iconSize: [32, 32], iconAnchor: [16, 16], popupAnchor: [0, -10] }),
+        title: String(feat.properties?.name ?? id),
+        alt: String(feat.properties?.name ?? id),
+        keyboard: true,
+        riseOnHover: true,
+      }),
+      style: (feat) => {
+        const area = isArea(feat.geometry?.type);
+        return { pane: area ? 'strata-areas' : 'strata-lines', color, weight: area ? 2 : 3.5, opacity: 1, dashArray: dash ?? (area && approx ? '6 4' : undefined), fillOpacity: area ? 0.18 : 0, lineCap: 'butt' };
+      },
+    });
+    main.eachLayer((l) => { tag(l, 'main'); l.bindPopup(popup, popupOpts); fg.addLayer(l); });
+    // A wide invisible stroke makes thin lines easy to tap.
+    L.geoJSON(f, {
+      filter: (g) => !isArea(g.geometry?.type) && g.geometry?.type !== 'Point' && g.geometry?.type !== 'MultiPoint',
+      pointToLayer: () => L.layerGroup(),
+      style: { pane: 'strata-lines', color: '#000', opacity: 0, weight: 22, fill: false },
+    }).eachLayer((l) => { tag(l, 'hit'); l.bindPopup(popup, popupOpts); fg.addLayer(l); });
+    return fg;
+  }
+
+  /** Sets band widths to twice the precision in pixels at this zoom. */
+  resizeBands() {
+    if (!this.bands.length) return;
+    const z = this.map.getZoom(), lat = this.map.getCenter().lat;
+    for (const b of this.bands) b.layer.setStyle({ weight: Math.max(6, Math.min(400, 2 * metresToPixels(b.metres, lat, z))) });
+  }
+
+  /** Fades events by age: those on the current day are opaque. */
+  applyFade() {
+    this.group.eachLayer((fg) => {
+      let o = 1;
+      if (this.fade) {
+        // Age counts from an event's last day: a multi-day event is new until it ends.
+        const age = this.fade.day - (endDay(fg.feature?.properties?.valid_to) - 1);
+        o = Number.isFinite(age) ? Math.max(0.25, 1 - (0.75 * Math.max(0, age)) / Math.max(1, this.fade.window)) : 1;
+      }
+      fg.eachLayer((l) => {
+        if (l instanceof L.Marker) l.setOpacity(o);
+        else if (l.getElement?.()) l.getElement().style.opacity = String(o);
+      });
+    });
+  }
+
+  /**
+   * Marks features as highlighted (for presenters and links).
+   * @param {Iterable<string>} ids
+   */
+  highlight(ids) {
+    this.highlighted = new Set(ids);
+    this.applyHighlight();
+  }
+
+  applyHighlight() {
+    this.group.eachLayer((fg) => {
+      const on = this.highlighted.has(String(fg.feature?.id));
+      fg.eachLayer((l) => l.getElement?.()?.classList.toggle('is-highlighted', on));
+    });
+  }
+
+  /**
+   * Opens the popup of a drawn feature.
+   * @param {string} id feature id
+   * @returns {boolean} whether it was found
+   */
+  openPopup(id) {
+    let found = false;
+    this.group.eachLayer((fg) => {
+      if (found || String(fg.feature?.id) !== id) return;
+      fg.eachLayer((l) => { if (!found && l.getPopup?.()) { found = true; l.openPopup(); } });
+    });
+    return found;
+  }
+}

@@ -1,0 +1,220 @@
+// main.js wires Strata's explore map: it reads the URL, loads the
+// collections, builds the map, layer control, timeline and layers, and
+// keeps them and the URL in step. It exposes window.strata for tests and
+// for the presenter mode built on the same modules.
+
+import * as L from '../vendor/leaflet/leaflet-src.esm.js';
+import { FullScreen } from '../vendor/leaflet.fullscreen/Control.FullScreen.js';
+import { fetchCollections, fetchAllItems } from './api.js';
+import { offlineBasemap, onlineBasemap } from './basemap.js';
+import { DataLayer, createPanes, APPROXIMATE_AT } from './layers.js';
+import { LayerControl } from './layercontrol.js';
+import { featureDetails } from './popup.js';
+import { summarise, isEventLayer } from './histogram.js';
+import { Timeline } from './timeline.js';
+import { parseHash, writeHash } from './urlstate.js';
+import { colorOf } from './style.js';
+import { datetimeParam, startDay, endDay } from './time.js';
+
+/** Days an event stays on the map after its date in instant mode. */
+const EVENT_WINDOW = 14;
+
+const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+const banner = document.getElementById('banner');
+
+/**
+ * Shows a message above the map, or hides it when text is empty.
+ * @param {string} text
+ * @param {(() => void)} [retry] adds a Retry button
+ */
+function showBanner(text, retry) {
+  banner.replaceChildren();
+  banner.hidden = !text;
+  if (!text) return;
+  const p = document.createElement('span');
+  p.textContent = text;
+  banner.append(p);
+  if (retry) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = 'Retry';
+    b.addEventListener('click', retry);
+    banner.append(b);
+  }
+}
+
+async function loadCollections() {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fetchCollections();
+    } catch (err) {
+      const wait = Math.min(30, 2 ** attempt);
+      showBanner(`${err.message} Trying again in ${wait} s.`);
+      await new Promise((r) => setTimeout(r, wait * 1000));
+    }
+  }
+}
+
+function unionBounds(cols) {
+  let b = null;
+  for (const c of cols) {
+    const bb = c.extent?.spatial?.bbox?.[0];
+    if (!Array.isArray(bb) || bb.length < 4 || !bb.every(Number.isFinite)) continue;
+    const lb = L.latLngBounds([bb[1], bb[0]], [bb[3], bb[2]]);
+    b = b ? b.extend(lb) : lb;
+  }
+  return b;
+}
+
+// temporalExtent is the first and last day of the collections' temporal
+// extents (NaN where no collection states a bound): the slider's range.
+function temporalExtent(cols) {
+  const starts = [], ends = [];
+  for (const c of cols) {
+    for (const iv of c.extent?.temporal?.interval || []) {
+      if (!Array.isArray(iv)) continue;
+      const s = startDay(iv[0]), e = endDay(iv[1]);
+      if (Number.isFinite(s)) starts.push(s);
+      if (Number.isFinite(s)) ends.push(s);
+      if (Number.isFinite(e)) ends.push(e - 1);
+    }
+  }
+  return [starts.length ? Math.min(...starts) : NaN, ends.length ? Math.max(...ends) : NaN];
+}
+
+async function main() {
+  const initial = parseHash(location.hash);
+  const map = L.map('map', {
+    zoomAnimation: !reducedMotion,
+    fadeAnimation: !reducedMotion,
+    markerZoomAnimation: !reducedMotion,
+    inertia: !reducedMotion,
+    minZoom: 2,
+    maxZoom: 17,
+    worldCopyJump: false,
+  });
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com/">Leaflet</a>');
+  // Layer credits are long; they are listed in the layer panel.
+  map.attributionControl.addAttribution('Layer data: see credits in the Layers panel');
+  createPanes(map);
+  if (initial.map) map.setView([initial.map.lat, initial.map.lon], initial.map.zoom);
+  else map.setView([31.4, 34.4], 9);
+
+  const offline = offlineBasemap(map).addTo(map);
+  offline.on('error', () => showBanner('The offline basemap could not be loaded.'));
+  const online = onlineBasemap();
+  if (online?.on) online.layer.addTo(map);
+  L.control.scale({ imperial: false, maxWidth: 160 }).addTo(map);
+  const app = document.getElementById('app');
+  new FullScreen({ position: 'topleft', title: 'Full screen', titleCancel: 'Exit full screen', fullscreenElement: app }).addTo(map);
+
+  const cols = await loadCollections();
+  showBanner('');
+  const visible = new Set(initial.layers ? initial.layers.filter((id) => cols.some((c) => String(c.id) === id)) : cols.map((c) => String(c.id)));
+  const layers = new Map();
+  let control;
+  let unreachable = false;
+  const refreshBanner = () => {
+    const down = [...layers.values()].some((l) => l.visible && l.state.error);
+    if (down && !unreachable) showBanner('Some layers could not be loaded from the map server.', () => { for (const l of layers.values()) l.key = ''; schedule(); });
+    if (!down) showBanner('');
+  };
+  const timeline = new Timeline(document.getElementById('timeline'), {
+    onChange: () => schedule(),
+    eventColor: undefined,
+  });
+  const goTo = (day) => {
+    const v = timeline.value;
+    timeline.set(v.range ? { from: day, to: day + (v.to - v.from), range: true } : { from: day, to: day, range: false });
+  };
+  for (const col of cols) {
+    const layer = new DataLayer(map, col, {
+      onState: (id, s) => { control?.setStatus(id, s, layers.get(id)?.visible ?? false); refreshBanner(); },
+      details: (f, c) => featureDetails(f, c, { approximateAt: APPROXIMATE_AT, goTo }),
+    });
+    layers.set(String(col.id), layer);
+  }
+
+  const setLayer = (id, on) => {
+    const l = layers.get(id);
+    if (!l) return;
+    on ? visible.add(id) : visible.delete(id);
+    l.setVisible(on);
+    control.setChecked(id, on);
+    control.setStatus(id, l.state, on);
+    schedule();
+  };
+  const basemaps = [{ id: 'offline', label: 'Offline basemap (land and borders)', checked: true, onToggle: (on) => (on ? offline.addTo(map) : offline.remove()) }];
+  if (online) basemaps.push({ id: 'online', label: 'Online map (OpenStreetMap tiles)', checked: online.on, onToggle: (on) => (on ? online.layer.addTo(map) : online.layer.remove()) });
+  control = new LayerControl({ collections: cols, onToggle: setLayer, basemaps, approximateAt: APPROXIMATE_AT, eventWindow: EVENT_WINDOW }).addTo(map);
+
+  if (!initial.map) {
+    // Lines and areas frame the subject better than far-away points.
+    const b = unionBounds(cols.filter((c) => c.geometry_kind === 'line' || c.geometry_kind === 'polygon')) || unionBounds(cols);
+    if (b) map.fitBounds(b.pad(0.3), { maxZoom: 10, animate: false });
+  }
+
+  // Updates are batched: one per frame, whatever changed.
+  let pending = false, ready = false;
+  let fetched = null;
+  function schedule() {
+    if (pending || !ready) return;
+    pending = true;
+    requestAnimationFrame(update);
+  }
+  function update() {
+    pending = false;
+    const v = timeline.value;
+    if (!Number.isFinite(v.from)) return;
+    const view = map.getBounds();
+    if (!fetched || !fetched.contains(view)) fetched = view.pad(0.5);
+    const bbox = [Math.max(-180, fetched.getWest()), Math.max(-90, fetched.getSouth()), Math.min(180, fetched.getEast()), Math.min(90, fetched.getNorth())];
+    for (const [id, l] of layers) {
+      if (!visible.has(id)) continue;
+      if (!l.visible) l.setVisible(true);
+      const ev = l.events && !v.range;
+      l.update({
+        datetime: ev ? datetimeParam(v.from - EVENT_WINDOW + 1, v.from) : datetimeParam(v.from, v.range ? v.to : undefined),
+        bbox,
+        fade: ev ? { day: v.from, window: EVENT_WINDOW } : null,
+      });
+    }
+    const c = map.getCenter();
+    writeHash({ map: { zoom: map.getZoom(), lat: c.lat, lon: c.lng }, from: v.from, to: v.to, range: v.range, layers: cols.map((x) => String(x.id)).filter((id) => visible.has(id)) });
+  }
+  map.on('moveend', schedule);
+  for (const [id] of layers) { control.setChecked(id, visible.has(id)); if (visible.has(id)) setLayer(id, true); }
+
+  // The histogram needs every feature's dates once; layers are small.
+  const all = await Promise.all(cols.map(async (c) => {
+    try {
+      return { id: String(c.id), features: await fetchAllItems(String(c.id), {}) };
+    } catch {
+      return { id: String(c.id), features: [] };
+    }
+  }));
+  for (const a of all) a.events = isEventLayer(a.features);
+  for (const a of all) layers.get(a.id).events = a.events;
+  const evCol = cols.find((c) => all.find((a) => a.id === String(c.id))?.events);
+  if (evCol) timeline.opts.eventColor = colorOf(evCol);
+  const summary = summarise(all, temporalExtent(cols));
+  if (Number.isFinite(initial.from)) timeline.value = { from: initial.from, to: initial.to, range: initial.range };
+  ready = true;
+  timeline.setSummary(summary);
+  schedule();
+
+  window.strata.map = map;
+  window.strata.timeline = timeline;
+  window.strata.layers = layers;
+  window.strata.collections = cols;
+  window.strata.setLayer = setLayer;
+  window.strata.summary = summary;
+}
+
+/** Handle for tests and the presenter mode; ready resolves once the map is live. */
+window.strata = {};
+window.strata.ready = main().catch((err) => {
+  console.error(err);
+  showBanner('The map could not start. Reload the page to try again.');
+  throw err;
+});

@@ -1,0 +1,106 @@
+// popup.js builds the details of a feature as DOM nodes. Every value from
+// the data is set with textContent or as an attribute, never parsed as
+// HTML, and links are kept only when they are http(s).
+
+import { firstValid, lastValid, startDay, endDay } from './time.js';
+
+/**
+ * Formats a precision in metres for people ("± 300 m", "± 3 km").
+ * @param {number} m
+ * @returns {string}
+ */
+export function formatPrecision(m) {
+  if (!Number.isFinite(m) || m <= 0) return 'not stated';
+  return m >= 1000 ? `± ${+(m / 1000).toFixed(1)} km` : `± ${Math.round(m)} m`;
+}
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = String(text);
+  return e;
+}
+
+function row(dl, term, value) {
+  if (value === undefined || value === null || value === '') return;
+  dl.append(el('dt', '', term), el('dd', '', value));
+}
+
+/** Returns the URL if it is an absolute http(s) URL, else null. */
+export function safeURL(u) {
+  try {
+    const url = new URL(String(u));
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Builds a feature's details.
+ * @param {object} feature GeoJSON feature from the API
+ * @param {object} col its collection
+ * @param {{approximateAt: number, goTo: (day: number) => void}} opts
+ * @returns {HTMLElement}
+ */
+export function featureDetails(feature, col, opts) {
+  const p = feature.properties || {};
+  const box = el('div', 'feature-popup');
+  box.append(el('h2', 'fp-name', p.name ?? feature.id));
+  const sub = [col.title, p.kind].filter((v) => v !== undefined && v !== null && v !== '').map(String);
+  box.append(el('p', 'fp-kind', sub.join(' · ')));
+
+  const dl = el('dl', 'fp-facts');
+  const from = firstValid(p.valid_from), to = lastValid(p.valid_to);
+  row(dl, 'Valid from', from || 'no stated start');
+  row(dl, 'Valid to', to.text ? (to.text.startsWith('until') ? to.text : `${to.text} (last day)`) : 'no stated end');
+  if (p.date_precision) row(dl, 'Date precision', p.date_precision);
+  const prec = Number(p.precision_m);
+  const approx = typeof p.approximate === 'boolean' ? p.approximate : prec >= opts.approximateAt;
+  row(dl, 'Location precision', formatPrecision(prec) + (approx ? ' (approximate)' : ''));
+  if (p.precision_note) row(dl, 'Precision note', p.precision_note);
+  if (p.category) row(dl, 'Category', p.category);
+  if (p.confidence) row(dl, 'Confidence', p.confidence);
+  box.append(dl);
+
+  if (p.description) box.append(el('p', 'fp-description', p.description));
+
+  const sources = Array.isArray(p.sources) ? p.sources : [];
+  box.append(el('h3', 'fp-sources-title', sources.length ? `Sources (${sources.length})` : 'Sources: none given'));
+  if (sources.length) {
+    const ol = el('ol', 'fp-sources');
+    for (const s of sources) {
+      const li = el('li');
+      const title = String(s?.title || s?.url || 'Untitled source');
+      const href = safeURL(s?.url);
+      if (href) {
+        const a = el('a', '', title);
+        a.href = href;
+        a.target = '_blank';
+        a.rel = 'noopener noreferrer';
+        li.append(a);
+      } else {
+        li.append(el('span', '', title));
+      }
+      const meta = [s?.publisher, s?.date].filter(Boolean).map(String).join(', ');
+      if (meta) li.append(el('span', 'fp-source-meta', ` — ${meta}`));
+      if (s?.note) li.append(el('span', 'fp-source-note', ` (${s.note})`));
+      ol.append(li);
+    }
+    box.append(ol);
+  }
+
+  const nav = el('div', 'fp-nav');
+  const s = startDay(p.valid_from), e = endDay(p.valid_to);
+  const start = el('button', 'fp-goto-start', 'Go to start');
+  start.type = 'button';
+  start.disabled = !Number.isFinite(s);
+  start.addEventListener('click', () => opts.goTo(s));
+  const end = el('button', 'fp-goto-end', 'Go to end');
+  end.type = 'button';
+  end.disabled = !Number.isFinite(e);
+  end.addEventListener('click', () => opts.goTo(e - 1));
+  nav.append(start, end);
+  box.append(nav);
+  return box;
+}

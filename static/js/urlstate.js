@@ -1,0 +1,71 @@
+// urlstate.js reads and writes the map's state in the URL fragment:
+//   #map=zoom/lat/lon&date=YYYY-MM-DD&layers=a,b
+// and in range mode date=YYYY-MM-DD/YYYY-MM-DD. It writes with
+// history.replaceState, so panning and scrubbing never fill the history.
+
+import { parseDay, formatDay } from './time.js';
+
+/**
+ * @typedef {object} UrlState
+ * @property {{zoom: number, lat: number, lon: number}|null} map
+ * @property {number} from first day shown (NaN when absent)
+ * @property {number} to last day shown; equals from in instant mode
+ * @property {boolean} range true in range mode
+ * @property {string[]|null} layers visible layer ids, null when absent
+ */
+
+/**
+ * Parses a fragment such as location.hash. Invalid parts are ignored.
+ * @param {string} hash
+ * @returns {UrlState}
+ */
+export function parseHash(hash) {
+  const p = new URLSearchParams(String(hash).replace(/^#/, ''));
+  const state = { map: null, from: NaN, to: NaN, range: false, layers: null };
+  const m = (p.get('map') || '').split('/').map(Number);
+  if (m.length === 3 && m.every(Number.isFinite) && Math.abs(m[1]) <= 90 && Math.abs(m[2]) <= 180 && m[0] >= 0 && m[0] <= 22) {
+    state.map = { zoom: m[0], lat: m[1], lon: m[2] };
+  }
+  const date = p.get('date');
+  if (date) {
+    const [a, b] = date.split('/');
+    const from = parseDay(a), to = b === undefined ? from : parseDay(b);
+    if (!Number.isNaN(from) && !Number.isNaN(to)) {
+      state.from = Math.min(from, to);
+      state.to = Math.max(from, to);
+      state.range = b !== undefined;
+    }
+  }
+  if (p.has('layers')) state.layers = p.get('layers').split(',').filter(Boolean);
+  return state;
+}
+
+/**
+ * Formats a state as a fragment (with its leading "#"). Commas and
+ * slashes stay readable.
+ * @param {UrlState} s
+ * @returns {string}
+ */
+export function formatHash(s) {
+  const parts = [];
+  if (s.map) {
+    // Enough decimals for about one screen pixel at this zoom.
+    const prec = Math.max(0, Math.ceil(Math.log10((2 ** s.map.zoom * 256) / 360)));
+    parts.push(`map=${Math.round(s.map.zoom)}/${s.map.lat.toFixed(prec)}/${s.map.lon.toFixed(prec)}`);
+  }
+  if (Number.isFinite(s.from)) {
+    parts.push(`date=${formatDay(s.from)}${s.range ? '/' + formatDay(s.to) : ''}`);
+  }
+  if (s.layers) parts.push(`layers=${s.layers.map(encodeURIComponent).join(',')}`);
+  return '#' + parts.join('&');
+}
+
+/**
+ * Replaces the current history entry's fragment with the state, unless
+ * it is already there.
+ * @param {UrlState} s
+ */
+export function writeHash(s) {
+  const h = formatHash(s);
+  if (h !== location.hash) history.replaceState(history.state, '', h);
+}

@@ -1,0 +1,105 @@
+// helpers.mjs starts headless Chromium with playwright-core and opens the
+// map at STRATA_URL, recording console errors, page errors and every
+// request so tests can check the page stays on its own origin.
+
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Base URL of the server under test, without a trailing slash. */
+export const BASE = (process.env.STRATA_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+
+/** Folder for screenshots (gitignored). */
+export const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'screenshots');
+
+/**
+ * Launches Chromium.
+ * @returns {Promise<import('playwright-core').Browser>}
+ */
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/**
+ * Opens the map at BASE + path and waits until it is live and idle.
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} [path] e.g. "/#date=2025-10-10"
+ * @param {object} [contextOptions] e.g. { viewport }
+ * @returns {Promise<{page: import('playwright-core').Page, errors: string[], requests: string[], dialogs: string[], close: () => Promise<void>}>}
+ */
+export async function openMap(browser, path = '/', contextOptions = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
+  const page = await context.newPage();
+  const errors = [], requests = [], dialogs = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+  await page.goto(BASE + path);
+  await page.waitForFunction(() => window.strata?.timeline?.summary !== undefined || window.strata?.summary);
+  await page.evaluate(() => window.strata.ready);
+  await idle(page);
+  return { page, errors, requests, dialogs, close: () => context.close() };
+}
+
+/**
+ * Waits until the URL shows the expected date (if given) and no layer is
+ * loading.
+ * @param {import('playwright-core').Page} page
+ * @param {string} [date] "YYYY-MM-DD" or "A/B"
+ */
+export async function idle(page, date) {
+  await page.waitForFunction((d) => {
+    if (d && !location.hash.includes(`date=${d}`)) return false;
+    const layers = window.strata?.layers;
+    if (!layers) return false;
+    for (const l of layers.values()) if (l.visible && (l.state.loading || !l.key)) return false;
+    return document.querySelectorAll('.layer-item.is-loading').length === 0;
+  }, date, { timeout: 15000 });
+  // Let Leaflet add the drawn elements.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/**
+ * Types a date into the timeline's date box and waits for the map.
+ * @param {import('playwright-core').Page} page
+ * @param {string} date "YYYY-MM-DD"
+ */
+export async function setDate(page, date) {
+  await page.locator('.tl-date').fill(date);
+  await page.locator('.tl-date').press('Enter');
+  await idle(page, date);
+}
+
+/**
+ * Counts drawn elements of a feature (its main shape).
+ * @param {import('playwright-core').Page} page
+ * @param {string} id feature id
+ */
+export function drawn(page, id) {
+  return page.locator(`[data-feature-id="${id}"]`).count();
+}
+
+/**
+ * Saves a screenshot of the page into SHOTS.
+ * @param {import('playwright-core').Page} page
+ * @param {string} name file name without extension
+ */
+export async function shot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+/**
+ * Lists requests that left the page's origin.
+ * @param {string[]} requests
+ */
+export function foreign(requests) {
+  const origin = new URL(BASE).origin;
+  return requests.filter((u) => !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin);
+}
