@@ -81,7 +81,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 const usage = `Strata serves dated map layers with their sources over OGC API - Features.
 
 Usage:
-  strata [serve] [-addr HOST:PORT] [-db PATH] [-base-url URL] [-cors ORIGINS] [-pprof HOST:PORT]
+  strata [serve] [-addr HOST:PORT] [-db PATH] [-base-url URL] [-cors ORIGINS] [-tile-cache-mb N] [-pprof HOST:PORT]
   strata import -db PATH -layer ID [-title TITLE] [-kind point|line|polygon|mixed] [-replace]
                 [-source TITLE] [-precision-m M] FILE|-
   strata export -db PATH -layer ID
@@ -127,6 +127,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	baseURL := fs.String("base-url", env("STRATA_BASE_URL", ""), "public URL of the server for links, when behind a proxy (env STRATA_BASE_URL)")
 	cors := fs.String("cors", env("STRATA_CORS_ORIGINS", "*"), "comma-separated origins allowed to read, or * (env STRATA_CORS_ORIGINS)")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this `HOST:PORT` (off by default)")
+	tileCache := fs.Int("tile-cache-mb", 64, "memory for cached vector tiles in MiB; 0 turns the cache off")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -156,6 +157,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		CORSOrigins: splitList(*cors),
 		Version:     version,
 		Logger:      log,
+		// Tiles are cached by data version, so a change is never served stale.
+		TileCacheBytes: int64(*tileCache) << 20,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

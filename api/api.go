@@ -17,6 +17,7 @@ import (
 	"github.com/klauspost/compress/gzhttp"
 
 	"strata/geo"
+	"strata/tiles"
 )
 
 // Config configures a Server. Store is required; the rest have defaults.
@@ -38,6 +39,9 @@ type Config struct {
 	DefaultLimit, MaxLimit int
 	// Version is the program version shown in the OpenAPI document.
 	Version string
+	// TileCacheBytes bounds the in-memory vector tile cache; 0 turns the
+	// cache off.
+	TileCacheBytes int64
 	// Logger receives request failures; nil uses slog.Default().
 	Logger *slog.Logger
 }
@@ -53,6 +57,7 @@ type Server struct {
 	cfg    Config
 	store  geo.Store
 	log    *slog.Logger
+	tiles  *tiles.Renderer
 	router *mux.Router
 }
 
@@ -72,6 +77,7 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger}
+	s.tiles = tiles.NewRenderer(cfg.Store, tiles.Options{CacheBytes: cfg.TileCacheBytes})
 	s.router = s.routes()
 	return s
 }
@@ -107,6 +113,7 @@ func (s *Server) routes() *mux.Router {
 	get("/collections/{collectionId}", s.handleCollection)
 	get("/collections/{collectionId}/items", s.handleItems)
 	get("/collections/{collectionId}/items/{featureId}", s.handleFeature)
+	s.tileRoutes(get)
 	if s.cfg.Basemap != nil {
 		r.PathPrefix("/basemap/").Methods(http.MethodGet, http.MethodHead).
 			Handler(s.files(http.StripPrefix("/basemap/", http.FileServerFS(s.cfg.Basemap)), "public, max-age=86400"))

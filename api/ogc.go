@@ -142,6 +142,9 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 			{base + "/api.html", "service-doc", mediaHTML, "The API documentation"},
 			{base + "/conformance", "conformance", mediaJSON, "Conformance classes"},
 			{base + "/collections", "data", mediaJSON, "The collections"},
+			{base + "/tiles", relTilesetsVector, mediaJSON, "Vector tiles of all layers"},
+			{base + "/tileMatrixSets", relTilingSchemes, mediaJSON, "Tile matrix sets"},
+			{base + "/tilejson.json", "describedby", mediaJSON, "TileJSON of all layers (XYZ)"},
 		},
 	})
 }
@@ -159,7 +162,7 @@ func (s *Server) handleConformance(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, mediaJSON, map[string]any{"conformsTo": conformance})
+	s.writeJSON(w, r, mediaJSON, map[string]any{"conformsTo": append(conformance[:len(conformance):len(conformance)], tilesConformance...)})
 }
 
 func (s *Server) checkDoc(r *http.Request) error {
@@ -219,6 +222,7 @@ func (s *Server) collectionDoc(r *http.Request, l geo.Layer) (collection, error)
 		Links: []Link{
 			{base, "self", mediaJSON, "This collection"},
 			{base + "/items", "items", mediaGeoJSON, "The features of " + l.Title},
+			{base + "/tiles", relTilesetsVector, mediaJSON, "Vector tiles of " + l.Title},
 		},
 	}
 	if l.Licence != "" {

@@ -39,6 +39,7 @@ func TestOpenAPI(t *testing.T) {
 	}
 	openapi3filter.RegisterBodyDecoder("application/geo+json", openapi3filter.JSONBodyDecoder)
 	openapi3filter.RegisterBodyDecoder("application/vnd.oai.openapi+json;version=3.0", openapi3filter.JSONBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/vnd.mapbox-vector-tile", openapi3filter.FileBodyDecoder)
 	paths := []string{
 		"/", "/conformance", "/api", "/collections", "/collections/lines",
 		"/collections/lines/items", "/collections/events/items?limit=3&offset=2",
@@ -46,6 +47,11 @@ func TestOpenAPI(t *testing.T) {
 		"/collections/lines/items/yellow_line_2025_10_10",
 		"/collections/nope", "/collections/towns/items/nope",
 		"/collections/towns/items?datetime=garbage",
+		"/tileMatrixSets", "/tileMatrixSets/WebMercatorQuad", "/tiles", "/tiles/WebMercatorQuad",
+		"/tiles/WebMercatorQuad/8/105/152?datetime=2025-10-10", "/xyz/8/152/105.mvt",
+		"/tilejson.json", "/collections/lines/tiles", "/collections/lines/tiles/WebMercatorQuad",
+		"/collections/lines/tiles/WebMercatorQuad/6/26/38", "/collections/lines/tilejson.json",
+		"/collections/lines/xyz/6/38/26.mvt", "/tiles/WebMercatorQuad/30/0/0",
 	}
 	for _, p := range paths {
 		t.Run(p, func(t *testing.T) {

@@ -1,0 +1,254 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gorilla/mux"
+
+	"strata/geo"
+	"strata/tiles"
+)
+
+// OGC link relations for tiles.
+const (
+	relTilesetsVector = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
+	relTilingSchemes  = "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes"
+	mediaMVT          = tiles.ContentType
+)
+
+// tilesConformance lists the OGC API – Tiles and TMS classes implemented.
+var tilesConformance = []string{
+	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/dataset-tilesets",
+	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/datetime",
+	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
+	"http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
+	"http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
+}
+
+// tileRoutes adds the OGC API – Tiles and XYZ routes.
+func (s *Server) tileRoutes(get func(string, http.HandlerFunc)) {
+	get("/tileMatrixSets", s.handleTileMatrixSets)
+	get("/tileMatrixSets/{tileMatrixSetId}", s.handleTileMatrixSet)
+	get("/tiles", s.handleTilesets)
+	get("/tiles/{tileMatrixSetId}", s.handleTileset)
+	get("/tiles/{tileMatrixSetId}/{z}/{y}/{x}", s.handleTile)
+	get("/tilejson.json", s.handleTileJSON)
+	get("/xyz/{z}/{x}/{y}.mvt", s.handleTile)
+	get("/collections/{collectionId}/tiles", s.handleTilesets)
+	get("/collections/{collectionId}/tiles/{tileMatrixSetId}", s.handleTileset)
+	get("/collections/{collectionId}/tiles/{tileMatrixSetId}/{z}/{y}/{x}", s.handleTile)
+	get("/collections/{collectionId}/tilejson.json", s.handleTileJSON)
+	get("/collections/{collectionId}/xyz/{z}/{x}/{y}.mvt", s.handleTile)
+}
+
+// tileLayers returns the layers a tile request covers: the one collection
+// in the path, or every layer. The prefix is the URL path up to /tiles.
+func (s *Server) tileLayers(r *http.Request) (layers []geo.Layer, prefix string, err error) {
+	base := s.baseURL(r)
+	if id, ok := mux.Vars(r)["collectionId"]; ok {
+		l, err := s.store.Layer(r.Context(), id)
+		if err != nil {
+			return nil, "", err
+		}
+		return []geo.Layer{l}, base + "/collections/" + url.PathEscape(l.ID), nil
+	}
+	layers, err = s.store.Layers(r.Context())
+	return layers, base, err
+}
+
+func (s *Server) extents(r *http.Request, layers []geo.Layer) (map[string]geo.Extent, error) {
+	out := make(map[string]geo.Extent, len(layers))
+	for _, l := range layers {
+		e, err := s.store.Extent(r.Context(), l.ID)
+		if err != nil {
+			return nil, err
+		}
+		out[l.ID] = e
+	}
+	return out, nil
+}
+
+func checkTileMatrixSet(r *http.Request) error {
+	if id := mux.Vars(r)["tileMatrixSetId"]; id != tiles.TileMatrixSetID {
+		return geo.NotFoundf("tile matrix set %q is not offered; use %s", id, tiles.TileMatrixSetID)
+	}
+	return nil
+}
+
+// handleTileMatrixSets serves GET /tileMatrixSets.
+func (s *Server) handleTileMatrixSets(w http.ResponseWriter, r *http.Request) {
+	if err := s.checkDoc(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	base := s.baseURL(r)
+	s.writeJSON(w, r, mediaJSON, map[string]any{
+		"links": []Link{{base + "/tileMatrixSets", "self", mediaJSON, "Tile matrix sets"}},
+		"tileMatrixSets": []map[string]any{{
+			"id": tiles.TileMatrixSetID, "title": "Google Maps Compatible for the World",
+			"uri":   tiles.TileMatrixSetURI,
+			"links": []Link{{base + "/tileMatrixSets/" + tiles.TileMatrixSetID, "self", mediaJSON, tiles.TileMatrixSetID}},
+		}},
+	})
+}
+
+// handleTileMatrixSet serves GET /tileMatrixSets/{tileMatrixSetId}.
+func (s *Server) handleTileMatrixSet(w http.ResponseWriter, r *http.Request) {
+	if err := s.checkDoc(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := checkTileMatrixSet(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, mediaJSON, tiles.WebMercatorQuad())
+}
+
+// handleTilesets serves GET /tiles and GET /collections/{collectionId}/tiles:
+// the list of vector tilesets (one, in WebMercatorQuad).
+func (s *Server) handleTilesets(w http.ResponseWriter, r *http.Request) {
+	if err := s.checkDoc(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	_, prefix, err := s.tileLayers(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	set := prefix + "/tiles/" + tiles.TileMatrixSetID
+	s.writeJSON(w, r, mediaJSON, map[string]any{
+		"links": []Link{{prefix + "/tiles", "self", mediaJSON, "Tilesets"}},
+		"tilesets": []map[string]any{{
+			"title": "Vector tiles", "dataType": "vector", "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+			"tileMatrixSetURI": tiles.TileMatrixSetURI,
+			"links": []Link{
+				{set, "self", mediaJSON, "Tileset metadata"},
+				{s.baseURL(r) + "/tileMatrixSets/" + tiles.TileMatrixSetID, tiles.RelTilingScheme, mediaJSON, "WebMercatorQuad"},
+			},
+		}},
+	})
+}
+
+// handleTileset serves the tileset metadata at
+// /tiles/{tileMatrixSetId} and /collections/{collectionId}/tiles/{tileMatrixSetId}.
+func (s *Server) handleTileset(w http.ResponseWriter, r *http.Request) {
+	if err := s.checkDoc(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := checkTileMatrixSet(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	layers, prefix, err := s.tileLayers(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ext, err := s.extents(r, layers)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	set := prefix + "/tiles/" + tiles.TileMatrixSetID
+	title := "All layers"
+	if len(layers) == 1 && mux.Vars(r)["collectionId"] != "" {
+		title = layers[0].Title
+	}
+	s.writeJSON(w, r, mediaJSON, tiles.NewTileSet(title, layers, ext,
+		tiles.Link{Href: set, Rel: "self", Type: mediaJSON, Title: "This tileset"},
+		tiles.Link{Href: set + "/{tileMatrix}/{tileRow}/{tileCol}", Rel: "item", Type: mediaMVT, Title: "Tiles (datetime filters them)", Templated: true},
+		tiles.Link{Href: s.baseURL(r) + "/tileMatrixSets/" + tiles.TileMatrixSetID, Rel: tiles.RelTilingScheme, Type: mediaJSON, Title: "WebMercatorQuad"},
+	))
+}
+
+// handleTileJSON serves /tilejson.json and /collections/{collectionId}/tilejson.json.
+func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
+	if err := checkParams(r, "datetime", "f"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	layers, prefix, err := s.tileLayers(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ext, err := s.extents(r, layers)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	tmpl := prefix + "/xyz/{z}/{x}/{y}.mvt"
+	if dt := r.URL.Query().Get("datetime"); dt != "" {
+		if _, err := geo.ParseDatetime(dt); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		tmpl += "?datetime=" + url.QueryEscape(dt)
+	}
+	s.writeJSON(w, r, mediaJSON, tiles.NewTileJSON(tmpl, layers, ext))
+}
+
+// handleTile serves one vector tile, at the OGC path .../{z}/{y}/{x} or the
+// XYZ path .../xyz/{z}/{x}/{y}.mvt, holding every layer or one collection,
+// filtered by datetime.
+func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
+	if err := checkParams(r, "datetime", "f"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if f := r.URL.Query().Get("f"); f != "" && f != "mvt" {
+		s.writeError(w, r, geo.Invalidf("f", "format f=%q is not offered for tiles; use f=mvt", f))
+		return
+	}
+	if _, ok := mux.Vars(r)["tileMatrixSetId"]; ok {
+		if err := checkTileMatrixSet(r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	v := mux.Vars(r)
+	t, err := tiles.ParseTile(v["z"], v["y"], v["x"])
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	when := geo.Always
+	if r.URL.Query().Has("datetime") {
+		if when, err = geo.ParseDatetime(r.URL.Query().Get("datetime")); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	layers, _, err := s.tileLayers(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ids := make([]string, len(layers))
+	for i, l := range layers {
+		ids[i] = l.ID
+	}
+	data, tag, err := s.tiles.Tile(r.Context(), t, ids, when)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "public, max-age=60")
+	if notModified(w, r, tag) {
+		return
+	}
+	h.Set("Content-Type", mediaMVT)
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	w.Write(data)
+}
