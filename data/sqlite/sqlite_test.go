@@ -53,3 +53,12 @@ func TestOpenErrors(t *testing.T) {
 		t.Error("path in a missing directory: no error")
 	}
 }
+
+func TestBriefingContract(t *testing.T) {
+	storetest.RunBriefings(t, func(t *testing.T) interface {
+		geo.Store
+		geo.BriefingStore
+	} {
+		return open(t, filepath.Join(t.TempDir(), "briefings.db"))
+	})
+}
