@@ -1,7 +1,9 @@
 package geo
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -188,4 +190,25 @@ func (b *Briefing) CheckReferences(ctx context.Context, s Store) error {
 		}
 	}
 	return nil
+}
+
+// MaxBriefingBytes bounds a briefing file.
+const MaxBriefingBytes = 4 << 20
+
+// ParseBriefing decodes a briefing from JSON and validates it. Unknown
+// members are errors, so a misspelt field does not pass silently.
+func ParseBriefing(data []byte) (Briefing, error) {
+	var b Briefing
+	if len(data) > MaxBriefingBytes {
+		return b, Invalidf("body", "briefing is larger than %d bytes", MaxBriefingBytes)
+	}
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&b); err != nil {
+		return b, Invalidf("body", "briefing is not valid JSON of the briefing form: %v", err)
+	}
+	if d.More() {
+		return b, Invalidf("body", "unexpected data after the briefing")
+	}
+	return b, b.Validate()
 }

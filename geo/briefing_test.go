@@ -61,3 +61,39 @@ func TestBriefingValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestParseBriefing(t *testing.T) {
+	good := `{"id":"b","title":"B","steps":[{"id":"s","title":"S","date":"2025-10-10","view":{"center":[34,31],"zoom":9},"layers":["l"],"caption":"c","sources":[{"title":"t"}]}]}`
+	if _, err := geo.ParseBriefing([]byte(good)); err != nil {
+		t.Fatal(err)
+	}
+	for name, in := range map[string]string{
+		"not JSON":       `{`,
+		"unknown member": strings.Replace(good, `"caption"`, `"captoin"`, 1),
+		"trailing":       good + `{}`,
+		"array":          `[]`,
+		"bad step":       strings.Replace(good, `"2025-10-10"`, `"soon"`, 1),
+		"huge":           strings.Repeat(" ", geo.MaxBriefingBytes+1),
+	} {
+		if _, err := geo.ParseBriefing([]byte(in)); !errors.Is(err, geo.ErrInvalid) {
+			t.Errorf("%s: error = %v, want ErrInvalid", name, err)
+		}
+	}
+}
+
+func FuzzParseBriefing(f *testing.F) {
+	f.Add(`{"id":"b","title":"B","steps":[{"id":"s","title":"S","date":"2025-10-10","view":{"center":[34,31],"zoom":9},"layers":["l"],"caption":"c","sources":[{"title":"t"}]}]}`)
+	f.Add(`{"id":"b","steps":[]}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		b, err := geo.ParseBriefing([]byte(in))
+		if err != nil {
+			if !errors.Is(err, geo.ErrInvalid) {
+				t.Fatalf("error %v is not ErrInvalid", err)
+			}
+			return
+		}
+		if err := b.Validate(); err != nil {
+			t.Fatalf("parsed briefing does not validate: %v", err)
+		}
+	})
+}

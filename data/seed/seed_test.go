@@ -420,3 +420,45 @@ func TestApplyLeavesDataAlone(t *testing.T) {
 		t.Fatalf("store layers = %v, want only %q", layers, own.ID)
 	}
 }
+
+func TestSeedBriefing(t *testing.T) {
+	bs, err := seed.Briefings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bs) != 1 || bs[0].ID != "cmcc-ceasefire" {
+		t.Fatalf("briefings = %v", bs)
+	}
+	b := bs[0]
+	if len(b.Steps) < 12 {
+		t.Errorf("seed briefing has %d steps, want at least 12", len(b.Steps))
+	}
+	first, last := b.Steps[0].Date, b.Steps[len(b.Steps)-1].Date
+	if first > "2025-10-10" || last < "2026-01" {
+		t.Errorf("steps run from %s to %s, want October 2025 to January 2026", first, last)
+	}
+	for i, s := range b.Steps {
+		if s.Notes == "" || len(s.Sources) == 0 {
+			t.Errorf("step %d (%s) lacks notes or sources", i+1, s.ID)
+		}
+		if i > 0 && s.Date < b.Steps[i-1].Date {
+			t.Errorf("step %d (%s) goes back in time", i+1, s.ID)
+		}
+	}
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "b.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := seed.Apply(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := db.Briefing(ctx, "cmcc-ceasefire")
+	if err != nil || len(stored.Steps) != len(b.Steps) {
+		t.Fatalf("stored briefing: %d steps, %v", len(stored.Steps), err)
+	}
+	if err := stored.CheckReferences(ctx, db); err != nil {
+		t.Errorf("seed briefing refers to missing data: %v", err)
+	}
+}
