@@ -149,3 +149,47 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	w.WriteString("\n]}\n")
 	return w.Flush()
 }
+
+// importBriefingCmd runs `strata import-briefing`: a briefing JSON file,
+// validated against the stored layers and features, stored whole or not
+// at all.
+func importBriefingCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Writer) error {
+	fs := newFlags("import-briefing", stderr)
+	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "database file (env STRATA_DB)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("give one briefing FILE, or - for standard input")
+	}
+	var in io.Reader = stdin
+	if name := fs.Arg(0); name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	data, err := io.ReadAll(io.LimitReader(in, geo.MaxBriefingBytes+1))
+	if err != nil {
+		return err
+	}
+	b, err := geo.ParseBriefing(data)
+	if err != nil {
+		return fmt.Errorf("nothing imported: %v", err)
+	}
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := b.CheckReferences(ctx, db); err != nil {
+		return fmt.Errorf("nothing imported: %v", err)
+	}
+	if err := db.PutBriefing(ctx, b); err != nil {
+		return fmt.Errorf("nothing imported: %v", err)
+	}
+	fmt.Fprintf(stderr, "imported briefing %q with %d steps\n", b.ID, len(b.Steps))
+	return nil
+}

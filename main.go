@@ -6,6 +6,7 @@
 //	strata [serve] [-addr HOST:PORT] [-db PATH]   serve (the default)
 //	strata import -db PATH -layer ID [-title T] [-replace] FILE|-
 //	strata export -db PATH -layer ID
+//	strata import-briefing -db PATH FILE|-
 //
 // Flags fall back to the environment: STRATA_ADDR, STRATA_DB,
 // STRATA_BASE_URL, STRATA_CORS_ORIGINS.
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = importCmd(ctx, args, stdin, stderr)
 	case "export":
 		err = exportCmd(ctx, args, stdout, stderr)
+	case "import-briefing":
+		err = importBriefingCmd(ctx, args, stdin, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -151,6 +154,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 
 	srv := api.New(api.Config{
 		Store:       db,
+		Briefings:   db,
 		Static:      static.FS,
 		Basemap:     basemap.FS,
 		BaseURL:     *baseURL,

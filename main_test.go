@@ -386,3 +386,44 @@ func TestSeedingNeverOverwrites(t *testing.T) {
 		t.Errorf("second start re-seeded: %v then %v\n%s", first, second, srv.log)
 	}
 }
+
+func TestImportBriefing(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "strata.db")
+	if code, _, stderr := runCLI(t, validFC, "import", "-db", db, "-layer", "places", "-"); code != 0 {
+		t.Fatal(stderr)
+	}
+	step := func(id, layers, date, highlight string) string {
+		return `{"id":"` + id + `","title":"T","date":"` + date + `","view":{"bounds":[34,31,35,32]},"layers":[` + layers + `],"highlight":[` + highlight + `],"caption":"C","sources":[{"title":"S"}]}`
+	}
+	briefing := func(steps ...string) string {
+		return `{"id":"brief","title":"Brief","steps":[` + strings.Join(steps, ",") + `]}`
+	}
+	cases := []struct {
+		name, body, want string
+	}{
+		{"unknown layer", briefing(step("one", `"places"`, "2025-10-10", ""), step("two", `"places","nowhere"`, "2025-10-11", "")), `step 2 ("two") layers: layer "nowhere" does not exist`},
+		{"unknown feature", briefing(step("one", `"places"`, "2025-10-10", `"places/zzz"`)), `step 1 ("one") highlight: feature "places/zzz" does not exist`},
+		{"bad date", briefing(step("one", `"places"`, "2025-10-10", ""), step("two", `"places"`, "2025-10-40", "")), `step 2 ("two") date`},
+		{"bad view", strings.Replace(briefing(step("one", `"places"`, "2025-10-10", "")), `[34,31,35,32]`, `[35,31,34,32]`, 1), `step 1 ("one") view`},
+		{"misspelt field", strings.Replace(briefing(step("one", `"places"`, "2025-10-10", "")), `"caption"`, `"captoin"`, 1), "captoin"},
+		{"not JSON", `{"id":`, "not valid JSON"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, c.body, "import-briefing", "-db", db, "-")
+			if code != 1 || !strings.Contains(stderr, c.want) || !strings.Contains(stderr, "nothing imported") {
+				t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr, c.want)
+			}
+		})
+	}
+	ok := briefing(step("one", `"places"`, "2025-10-10", `"places/a"`))
+	if code, _, stderr := runCLI(t, ok, "import-briefing", "-db", db, "-"); code != 0 {
+		t.Fatalf("valid briefing rejected: %s", stderr)
+	}
+	srv := startServer(t, db)
+	var list struct{ Briefings []struct{ ID string } }
+	getJSON(t, srv.url+"/briefings", &list)
+	if len(list.Briefings) != 1 || list.Briefings[0].ID != "brief" {
+		t.Errorf("briefings after imports = %+v (failed imports must store nothing)", list.Briefings)
+	}
+}

@@ -39,6 +39,8 @@ type Config struct {
 	DefaultLimit, MaxLimit int
 	// Version is the program version shown in the OpenAPI document.
 	Version string
+	// Briefings serves /briefings when set.
+	Briefings geo.BriefingStore
 	// TileCacheBytes bounds the in-memory vector tile cache; 0 turns the
 	// cache off.
 	TileCacheBytes int64
@@ -114,6 +116,10 @@ func (s *Server) routes() *mux.Router {
 	get("/collections/{collectionId}/items", s.handleItems)
 	get("/collections/{collectionId}/items/{featureId}", s.handleFeature)
 	s.tileRoutes(get)
+	if s.cfg.Briefings != nil {
+		get("/briefings", s.handleBriefings)
+		get("/briefings/{briefingId}", s.handleBriefing)
+	}
 	if s.cfg.Basemap != nil {
 		r.PathPrefix("/basemap/").Methods(http.MethodGet, http.MethodHead).
 			Handler(s.files(http.StripPrefix("/basemap/", http.FileServerFS(s.cfg.Basemap)), "public, max-age=86400"))

@@ -28,7 +28,7 @@ func newServer(t testing.TB) *httptest.Server {
 	if _, err := seed.Apply(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(api.Config{Store: db}).Handler())
+	srv := httptest.NewServer(api.New(api.Config{Store: db, Briefings: db}).Handler())
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -426,5 +426,31 @@ func TestCollections(t *testing.T) {
 	one := decode[coll](t, get(t, srv.URL+"/collections/lines"))
 	if one.ID != "lines" || one.Extent.Temporal.Interval[0][1] != nil {
 		t.Errorf("/collections/lines = %+v", one)
+	}
+}
+
+func TestBriefings(t *testing.T) {
+	srv := newServer(t)
+	list := decode[struct {
+		Briefings []struct {
+			ID    string
+			Steps int
+		}
+	}](t, get(t, srv.URL+"/briefings"))
+	if len(list.Briefings) != 1 || list.Briefings[0].ID != "cmcc-ceasefire" || list.Briefings[0].Steps < 12 {
+		t.Fatalf("/briefings = %+v", list)
+	}
+	b := decode[struct {
+		Title string
+		Steps []struct {
+			ID, Date, Caption string
+			Layers            []string
+		}
+	}](t, get(t, srv.URL+"/briefings/cmcc-ceasefire"))
+	if len(b.Steps) != list.Briefings[0].Steps || b.Steps[0].Caption == "" || len(b.Steps[0].Layers) == 0 {
+		t.Errorf("briefing = %+v", b)
+	}
+	if r := get(t, srv.URL+"/briefings/nope"); r.status != 404 {
+		t.Errorf("unknown briefing: %d", r.status)
 	}
 }
