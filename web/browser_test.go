@@ -1,0 +1,138 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// TestBrowser builds the real strata binary, imports an extra "xss" layer
+// into a fresh database with `strata import`, serves it, and runs the
+// browser tests (node --test web/test/, driving Chromium with
+// playwright-core) against it. Without node, /usr/bin/chromium or
+// web/node_modules/playwright-core it skips, except under CI=true, where
+// it fails: CI installs them (`apt-get install chromium`, `npm ci`).
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests are slow; not run with -short")
+	}
+	node, err := exec.LookPath("node")
+	missing := ""
+	switch {
+	case err != nil:
+		missing = "node"
+	case !exists("/usr/bin/chromium"):
+		missing = "/usr/bin/chromium"
+	case !exists("node_modules/playwright-core"):
+		missing = "web/node_modules/playwright-core (run npm ci in web/)"
+	}
+	if missing != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("browser tests need %s", missing)
+		}
+		t.Skipf("browser tests need %s", missing)
+	}
+
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "strata")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	// serve seeds a new database with the embedded dataset; the xss layer
+	// is imported after that, so the first server only seeds.
+	db := filepath.Join(tmp, "strata.db")
+	stop, _ := serve(t, bin, db)
+	stop()
+	imp := exec.Command(bin, "import", "-db", db, "-layer", "xss", "-title", "XSS test", "-kind", "point", "-q", filepath.Join("test", "testdata", "xss.geojson"))
+	if out, err := imp.CombinedOutput(); err != nil {
+		t.Fatalf("strata import: %v\n%s", err, out)
+	}
+	stop, base := serve(t, bin, db)
+	defer stop()
+
+	run := exec.Command(node, "--test", "test/")
+	run.Env = append(os.Environ(), "STRATA_URL="+base, "STRATA_XSS=required")
+	out, err := run.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --test: %v\n%s", err, out)
+	}
+	t.Logf("node --test:\n%s", tail(out, 2000))
+}
+
+// serve starts `strata serve` on a free port and waits until it answers;
+// stop ends it (and logs its output if the test failed).
+func serve(t *testing.T, bin, db string) (stop func(), base string) {
+	t.Helper()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var log bytes.Buffer
+	srv := exec.CommandContext(ctx, bin, "serve", "-addr", addr, "-db", db)
+	srv.Stdout, srv.Stderr = &log, &log
+	if err := srv.Start(); err != nil {
+		cancel()
+		t.Fatalf("strata serve: %v", err)
+	}
+	stop = func() {
+		cancel()
+		_ = srv.Wait()
+		if t.Failed() {
+			t.Logf("server log:\n%s", log.String())
+		}
+	}
+	base = "http://" + addr
+	if err := waitFor(base+"/collections", 20*time.Second); err != nil {
+		stop()
+		t.Fatal(err)
+	}
+	return stop, base
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// freeAddr returns a loopback address with a port nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return "127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
+// waitFor polls url until it answers 200 or the time is up.
+func waitFor(url string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		res, err := http.Get(url)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("server did not answer %s within %s", url, limit)
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) <= n {
+		return b
+	}
+	return b[len(b)-n:]
+}
