@@ -179,11 +179,11 @@ func TestAppendTime(t *testing.T) {
 		want string
 	}{
 		{geo.Always, `null`},
-		{geo.Interval{oct10, geo.OpenEnd}, `{"interval":["2025-10-10",".."]}`},
-		{geo.Interval{geo.OpenStart, oct10}, `{"interval":["..","2025-10-09"]}`},
-		{geo.Interval{oct10, oct10 + day}, `{"date":"2025-10-10"}`},
-		{geo.Interval{oct10, oct10 + 3*day}, `{"interval":["2025-10-10","2025-10-12"]}`},
-		{geo.Interval{oct10 + 3600000, oct10 + 7200000}, `{"interval":["2025-10-10T01:00:00Z","2025-10-10T02:00:00Z"]}`},
+		{geo.Interval{Start: oct10, End: geo.OpenEnd}, `{"interval":["2025-10-10",".."]}`},
+		{geo.Interval{Start: geo.OpenStart, End: oct10}, `{"interval":["..","2025-10-09"]}`},
+		{geo.Interval{Start: oct10, End: oct10 + day}, `{"date":"2025-10-10"}`},
+		{geo.Interval{Start: oct10, End: oct10 + 3*day}, `{"interval":["2025-10-10","2025-10-12"]}`},
+		{geo.Interval{Start: oct10 + 3600000, End: oct10 + 7200000}, `{"interval":["2025-10-10T01:00:00Z","2025-10-10T02:00:00Z"]}`},
 	}
 	for _, c := range cases {
 		if got := string(geojson.AppendTime(nil, c.iv)); got != c.want {
