@@ -3,7 +3,9 @@ package tiles
 import (
 	"maps"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 
 	"strata/geo"
 )
@@ -50,15 +52,19 @@ var fieldDescriptions = map[string]string{
 
 // TileJSON is a TileJSON 3.0.0 document.
 type TileJSON struct {
-	TileJSON     string        `json:"tilejson"`
-	Name         string        `json:"name,omitempty"`
-	Description  string        `json:"description,omitempty"`
-	Attribution  string        `json:"attribution,omitempty"`
-	Scheme       string        `json:"scheme"`
+	// TileJSON is the version of the format, "3.0.0".
+	TileJSON    string `json:"tilejson"`
+	Name        string `json:"name,omitempty"`
+	Description string `json:"description,omitempty"`
+	Attribution string `json:"attribution,omitempty"`
+	// Scheme is "xyz": row 0 is the northernmost.
+	Scheme string `json:"scheme"`
+	// Tiles holds the tile URL template.
 	Tiles        []string      `json:"tiles"`
 	VectorLayers []VectorLayer `json:"vector_layers"`
-	MinZoom      int           `json:"minzoom"`
-	MaxZoom      int           `json:"maxzoom"`
+	// MinZoom and MaxZoom are the zooms tiles are served at.
+	MinZoom int `json:"minzoom"`
+	MaxZoom int `json:"maxzoom"`
 	// Bounds is [west, south, east, north] in longitude and latitude.
 	Bounds [4]float64 `json:"bounds"`
 	// Center is [longitude, latitude, zoom].
@@ -94,23 +100,27 @@ func NewTileJSON(tileURL string, layers []geo.Layer, extents map[string]geo.Exte
 	if len(layers) == 1 {
 		doc.Name, doc.Description = layers[0].Title, layers[0].Description
 	}
-	seen := map[string]bool{}
 	for _, l := range layers {
 		doc.VectorLayers = append(doc.VectorLayers, VectorLayer{
 			ID: l.ID, Description: l.Title, MinZoom: MinZoom, MaxZoom: MaxZoom, Fields: maps.Clone(fields),
 		})
-		if a := l.Attribution; a != "" && !seen[a] {
-			seen[a] = true
-			if doc.Attribution != "" {
-				doc.Attribution += "; "
-			}
-			doc.Attribution += a
-		}
 	}
+	doc.Attribution = attribution(layers)
 	w, s, e, n := bounds(layers, extents)
 	doc.Bounds = [4]float64{w, s, e, n}
 	doc.Center = [3]float64{(w + e) / 2, (s + n) / 2, float64(fitZoom(w, s, e, n))}
 	return doc
+}
+
+// attribution joins the layers' distinct attributions.
+func attribution(layers []geo.Layer) string {
+	var out []string
+	for _, l := range layers {
+		if l.Attribution != "" && !slices.Contains(out, l.Attribution) {
+			out = append(out, l.Attribution)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // bounds returns the union of the layers' extents, clamped to Web
@@ -144,26 +154,37 @@ func fitZoom(w, s, e, n float64) int {
 // TileMatrixSet is a tile matrix set definition in the JSON encoding of
 // the OGC Two Dimensional Tile Matrix Set standard (2.0).
 type TileMatrixSet struct {
-	ID                string       `json:"id"`
-	Title             string       `json:"title"`
-	URI               string       `json:"uri"`
-	CRS               string       `json:"crs"`
-	OrderedAxes       []string     `json:"orderedAxes"`
-	WellKnownScaleSet string       `json:"wellKnownScaleSet"`
-	TileMatrices      []TileMatrix `json:"tileMatrices"`
+	// ID is the set's id in URLs; URI its registered definition.
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	URI   string `json:"uri"`
+	// CRS is the CRS of the tiles, OrderedAxes its axes in order.
+	CRS         string   `json:"crs"`
+	OrderedAxes []string `json:"orderedAxes"`
+	// WellKnownScaleSet names the scales the set follows.
+	WellKnownScaleSet string `json:"wellKnownScaleSet"`
+	// TileMatrices holds the zoom levels, from the coarsest.
+	TileMatrices []TileMatrix `json:"tileMatrices"`
 }
 
 // TileMatrix is one zoom level of a TileMatrixSet.
 type TileMatrix struct {
-	ID               string     `json:"id"`
-	ScaleDenominator float64    `json:"scaleDenominator"`
-	CellSize         float64    `json:"cellSize"`
-	CornerOfOrigin   string     `json:"cornerOfOrigin"`
-	PointOfOrigin    [2]float64 `json:"pointOfOrigin"`
-	TileWidth        int        `json:"tileWidth"`
-	TileHeight       int        `json:"tileHeight"`
-	MatrixWidth      int        `json:"matrixWidth"`
-	MatrixHeight     int        `json:"matrixHeight"`
+	// ID is the zoom as text.
+	ID string `json:"id"`
+	// ScaleDenominator is the scale at the standard 0.28 mm pixel;
+	// CellSize the width of a pixel in metres at the equator.
+	ScaleDenominator float64 `json:"scaleDenominator"`
+	CellSize         float64 `json:"cellSize"`
+	// CornerOfOrigin is "topLeft": PointOfOrigin is the top left corner
+	// of tile (0, 0) in CRS units.
+	CornerOfOrigin string     `json:"cornerOfOrigin"`
+	PointOfOrigin  [2]float64 `json:"pointOfOrigin"`
+	// TileWidth and TileHeight are in pixels; MatrixWidth and
+	// MatrixHeight count the columns and rows of tiles.
+	TileWidth    int `json:"tileWidth"`
+	TileHeight   int `json:"tileHeight"`
+	MatrixWidth  int `json:"matrixWidth"`
+	MatrixHeight int `json:"matrixHeight"`
 }
 
 // WebMercatorQuad returns the standard definition of the WebMercatorQuad
@@ -205,25 +226,29 @@ func WebMercatorQuad() TileMatrixSet {
 
 // Link is a link in an OGC API document.
 type Link struct {
-	Href      string `json:"href"`
-	Rel       string `json:"rel"`
-	Type      string `json:"type,omitempty"`
-	Title     string `json:"title,omitempty"`
-	Templated bool   `json:"templated,omitempty"`
+	Href string `json:"href"`
+	Rel  string `json:"rel"`
+	// Type is the media type of the target.
+	Type  string `json:"type,omitempty"`
+	Title string `json:"title,omitempty"`
+	// Templated marks an Href holding {parameters}.
+	Templated bool `json:"templated,omitempty"`
 }
 
 // TileSet is the OGC API - Tiles metadata of a vector tileset.
 type TileSet struct {
-	Title            string         `json:"title,omitempty"`
-	Description      string         `json:"description,omitempty"`
-	DataType         string         `json:"dataType"`
+	Title       string `json:"title,omitempty"`
+	Description string `json:"description,omitempty"`
+	Attribution string `json:"attribution,omitempty"`
+	// DataType is "vector".
+	DataType string `json:"dataType"`
+	// CRS and TileMatrixSetURI identify the tile matrix set.
 	CRS              string         `json:"crs"`
 	TileMatrixSetURI string         `json:"tileMatrixSetURI"`
 	Links            []Link         `json:"links"`
 	Layers           []TileSetLayer `json:"layers"`
-	BoundingBox      *BoundingBox   `json:"boundingBox,omitempty"`
-	MinTileMatrix    string         `json:"minTileMatrix"`
-	MaxTileMatrix    string         `json:"maxTileMatrix"`
+	// BoundingBox is the union of the layers' extents, in CRS84.
+	BoundingBox *BoundingBox `json:"boundingBox,omitempty"`
 }
 
 // BoundingBox is a two-dimensional box in an OGC API document.
@@ -235,16 +260,20 @@ type BoundingBox struct {
 
 // TileSetLayer describes one MVT layer of a tileset.
 type TileSetLayer struct {
+	// ID is the MVT layer's name, the collection id.
 	ID          string `json:"id"`
 	Title       string `json:"title,omitempty"`
 	Description string `json:"description,omitempty"`
-	DataType    string `json:"dataType"`
+	// DataType is "vector".
+	DataType string `json:"dataType"`
 	// GeometryDimension is 0 for points, 1 for lines, 2 for polygons and
 	// absent for mixed layers.
-	GeometryDimension *int         `json:"geometryDimension,omitempty"`
-	MinTileMatrix     string       `json:"minTileMatrix"`
-	MaxTileMatrix     string       `json:"maxTileMatrix"`
-	BoundingBox       *BoundingBox `json:"boundingBox,omitempty"`
+	GeometryDimension *int `json:"geometryDimension,omitempty"`
+	// MinTileMatrix and MaxTileMatrix are the zooms the layer is in.
+	MinTileMatrix string `json:"minTileMatrix"`
+	MaxTileMatrix string `json:"maxTileMatrix"`
+	// BoundingBox is the layer's extent in CRS84; nil when unknown.
+	BoundingBox *BoundingBox `json:"boundingBox,omitempty"`
 	// PropertiesSchema is a JSON Schema of the tile features' properties.
 	PropertiesSchema map[string]any `json:"propertiesSchema"`
 }
@@ -262,8 +291,7 @@ func NewTileSet(title string, layers []geo.Layer, extents map[string]geo.Extent,
 		TileMatrixSetURI: TileMatrixSetURI,
 		Links:            append(links[:len(links):len(links)], Link{Href: TileMatrixSetURI, Rel: RelTilingScheme, Title: "WebMercatorQuad definition"}),
 		Layers:           make([]TileSetLayer, 0, len(layers)),
-		MinTileMatrix:    strconv.Itoa(MinZoom),
-		MaxTileMatrix:    strconv.Itoa(MaxZoom),
+		Attribution:      attribution(layers),
 	}
 	if len(layers) == 1 {
 		ts.Description = layers[0].Description
@@ -271,7 +299,7 @@ func NewTileSet(title string, layers []geo.Layer, extents map[string]geo.Extent,
 	for _, l := range layers {
 		tl := TileSetLayer{
 			ID: l.ID, Title: l.Title, Description: l.Description, DataType: "vector",
-			MinTileMatrix: ts.MinTileMatrix, MaxTileMatrix: ts.MaxTileMatrix,
+			MinTileMatrix: strconv.Itoa(MinZoom), MaxTileMatrix: strconv.Itoa(MaxZoom),
 			PropertiesSchema: propertiesSchema(),
 		}
 		if d, ok := map[geo.GeometryKind]int{geo.KindPoint: 0, geo.KindLine: 1, geo.KindPolygon: 2}[l.Kind]; ok {

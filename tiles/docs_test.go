@@ -138,7 +138,7 @@ func TestTileSet(t *testing.T) {
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.DataType != "vector" || got.CRS != CRS || got.TileMatrixSetURI != TileMatrixSetURI {
+	if got.DataType != "vector" || got.CRS != CRS || got.TileMatrixSetURI != TileMatrixSetURI || !strings.Contains(string(b), `"attribution":"Us; Them"`) {
 		t.Errorf("header: %s", b)
 	}
 	if len(got.Links) != 2 || got.Links[0] != item || got.Links[1].Rel != RelTilingScheme {

@@ -96,8 +96,9 @@ type Options struct {
 	// Cell is the side of the finest thinning grid cell in tile units, a
 	// power of two from 1 to 4096. 0 means 16.
 	Cell int
-	// CacheBytes bounds the memory held by the tile cache. 0 disables the
-	// cache.
+	// CacheBytes bounds the memory held by the tile cache, counting each
+	// tile's bytes, key and bookkeeping; a tile larger than a quarter of
+	// it is not cached. 0 disables the cache.
 	CacheBytes int64
 }
 
