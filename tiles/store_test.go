@@ -22,8 +22,8 @@ type memStore struct {
 	features map[string][]memFeature
 	version  int64
 
-	// finds counts FindFeatures calls.
-	finds atomic.Int64
+	// finds counts FindFeatures calls, versions Version calls.
+	finds, versions atomic.Int64
 	// started, when not nil, receives a value as each FindFeatures starts;
 	// gate, when not nil, is waited on before it answers.
 	started chan struct{}
@@ -210,6 +210,7 @@ func (s *memStore) Import(ctx context.Context, l geo.Layer, mode geo.ImportMode,
 }
 
 func (s *memStore) Version(ctx context.Context) (int64, error) {
+	s.versions.Add(1)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.version, nil

@@ -623,7 +623,12 @@ func TestTileOnce(t *testing.T) {
 				})
 			}
 			<-s.started
-			time.Sleep(100 * time.Millisecond) // let the others join the draw
+			// Every request has asked for the version, the step before it
+			// joins the draw; give the last ones a moment to join.
+			for s.versions.Load() < n {
+				time.Sleep(time.Millisecond)
+			}
+			time.Sleep(50 * time.Millisecond)
 			close(s.gate)
 			wg.Wait()
 			for i := range n {
