@@ -39,7 +39,7 @@ func (r *Renderer) Tile(ctx context.Context, t maptile.Tile, layers []string, wh
 	if e := r.cache.get(key, version); e != nil {
 		return e.data, e.etag, nil
 	}
-	for {
+	for try := 1; ; try++ {
 		v, err, shared := r.calls.Do(key, func() (any, error) {
 			data, err := r.render(ctx, t, ids, when)
 			if err != nil {
@@ -52,8 +52,8 @@ func (r *Renderer) Tile(ctx context.Context, t maptile.Tile, layers []string, wh
 		})
 		if err != nil {
 			// The caller that drew the tile may have gone away; draw it
-			// again for this one if it has not.
-			if shared && ctx.Err() == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			// again for this one if it has not (a few times at most).
+			if shared && try < 3 && ctx.Err() == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 				continue
 			}
 			return nil, "", err
