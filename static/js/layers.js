@@ -160,7 +160,7 @@ export class DataLayer {
       // The halo (points) or band (lines, areas) as wide as the precision.
       L.geoJSON(f, {
         pointToLayer: (_, ll) => L.circle(ll, { radius: prec, pane: 'strata-halo', color, weight: 1.5, dashArray: '4 4', fillOpacity: 0.12, opacity: 0.8, interactive: false }),
-        style: { pane: 'strata-halo', color, opacity: 0.22, weight: 8, fill: false, lineCap: 'round', lineJoin: 'round', interactive: false },
+        style: { pane: 'strata-halo', color, opacity: 0.16, weight: 8, fill: false, lineCap: 'round', lineJoin: 'round', interactive: false },
         onEachFeature: (_, l) => { if (!(l instanceof L.Circle)) this.bands.push({ layer: l, metres: prec }); tag(l, 'band'); },
       }).eachLayer((l) => fg.addLayer(l));
     }

@@ -14,6 +14,9 @@ export function formatPrecision(m) {
   return m >= 1000 ? `± ${+(m / 1000).toFixed(1)} km` : `± ${Math.round(m)} m`;
 }
 
+// Properties shown in their own place in the popup.
+const SHOWN = new Set(['name', 'kind', 'description', 'approximate', 'precision_m', 'precision_note', 'valid_from', 'valid_to', 'sources', 'category', 'confidence', 'date_precision']);
+
 function el(tag, cls, text) {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -64,6 +67,14 @@ export function featureDetails(feature, col, opts) {
   box.append(dl);
 
   if (p.description) box.append(el('p', 'fp-description', p.description));
+
+  // Any other property, as text.
+  const other = Object.entries(p).filter(([k, v]) => !SHOWN.has(k) && v !== null && v !== '' && typeof v !== 'object');
+  if (other.length) {
+    const more = el('dl', 'fp-other');
+    for (const [k, v] of other) row(more, k.replace(/_/g, ' '), v);
+    box.append(more);
+  }
 
   const sources = Array.isArray(p.sources) ? p.sources : [];
   box.append(el('h3', 'fp-sources-title', sources.length ? `Sources (${sources.length})` : 'Sources: none given'));

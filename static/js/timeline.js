@@ -132,7 +132,8 @@ export class Timeline {
     this.sliderEl = el('div', 'tl-slider');
     track.append(this.hist, this.sliderEl);
     const key = el('p', 'tl-key');
-    key.append(el('span', 'tl-key-bars', 'Bars: features valid per day'), el('span', 'tl-key-start', 'Starts'), el('span', 'tl-key-end', 'Ends'), el('span', 'tl-key-event', 'Events'));
+    this.barsKey = el('span', 'tl-key-bars', 'Bars: features valid per day');
+    key.append(this.barsKey, el('span', 'tl-key-start', 'Starts'), el('span', 'tl-key-end', 'Ends'), el('span', 'tl-key-event', 'Events'));
     r.append(controls, track, key);
 
     this.playBtn.addEventListener('click', () => (this.timer ? this.pause() : this.play()));
@@ -292,11 +293,15 @@ export class Timeline {
     const svg = this.hist;
     svg.replaceChildren();
     svg.setAttribute('viewBox', `0 0 ${w} ${H}`);
-    const peak = Math.max(1, ...s.counts);
-    const top = 12, bottom = H - 10, scale = (bottom - top) / peak;
+    // Most features last the whole extent, so the axis starts a little
+    // below the fewest valid on any day, and the key says where.
+    const peak = Math.max(1, ...s.counts), least = Math.min(...s.counts);
+    const lo = Math.max(0, least - Math.max(1, Math.ceil((peak - least) / 2)));
+    this.barsKey.textContent = `Bars: features valid per day (axis ${lo} to ${peak})`;
+    const top = 12, bottom = H - 10, scale = (bottom - top) / Math.max(1, peak - lo);
     let d = `M0,${bottom}`;
     for (let i = 0; i < s.counts.length; i++) {
-      const y = (bottom - s.counts[i] * scale).toFixed(2);
+      const y = (bottom - (s.counts[i] - lo) * scale).toFixed(2);
       d += `L${Math.max(0, i - 0.5)},${y}L${Math.min(w, i + 0.5)},${y}`;
     }
     d += `L${w},${bottom}Z`;

@@ -74,6 +74,7 @@ test('a popup lists the feature\'s sources and moves the timeline', async () => 
     for (const href of await popup.locator('.fp-sources a').evaluateAll((as) => as.map((a) => a.href))) {
       assert.match(href, /^https?:\/\//);
     }
+    await page.waitForTimeout(400); // the popup fades in
     await shot(page, 'popup');
     await popup.locator('.fp-goto-start').click();
     await idle(page, '2025-10-17');
@@ -166,7 +167,8 @@ test('feature properties are shown as text, never as HTML', async (t) => {
     assert.equal(await popup.locator('.fp-sources li').count(), 2);
     assert.equal(await popup.locator('.fp-sources a').count(), 1, 'the javascript: URL is not a link');
     assert.equal(await popup.locator('.fp-sources a').getAttribute('href'), 'https://example.org/a?b=%3Cc%3E');
-    await page.waitForTimeout(300);
+    assert.match(await popup.locator('.fp-other').textContent(), /<a href="javascript:alert\(5\)">link<\/a>/);
+    await page.waitForTimeout(400);
     assert.deepEqual(m.dialogs, [], 'no script ran');
     assert.deepEqual(m.errors, []);
     await shot(page, 'xss');
@@ -192,6 +194,11 @@ test('screenshots at three dates, and on a phone', async () => {
       await shot(m.page, `map-${date}`);
       assert.deepEqual(m.errors, []);
     } finally { await m.close(); }
+  }
+  // The basemap at the ends of the zoom range it must serve.
+  for (const [name, view] of [['zoom-6', '6/30.6/33.8'], ['zoom-14', '14/31.5150/34.4300']]) {
+    const z = await openMap(browser, `/#map=${view}&date=2025-10-24`);
+    try { await shot(z.page, `basemap-${name}`); } finally { await z.close(); }
   }
   const m = await openMap(browser, '/#map=9/31.4/34.4&date=2025-10-24', { viewport: { width: 390, height: 800 }, hasTouch: true, isMobile: true });
   try {
