@@ -1,20 +1,25 @@
 // Package sqlite implements geo.Store on an SQLite database file.
 //
-// Geometry is stored as WKB. An R*Tree indexes every feature by longitude,
-// latitude, valid time and layer, so a bbox-and-time query is one index
-// search followed by an exact check. The schema is created and migrated
-// from the embedded files in migrations/.
+// Geometry is stored as WKB. Each layer's features are indexed by place and
+// valid time in memory (see index.go): a query counts and pages its matches
+// there, then reads only the rows of the page, by seq. The index is built
+// in the background when a layer is first queried, and again after every
+// import into it, even by another process; until it is ready, queries scan
+// the covering index features_bounds instead. The schema is created and
+// migrated from the embedded files in migrations/.
 package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"iter"
+	"math"
 	"net/url"
 	"runtime"
 	"sort"
@@ -40,6 +45,16 @@ type DB struct {
 	extents map[string]cachedExtent // by layer id, valid for one version
 
 	sources sourceCache
+
+	// ctx ends background index builds on Close; builds counts them.
+	ctx    context.Context
+	cancel context.CancelFunc
+	builds sync.WaitGroup
+
+	ixMu      sync.Mutex
+	indexes   map[int64]*indexSlot // by layer number
+	indexMode int                  // backgroundIndex but in tests
+	fetches   map[fetchKey]*sql.Stmt
 }
 
 var _ geo.Store = (*DB)(nil)
@@ -71,10 +86,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// Take the write lock when a transaction begins rather than on its
 	// first write, so two writers cannot deadlock upgrading read locks.
 	q.Set("_txlock", "immediate")
-	// An 8 MiB page cache per connection (negative = KiB) holds the hot
-	// R*Tree nodes; the operating system's file cache holds the rest.
+	// A 4 MiB page cache per connection (negative = KiB) holds the upper
+	// B-tree levels; the operating system's file cache holds the rest.
 	// Every connection has its own, so this bounds the server's memory.
-	q.Set("_cache_size", "-8192")
+	q.Set("_cache_size", "-4096")
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
@@ -84,7 +99,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// cap bounds memory (each connection has its own page cache).
 	db.SetMaxOpenConns(4 * runtime.GOMAXPROCS(0))
 	db.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
-	s := &DB{db: db, extents: map[string]cachedExtent{}}
+	s := &DB{db: db, extents: map[string]cachedExtent{}, indexes: map[int64]*indexSlot{}, fetches: map[fetchKey]*sql.Stmt{}}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
@@ -92,8 +108,17 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return s, nil
 }
 
-// Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+// Close stops index builds and closes the database.
+func (s *DB) Close() error {
+	s.cancel()
+	s.builds.Wait()
+	s.ixMu.Lock()
+	for _, st := range s.fetches {
+		st.Close()
+	}
+	s.ixMu.Unlock()
+	return s.db.Close()
+}
 
 // migrate applies the embedded migrations newer than the database's
 // user_version, each in its own transaction.
@@ -280,70 +305,85 @@ func (s *DB) Extent(ctx context.Context, layer string) (geo.Extent, error) {
 }
 
 // from returns the FROM and WHERE clauses, with their arguments, that
-// select a layer's features matching f (as table alias f).
-//
-// With a place or time filter the R*Tree is the outer loop of a CROSS JOIN
-// (which SQLite never reorders): left to itself the planner prefers the
-// valid_from index, and for a late date that walks nearly every feature.
-// The R*Tree narrows by layer, time (in days, widened by its 32-bit
-// rounding) and place; exact tests on the row follow.
+// select a layer's features matching f (as table alias f) without the
+// in-memory index: a scan of the layer's entries in features_bounds, in
+// seq order, testing each exactly before reading its row.
 func from(num int64, f geo.Filter) (string, []any) {
 	if f.BBox == nil && f.Time == geo.Always {
-		return "features f WHERE f.layer_num = ?", []any{num}
-	}
-	box := geo.World
-	if f.BBox != nil {
-		box = *f.BBox
+		return "features f INDEXED BY features_bounds WHERE f.layer_num = ?", []any{num}
 	}
 	var b strings.Builder
-	b.WriteString("features_index r CROSS JOIN features f ON f.seq = r.seq WHERE r.minl <= ? AND r.maxl >= ? AND r.mint <= ? AND r.maxt >= ? AND r.miny <= ? AND r.maxy >= ?")
-	args := []any{num, num, float64(f.Time.End) / 86400000.0, float64(f.Time.Start) / 86400000.0, box.MaxLat, box.MinLat}
-	lon := " AND %[1]sminx <= ? AND %[1]smaxx >= ?"
-	lonArgs := []any{box.MaxLon, box.MinLon}
-	if box.CrossesAntimeridian() {
-		lon = " AND (%[1]smaxx >= ? OR %[1]sminx <= ?)"
-		lonArgs = []any{box.MinLon, box.MaxLon}
+	b.WriteString("features f INDEXED BY features_bounds WHERE f.layer_num = ? AND f.valid_from <= ? AND f.valid_to > ?")
+	args := []any{num, f.Time.End, f.Time.Start}
+	if box := f.BBox; box != nil {
+		b.WriteString(" AND f.miny <= ? AND f.maxy >= ?")
+		args = append(args, box.MaxLat, box.MinLat)
+		if box.CrossesAntimeridian() {
+			b.WriteString(" AND (f.maxx >= ? OR f.minx <= ?)")
+			args = append(args, box.MinLon, box.MaxLon)
+		} else {
+			b.WriteString(" AND f.minx <= ? AND f.maxx >= ?")
+			args = append(args, box.MaxLon, box.MinLon)
+		}
 	}
-	fmt.Fprintf(&b, lon, "r.")
-	args = append(args, lonArgs...)
-	b.WriteString(" AND f.layer_num = ? AND f.valid_from <= ? AND f.valid_to > ? AND f.miny <= ? AND f.maxy >= ?")
-	args = append(args, num, f.Time.End, f.Time.Start, box.MaxLat, box.MinLat)
-	fmt.Fprintf(&b, lon, "f.")
-	args = append(args, lonArgs...)
 	return b.String(), args
 }
 
 // FindFeatures streams the features matching f in seq order.
 func (s *DB) FindFeatures(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) error {
-	num, _, err := s.layer(ctx, s.db, f.Layer)
+	ref, err := s.layerRef(ctx, f.Layer)
 	if err != nil {
 		return err
 	}
-	src, args := from(num, f)
-	cols := "f.id, f.name, f.kind, f.geom, f.valid_from, f.valid_to, f.precision_m, f.properties, f.sources"
-	if f.Light {
-		cols = "f.id, f.name, f.kind, f.geom, f.valid_from, f.valid_to, f.precision_m, '', ''"
+	if ix := s.index(ref); ix != nil {
+		q := newQuery(f)
+		sc := scratchPool.Get().(*scratch)
+		defer scratchPool.Put(sc)
+		sc.seqs, _ = ix.page(&q, f.Offset, f.Limit, &sc.ranks, sc.seqs)
+		return s.fetch(ctx, f, sc, fn)
 	}
+	src, args := from(ref.num, f)
 	limit := int64(f.Limit)
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
 	args = append(args, limit, max(f.Offset, 0))
-	rows, err := s.db.QueryContext(ctx, "SELECT "+cols+" FROM "+src+" ORDER BY f.seq LIMIT ? OFFSET ?", args...)
+	rows, err := s.db.QueryContext(ctx, "SELECT "+featureColumns(f.Light, "f.")+" FROM "+src+" ORDER BY f.seq LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return err
 	}
+	return s.scanFeatures(ctx, rows, f, fn)
+}
+
+// featureColumns lists the columns scanFeatures reads, prefixed.
+func featureColumns(light bool, p string) string {
+	if light {
+		return p + "seq, " + p + "id, " + p + "name, " + p + "kind, " + p + "geom, " + p + "valid_from, " + p + "valid_to, " + p + "precision_m, '', ''"
+	}
+	return p + "seq, " + p + "id, " + p + "name, " + p + "kind, " + p + "geom, " + p + "valid_from, " + p + "valid_to, " + p + "precision_m, " + p + "properties, " + p + "sources"
+}
+
+// scanFeatures calls fn for each row of rows and closes rows. It stops
+// with ctx's error as soon as ctx is done.
+func (s *DB) scanFeatures(ctx context.Context, rows *sql.Rows, f geo.Filter, fn func(*geo.Feature) error) error {
 	defer rows.Close()
 	feat := geo.Feature{Layer: f.Layer}
-	var geom, props, sources []byte
+	var (
+		seq                  int64
+		geom, props, sources sql.RawBytes
+		err                  error
+	)
 	for rows.Next() {
-		if err := rows.Scan(&feat.ID, &feat.Name, &feat.Kind, &geom, &feat.Valid.Start, &feat.Valid.End, &feat.PrecisionM, &props, &sources); err != nil {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if feat.Geometry, err = wkb.Unmarshal(geom); err != nil {
+		if err := rows.Scan(&seq, &feat.ID, &feat.Name, &feat.Kind, &geom, &feat.Valid.Start, &feat.Valid.End, &feat.PrecisionM, &props, &sources); err != nil {
+			return err
+		}
+		if feat.Geometry, err = unmarshalWKB(geom); err != nil {
 			return fmt.Errorf("feature %s/%s: bad WKB: %w", f.Layer, feat.ID, err)
 		}
-		feat.Properties = props
+		feat.Properties = json.RawMessage(props)
 		if !f.Light {
 			if feat.Sources, err = s.sources.get(sources); err != nil {
 				return fmt.Errorf("feature %s/%s: %w", f.Layer, feat.ID, err)
@@ -353,16 +393,36 @@ func (s *DB) FindFeatures(ctx context.Context, f geo.Filter, fn func(*geo.Featur
 			return err
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// unmarshalWKB decodes WKB, reading a little-endian 2-D point (most
+// features) directly.
+func unmarshalWKB(b []byte) (orb.Geometry, error) {
+	if len(b) == 21 && b[0] == 1 && binary.LittleEndian.Uint32(b[1:]) == 1 {
+		return orb.Point{
+			math.Float64frombits(binary.LittleEndian.Uint64(b[5:])),
+			math.Float64frombits(binary.LittleEndian.Uint64(b[13:])),
+		}, nil
+	}
+	return wkb.Unmarshal(b)
 }
 
 // CountFeatures counts the features matching f.
 func (s *DB) CountFeatures(ctx context.Context, f geo.Filter) (int, error) {
-	num, _, err := s.layer(ctx, s.db, f.Layer)
+	ref, err := s.layerRef(ctx, f.Layer)
 	if err != nil {
 		return 0, err
 	}
-	src, args := from(num, f)
+	if ix := s.index(ref); ix != nil {
+		q := newQuery(f)
+		_, n := ix.search(&q, nil, false)
+		return n, nil
+	}
+	src, args := from(ref.num, f)
 	var n int
 	err = s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+src, args...).Scan(&n)
 	return n, err
@@ -418,6 +478,11 @@ func (s *DB) Import(ctx context.Context, l geo.Layer, mode geo.ImportMode, seq i
 		num, _, err = s.layer(ctx, tx, layer)
 	}
 	if err != nil {
+		return 0, err
+	}
+	// The layer's in-memory indexes, here and in other processes, are
+	// now out of date.
+	if _, err := tx.ExecContext(ctx, "UPDATE layers SET generation = generation + 1 WHERE num = ?", num); err != nil {
 		return 0, err
 	}
 	if mode == geo.Replace {

@@ -1,0 +1,163 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+
+	"strata/bench/workload"
+	"strata/geo"
+)
+
+// The benchmarks run on the workload of bench/workload: 20,000 points
+// (with 200 polygons and 50 lines) by default, so that CI builds the
+// database in seconds; set STRATA_BENCH_POINTS=200000 for the size of
+// shared/bench. The database is built once per test binary run.
+var benchDB struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+func benchPath(b *testing.B) string {
+	b.Helper()
+	benchDB.once.Do(func() {
+		points := 20_000
+		if s := os.Getenv("STRATA_BENCH_POINTS"); s != "" {
+			if points, benchDB.err = strconv.Atoi(s); benchDB.err != nil {
+				return
+			}
+		}
+		cfg := workload.Config{Points: points, Polygons: points / 100, Lines: points / 400, Seed: workload.DefaultSeed}
+		if benchDB.dir, benchDB.err = os.MkdirTemp("", "strata-bench"); benchDB.err != nil {
+			return
+		}
+		benchDB.path = filepath.Join(benchDB.dir, "bench.db")
+		benchDB.err = importWorkload(benchDB.path, cfg)
+	})
+	if benchDB.err != nil {
+		b.Fatal(benchDB.err)
+	}
+	return benchDB.path
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDB.dir != "" {
+		os.RemoveAll(benchDB.dir)
+	}
+	os.Exit(code)
+}
+
+// importWorkload stores the layers of cfg in a new database at path.
+func importWorkload(path string, cfg workload.Config) error {
+	ctx := context.Background()
+	db, err := Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	layers := map[string][]*geo.Feature{}
+	err = workload.Generate(cfg, func(f *geo.Feature) error {
+		layers[f.Layer] = append(layers[f.Layer], f)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range workload.Layers {
+		l := geo.Layer{ID: id, Title: id, Kind: geo.KindMixed}
+		if _, err := db.Import(ctx, l, geo.Append, seqOf(layers[id])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// benchFilters are items requests like those of shared/bench: the bounds
+// of a web-mercator tile at zoom 8 to 11 around a random place of the
+// workload's box, one of 20 dates, limit 1000.
+func benchFilters() []geo.Filter {
+	rnd := rand.New(rand.NewPCG(7, 8))
+	var out []geo.Filter
+	for i := range 200 {
+		lon, lat := 33.5+1.5*rnd.Float64(), 30.9+0.9*rnd.Float64()
+		z := 8 + rnd.IntN(4)
+		n := math.Exp2(float64(z))
+		x := math.Floor((lon + 180) / 360 * n)
+		y := math.Floor((1 - math.Asinh(math.Tan(lat*math.Pi/180))/math.Pi) / 2 * n)
+		latOf := func(y float64) float64 { return math.Atan(math.Sinh(math.Pi*(1-2*y/n))) * 180 / math.Pi }
+		box := geo.BBox{MinLon: x/n*360 - 180, MinLat: latOf(y + 1), MaxLon: (x+1)/n*360 - 180, MaxLat: latOf(y)}
+		day, err := geo.ParseDatetime(fmt.Sprintf("202%d-%02d-15", 3+(i%20+9)/12, (i%20+9)%12+1))
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, geo.Filter{Layer: "points", BBox: &box, Time: day, Limit: 1000})
+	}
+	return out
+}
+
+// BenchmarkItems is the store's part of an items request: count the
+// matches of a bbox and a date, then stream the page of up to 1000.
+func BenchmarkItems(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		mode int
+	}{{"index", syncIndex}, {"sql", noIndex}} {
+		b.Run(mode.name, func(b *testing.B) {
+			ctx := context.Background()
+			db, err := Open(ctx, benchPath(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			db.indexMode = mode.mode
+			filters := benchFilters()
+			db.CountFeatures(ctx, filters[0]) // build the index
+			b.ReportAllocs()
+			b.ResetTimer()
+			features := 0
+			for i := 0; b.Loop(); i++ {
+				f := filters[i%len(filters)]
+				if _, err := db.CountFeatures(ctx, f); err != nil {
+					b.Fatal(err)
+				}
+				err := db.FindFeatures(ctx, f, func(*geo.Feature) error { features++; return nil })
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(features)/float64(b.N), "features/op")
+		})
+	}
+}
+
+// BenchmarkBuildIndex reads the points layer's bounds and builds its
+// index, as after start-up or an import.
+func BenchmarkBuildIndex(b *testing.B) {
+	ctx := context.Background()
+	db, err := Open(ctx, benchPath(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ref, err := db.layerRef(ctx, "points")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ix, err := db.loadIndex(ctx, ref.num)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(ix.bytes())/float64(len(ix.seqs)), "index-bytes/feature")
+	}
+}

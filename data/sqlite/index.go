@@ -1,0 +1,369 @@
+package sqlite
+
+import (
+	"math"
+	"math/bits"
+	"slices"
+
+	"strata/geo"
+)
+
+// index is an immutable in-memory index of one layer's features by place
+// and valid time: a static packed R-tree (in the manner of Flatbush) whose
+// nodes also bound the valid time of what they hold.
+//
+// Its tests are the exact ones of the SQL it replaces: float64 bounds and
+// int64 milliseconds, compared as stored. Entries are identified by rank,
+// their position in seq order, so that matches sort into the stable order
+// of geo.Store by sorting small integers.
+//
+// Leaves are ordered by duration class, then by start time in buckets as
+// long as that class's durations, then along a Hilbert curve: features of
+// similar lifetime, start and place share nodes, so both the box and the
+// time of a node prune. Open-ended features form their own class and do
+// not widen the time bounds of the others.
+type index struct {
+	gen int64 // the layer generation the index reflects
+
+	seqs []int64 // seq by rank, ascending
+
+	// Leaves in tree order. maxX and maxY are nil when every feature is a
+	// point (min = max), which saves 16 bytes a feature.
+	minX, minY, maxX, maxY []float64
+	from, to               []int64
+	rank                   []uint32
+
+	nodes  []node
+	levels []int // start of each level in nodes, leaves' parents first; len(nodes) last
+}
+
+// node bounds a group of nodeSize leaves or child nodes.
+type node struct {
+	minX, minY, maxX, maxY float64
+	from, to               int64 // earliest start, latest end
+}
+
+const nodeSize = 16
+
+// query is a filter in the index's terms.
+type query struct {
+	box                    bool // false: no spatial test
+	cross                  bool // the box crosses the antimeridian
+	minX, minY, maxX, maxY float64
+	start, end             int64 // closed query interval
+}
+
+func newQuery(f geo.Filter) query {
+	q := query{start: f.Time.Start, end: f.Time.End}
+	if f.BBox != nil {
+		b := *f.BBox
+		q.box, q.cross = true, b.CrossesAntimeridian()
+		q.minX, q.minY, q.maxX, q.maxY = b.MinLon, b.MinLat, b.MaxLon, b.MaxLat
+	}
+	return q
+}
+
+// hits reports whether the box [x0,x1]×[y0,y1] with valid time [from, to)
+// matches q, with the comparisons of the SQL filter.
+func (q *query) hits(x0, y0, x1, y1 float64, from, to int64) bool {
+	if from > q.end || to <= q.start {
+		return false
+	}
+	if !q.box {
+		return true
+	}
+	if y0 > q.maxY || y1 < q.minY {
+		return false
+	}
+	if q.cross {
+		return x1 >= q.minX || x0 <= q.maxX
+	}
+	return x0 <= q.maxX && x1 >= q.minX
+}
+
+// columns are a layer's feature bounds and valid times in ascending seq
+// order, as read to build an index.
+type columns struct {
+	seq                    []int64
+	minX, minY, maxX, maxY []float64
+	from, to               []int64
+}
+
+// buildIndex builds the index of c, taking over (and dropping) its
+// slices.
+func buildIndex(gen int64, c *columns) *index {
+	n := len(c.seq)
+	ix := &index{gen: gen, seqs: c.seq}
+	points := true
+	ext := node{minX: math.Inf(1), minY: math.Inf(1), maxX: math.Inf(-1), maxY: math.Inf(-1)}
+	for i := range n {
+		points = points && c.minX[i] == c.maxX[i] && c.minY[i] == c.maxY[i]
+		ext.minX, ext.minY = min(ext.minX, c.minX[i]), min(ext.minY, c.minY[i])
+		ext.maxX, ext.maxY = max(ext.maxX, c.maxX[i]), max(ext.maxY, c.maxY[i])
+	}
+	keys := make([]uint64, n)
+	for i := range n {
+		keys[i] = sortKey(c.minX[i], c.minY[i], c.maxX[i], c.maxY[i], c.from[i], c.to[i], &ext)
+	}
+	order := make([]uint32, n)
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	slices.SortFunc(order, func(a, b uint32) int {
+		switch ka, kb := keys[a], keys[b]; {
+		case ka < kb:
+			return -1
+		case ka > kb:
+			return 1
+		}
+		return int(a) - int(b)
+	})
+	keys = nil
+	ix.rank = order
+	// Permute one column at a time, so that at most one extra column is
+	// alive at once.
+	ix.minX, c.minX = permute(c.minX, order), nil
+	ix.minY, c.minY = permute(c.minY, order), nil
+	if !points {
+		ix.maxX, ix.maxY = permute(c.maxX, order), permute(c.maxY, order)
+	}
+	c.maxX, c.maxY = nil, nil
+	ix.from, c.from = permute(c.from, order), nil
+	ix.to, c.to = permute(c.to, order), nil
+
+	// Leaf parents, then each level above, until one root.
+	count := (n + nodeSize - 1) / nodeSize
+	ix.nodes = make([]node, 0, count+count/(nodeSize-1)+1)
+	ix.levels = []int{0}
+	for i := 0; i < count; i++ {
+		nd := node{minX: math.Inf(1), minY: math.Inf(1), maxX: math.Inf(-1), maxY: math.Inf(-1), from: math.MaxInt64, to: math.MinInt64}
+		for p := i * nodeSize; p < min((i+1)*nodeSize, n); p++ {
+			x1, y1 := ix.minX[p], ix.minY[p]
+			if !points {
+				x1, y1 = ix.maxX[p], ix.maxY[p]
+			}
+			nd.minX, nd.minY = min(nd.minX, ix.minX[p]), min(nd.minY, ix.minY[p])
+			nd.maxX, nd.maxY = max(nd.maxX, x1), max(nd.maxY, y1)
+			nd.from, nd.to = min(nd.from, ix.from[p]), max(nd.to, ix.to[p])
+		}
+		ix.nodes = append(ix.nodes, nd)
+	}
+	for start := 0; len(ix.nodes)-start > 1; {
+		end := len(ix.nodes)
+		ix.levels = append(ix.levels, end)
+		for i := start; i < end; i += nodeSize {
+			nd := ix.nodes[i]
+			for _, c := range ix.nodes[i+1 : min(i+nodeSize, end)] {
+				nd.minX, nd.minY = min(nd.minX, c.minX), min(nd.minY, c.minY)
+				nd.maxX, nd.maxY = max(nd.maxX, c.maxX), max(nd.maxY, c.maxY)
+				nd.from, nd.to = min(nd.from, c.from), max(nd.to, c.to)
+			}
+			ix.nodes = append(ix.nodes, nd)
+		}
+		start = end
+	}
+	ix.levels = append(ix.levels, len(ix.nodes))
+	return ix
+}
+
+func permute[T any](s []T, order []uint32) []T {
+	out := make([]T, len(s))
+	for p, r := range order {
+		out[p] = s[r]
+	}
+	return out
+}
+
+const dayMillis = 86_400_000
+
+// sortKey orders the leaves: 5 bits of duration class, 27 bits of start
+// bucket, then 32 bits of Hilbert index of the box centre.
+func sortKey(x0, y0, x1, y1 float64, from, to int64, ext *node) uint64 {
+	var class int
+	var bucket int64
+	switch {
+	case from == geo.OpenStart && to == geo.OpenEnd:
+		class = 31
+	case from == geo.OpenStart:
+		class, bucket = 30, floorDiv(to, 128*dayMillis)
+	case to == geo.OpenEnd:
+		class, bucket = 29, floorDiv(from, 128*dayMillis)
+	default:
+		days := uint64(to-from) / dayMillis
+		class = min(bits.Len64(days), 28)
+		bucket = floorDiv(from, int64(1)<<class*dayMillis)
+	}
+	bucket = min(max(bucket+1<<26, 0), 1<<27-1)
+	return uint64(class)<<59 | uint64(bucket)<<32 | uint64(hilbert((x0+x1)/2, (y0+y1)/2, ext))
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// hilbert returns the index of the point (cx, cy) on a 2^16 × 2^16
+// Hilbert curve over the extent.
+func hilbert(cx, cy float64, ext *node) uint32 {
+	const side = 1<<16 - 1
+	scale := func(v, lo, hi float64) uint32 {
+		if !(hi > lo) {
+			return 0
+		}
+		return uint32(math.Min(math.Max((v-lo)/(hi-lo), 0), 1) * side)
+	}
+	x := scale(cx, ext.minX, ext.maxX)
+	y := scale(cy, ext.minY, ext.maxY)
+	var d uint32
+	for s := uint32(1 << 15); s > 0; s >>= 1 {
+		var rx, ry uint32
+		if x&s != 0 {
+			rx = 1
+		}
+		if y&s != 0 {
+			ry = 1
+		}
+		d += s * s * ((3 * rx) ^ ry)
+		if ry == 0 {
+			if rx == 1 {
+				x, y = side-x, side-y
+			}
+			x, y = y, x
+		}
+	}
+	return d
+}
+
+// search appends to dst the rank of every entry matching q, in tree
+// order, and returns it with the number of matches. With collect false it
+// only counts.
+func (ix *index) search(q *query, dst []uint32, collect bool) ([]uint32, int) {
+	if len(ix.seqs) == 0 {
+		return dst, 0
+	}
+	type item struct{ level, i int }
+	var stackBuf [64]item
+	stack := append(stackBuf[:0], item{len(ix.levels) - 2, 0})
+	n := 0
+	points := ix.maxX == nil
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		nd := &ix.nodes[ix.levels[it.level]+it.i]
+		if !q.hits(nd.minX, nd.minY, nd.maxX, nd.maxY, nd.from, nd.to) {
+			continue
+		}
+		if it.level > 0 {
+			first := it.i * nodeSize
+			last := min(first+nodeSize, ix.levels[it.level]-ix.levels[it.level-1])
+			for c := last - 1; c >= first; c-- {
+				stack = append(stack, item{it.level - 1, c})
+			}
+			continue
+		}
+		first := it.i * nodeSize
+		last := min(first+nodeSize, len(ix.seqs))
+		if points {
+			for p := first; p < last; p++ {
+				x, y := ix.minX[p], ix.minY[p]
+				if q.hits(x, y, x, y, ix.from[p], ix.to[p]) {
+					n++
+					if collect {
+						dst = append(dst, ix.rank[p])
+					}
+				}
+			}
+			continue
+		}
+		for p := first; p < last; p++ {
+			if q.hits(ix.minX[p], ix.minY[p], ix.maxX[p], ix.maxY[p], ix.from[p], ix.to[p]) {
+				n++
+				if collect {
+					dst = append(dst, ix.rank[p])
+				}
+			}
+		}
+	}
+	return dst, n
+}
+
+// page returns the seqs of the matches of q in seq order, skipping offset
+// and keeping at most limit (limit <= 0: all), and the number of matches.
+// buf is scratch space that page may grow; the result is appended to
+// seqs[:0].
+func (ix *index) page(q *query, offset, limit int, buf *[]uint32, seqs []int64) ([]int64, int) {
+	ranks, n := ix.search(q, (*buf)[:0], true)
+	*buf = ranks
+	offset = max(offset, 0)
+	if offset >= n {
+		return seqs[:0], n
+	}
+	want := n - offset
+	if limit > 0 {
+		want = min(want, limit)
+	}
+	seqs = seqs[:0]
+	if want < n/2 && n > 256 {
+		// Only the first offset+want ranks in order are needed: select
+		// them before sorting.
+		k := offset + want
+		selectSmallest(ranks, k)
+		ranks = ranks[:k]
+	}
+	slices.Sort(ranks)
+	for _, r := range ranks[offset : offset+want] {
+		seqs = append(seqs, ix.seqs[r])
+	}
+	return seqs, n
+}
+
+// selectSmallest reorders a so that its k smallest values come first, in
+// any order (quickselect).
+func selectSmallest(a []uint32, k int) {
+	lo, hi := 0, len(a)-1
+	for lo < hi {
+		// Median of three as the pivot.
+		mid := lo + (hi-lo)/2
+		if a[mid] < a[lo] {
+			a[mid], a[lo] = a[lo], a[mid]
+		}
+		if a[hi] < a[lo] {
+			a[hi], a[lo] = a[lo], a[hi]
+		}
+		if a[hi] < a[mid] {
+			a[hi], a[mid] = a[mid], a[hi]
+		}
+		pivot := a[mid]
+		i, j := lo, hi
+		for i <= j {
+			for a[i] < pivot {
+				i++
+			}
+			for a[j] > pivot {
+				j--
+			}
+			if i <= j {
+				a[i], a[j] = a[j], a[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k-1 <= j:
+			hi = j
+		case k-1 >= i:
+			lo = i
+		default:
+			return
+		}
+	}
+}
+
+// bytes is the memory the index holds.
+func (ix *index) bytes() int {
+	return 8*(len(ix.seqs)+len(ix.minX)+len(ix.minY)+len(ix.maxX)+len(ix.maxY)+len(ix.from)+len(ix.to)) +
+		4*len(ix.rank) + 48*len(ix.nodes)
+}

@@ -1,0 +1,209 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"strata/data/storetest"
+	"strata/geo"
+)
+
+func openMode(t *testing.T, path string, mode int) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.indexMode = mode
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// The contract holds whether queries use the in-memory index or SQL.
+func TestContractIndexModes(t *testing.T) {
+	for name, mode := range map[string]int{"index": syncIndex, "sql": noIndex} {
+		t.Run(name, func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T) geo.Store {
+				return openMode(t, filepath.Join(t.TempDir(), "test.db"), mode)
+			})
+		})
+	}
+}
+
+func seqOf(fs []*geo.Feature) iter.Seq2[*geo.Feature, error] {
+	return func(yield func(*geo.Feature, error) bool) {
+		for _, f := range fs {
+			if !yield(f, nil) {
+				return
+			}
+		}
+	}
+}
+
+// randomFeatures are points, lines and boxes on a coarse grid (so that
+// bounds often equal query edges) with valid times that are open, short,
+// long or sub-day.
+func randomFeatures(rnd *rand.Rand, n int, prefix string) []*geo.Feature {
+	src := []geo.Source{{Title: "test"}}
+	coord := func() (float64, float64) {
+		return float64(rnd.IntN(41)-20) / 4, float64(rnd.IntN(41)-20) / 4
+	}
+	var fs []*geo.Feature
+	for i := range n {
+		x, y := coord()
+		var g orb.Geometry = orb.Point{x, y}
+		switch rnd.IntN(4) {
+		case 0:
+			x2, y2 := coord()
+			g = orb.LineString{{x, y}, {x2, y2}}
+		case 1:
+			g = orb.Point{170 + x, y} // near the antimeridian
+		}
+		iv := geo.Always
+		switch rnd.IntN(5) {
+		case 0:
+		case 1:
+			iv.Start = int64(rnd.IntN(100)) * dayMillis
+		case 2:
+			iv.End = int64(rnd.IntN(100)) * dayMillis
+		default:
+			iv.Start = int64(rnd.IntN(100))*dayMillis + int64(rnd.IntN(3))*3600_000
+			iv.End = iv.Start + int64(1+rnd.IntN(40*24))*3600_000
+		}
+		fs = append(fs, &geo.Feature{ID: fmt.Sprintf("%s%d", prefix, i), Geometry: g, Valid: iv, Sources: src, Properties: json.RawMessage(`{}`)})
+	}
+	return fs
+}
+
+func randomFilter(rnd *rand.Rand, layer string) geo.Filter {
+	f := geo.Filter{Layer: layer, Time: geo.Always}
+	if rnd.IntN(4) > 0 {
+		x0, y0 := float64(rnd.IntN(41)-20)/4, float64(rnd.IntN(41)-20)/4
+		b := geo.BBox{MinLon: x0, MinLat: y0, MaxLon: x0 + float64(rnd.IntN(20))/4, MaxLat: y0 + float64(rnd.IntN(20))/4}
+		if rnd.IntN(5) == 0 {
+			b.MinLon, b.MaxLon = 170+x0, -179+x0 // across the antimeridian
+		}
+		f.BBox = &b
+	}
+	switch rnd.IntN(4) {
+	case 0:
+	case 1:
+		d := int64(rnd.IntN(100)) * dayMillis
+		f.Time = geo.Interval{Start: d, End: d + dayMillis - 1}
+	case 2:
+		d := int64(rnd.IntN(100))*dayMillis + int64(rnd.IntN(24))*3600_000
+		f.Time = geo.Interval{Start: d, End: d}
+	default:
+		d := int64(rnd.IntN(100)) * dayMillis
+		f.Time = geo.Interval{Start: d, End: d + int64(rnd.IntN(30))*dayMillis}
+	}
+	if rnd.IntN(2) == 0 {
+		f.Limit, f.Offset = 1+rnd.IntN(50), rnd.IntN(100)
+	}
+	return f
+}
+
+func findIDs(t *testing.T, s geo.Store, f geo.Filter) []string {
+	t.Helper()
+	out := []string{}
+	err := s.FindFeatures(context.Background(), f, func(ft *geo.Feature) error {
+		out = append(out, ft.ID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// The index answers exactly as the SQL filter does: same matches, same
+// count, same order and pages.
+func TestIndexMatchesSQL(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "test.db")
+	withIndex, withSQL := openMode(t, path, syncIndex), openMode(t, path, noIndex)
+	rnd := rand.New(rand.NewPCG(1, 2))
+	l := geo.Layer{ID: "r", Title: "R", Kind: geo.KindMixed}
+	if _, err := withIndex.Import(ctx, l, geo.Append, seqOf(randomFeatures(rnd, 3000, "a"))); err != nil {
+		t.Fatal(err)
+	}
+	check := func(round int) {
+		for i := range 300 {
+			f := randomFilter(rnd, "r")
+			a, b := findIDs(t, withIndex, f), findIDs(t, withSQL, f)
+			if !reflect.DeepEqual(a, b) {
+				t.Fatalf("round %d query %d %+v (bbox %+v): index gives %d features, SQL %d\nindex %v\nSQL   %v", round, i, f, f.BBox, len(a), len(b), a, b)
+			}
+			n1, err1 := withIndex.CountFeatures(ctx, f)
+			n2, err2 := withSQL.CountFeatures(ctx, f)
+			if n1 != n2 || err1 != nil || err2 != nil {
+				t.Fatalf("query %d %+v: count %d, %v by index, %d, %v by SQL", i, f, n1, err1, n2, err2)
+			}
+		}
+	}
+	check(1)
+	// An import through another handle (as by another process) is seen.
+	if _, err := withSQL.Import(ctx, l, geo.Append, seqOf(randomFeatures(rnd, 500, "b"))); err != nil {
+		t.Fatal(err)
+	}
+	check(2)
+	if _, err := withSQL.Import(ctx, l, geo.Replace, seqOf(randomFeatures(rnd, 700, "c"))); err != nil {
+		t.Fatal(err)
+	}
+	check(3)
+}
+
+// Queries made while the index builds in the background, and after, agree.
+func TestBackgroundIndex(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "test.db")
+	db := openMode(t, path, backgroundIndex)
+	rnd := rand.New(rand.NewPCG(3, 4))
+	if _, err := db.Import(ctx, geo.Layer{ID: "r", Title: "R", Kind: geo.KindMixed}, geo.Append, seqOf(randomFeatures(rnd, 2000, "a"))); err != nil {
+		t.Fatal(err)
+	}
+	f := randomFilter(rnd, "r")
+	want := findIDs(t, openMode(t, path, noIndex), f)
+	for range 50 {
+		if got := findIDs(t, db, f); !reflect.DeepEqual(got, want) {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+	db.builds.Wait()
+	ref, _ := db.layerRef(ctx, "r")
+	if db.index(ref) == nil {
+		t.Error("no index after the background build")
+	}
+	if got := findIDs(t, db, f); !reflect.DeepEqual(got, want) {
+		t.Fatalf("with the index: got %v, want %v", got, want)
+	}
+}
+
+func TestSelectSmallest(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	for range 2000 {
+		n := 1 + rnd.IntN(300)
+		a := make([]uint32, n)
+		for i := range a {
+			a[i] = uint32(rnd.IntN(n/2 + 1)) // with repeats
+		}
+		k := 1 + rnd.IntN(n)
+		sorted := slices.Clone(a)
+		slices.Sort(sorted)
+		selectSmallest(a, k)
+		got := slices.Clone(a[:k])
+		slices.Sort(got)
+		if !slices.Equal(got, sorted[:k]) {
+			t.Fatalf("n %d k %d: smallest %v, want %v", n, k, got, sorted[:k])
+		}
+	}
+}
