@@ -213,9 +213,14 @@ func (s *Server) collectionDoc(r *http.Request, l geo.Layer) (collection, error)
 	if err != nil {
 		return collection{}, err
 	}
+	n, err := s.store.CountFeatures(r.Context(), geo.Filter{Layer: l.ID, Time: geo.Always})
+	if err != nil {
+		return collection{}, err
+	}
 	base := s.baseURL(r) + "/collections/" + url.PathEscape(l.ID)
 	c := collection{
-		ID: l.ID, Title: l.Title, Description: l.Description,
+		FeatureCount: n,
+		ID:           l.ID, Title: l.Title, Description: l.Description,
 		ItemType: "feature", CRS: []string{crs84}, StorageCRS: crs84,
 		GeometryKind: string(l.Kind), Group: l.Group, Order: l.Order, Style: l.Style,
 		Attribution: l.Attribution, Licence: l.Licence,
