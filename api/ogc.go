@@ -189,6 +189,8 @@ type collection struct {
 	Style        geo.Style `json:"style"`
 	Attribution  string    `json:"attribution,omitempty"`
 	Licence      string    `json:"licence,omitempty"`
+	// FeatureCount lets map clients choose between GeoJSON and tiles.
+	FeatureCount int `json:"feature_count"`
 }
 
 type extent struct {
