@@ -165,6 +165,21 @@ type TileMatrixSet struct {
 	WellKnownScaleSet string `json:"wellKnownScaleSet"`
 	// TileMatrices holds the zoom levels, from the coarsest.
 	TileMatrices []TileMatrix `json:"tileMatrices"`
+
+	// Identifier, SupportedCRS and BoundingBox repeat the set's id, CRS
+	// and extent under their names in the first version of the standard
+	// (OGC 17-083r2), which GDAL before 3.7 reads; without them it cannot
+	// open the tiles.
+	Identifier   string         `json:"identifier"`
+	SupportedCRS string         `json:"supportedCRS"`
+	BoundingBox  TMSBoundingBox `json:"boundingBox"`
+}
+
+// TMSBoundingBox is a tile matrix set's extent in its CRS.
+type TMSBoundingBox struct {
+	CRS         string     `json:"crs"`
+	LowerCorner [2]float64 `json:"lowerCorner"`
+	UpperCorner [2]float64 `json:"upperCorner"`
 }
 
 // TileMatrix is one zoom level of a TileMatrixSet.
@@ -185,6 +200,11 @@ type TileMatrix struct {
 	TileHeight   int `json:"tileHeight"`
 	MatrixWidth  int `json:"matrixWidth"`
 	MatrixHeight int `json:"matrixHeight"`
+
+	// Identifier and TopLeftCorner repeat ID and PointOfOrigin under
+	// their names in OGC 17-083r2, for older readers (GDAL before 3.7).
+	Identifier    string     `json:"identifier"`
+	TopLeftCorner [2]float64 `json:"topLeftCorner"`
 }
 
 // WebMercatorQuad returns the standard definition of the WebMercatorQuad
@@ -205,6 +225,9 @@ func WebMercatorQuad() TileMatrixSet {
 		CRS:               CRS,
 		OrderedAxes:       []string{"X", "Y"},
 		WellKnownScaleSet: "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
+		Identifier:        TileMatrixSetID,
+		SupportedCRS:      CRS,
+		BoundingBox:       TMSBoundingBox{CRS: CRS, LowerCorner: [2]float64{-origin, -origin}, UpperCorner: [2]float64{origin, origin}},
 	}
 	for z := MinZoom; z <= MaxZoom; z++ {
 		n := 1 << z
@@ -219,6 +242,8 @@ func WebMercatorQuad() TileMatrixSet {
 			TileHeight:       256,
 			MatrixWidth:      n,
 			MatrixHeight:     n,
+			Identifier:       strconv.Itoa(z),
+			TopLeftCorner:    [2]float64{-origin, origin},
 		})
 	}
 	return tms
