@@ -427,3 +427,52 @@ func TestImportBriefing(t *testing.T) {
 		t.Errorf("briefings after imports = %+v (failed imports must store nothing)", list.Briefings)
 	}
 }
+
+// TestGDALReadsTiles downloads vector tiles and opens them with GDAL's MVT
+// driver: the layers are listed, and the yellow line is in the tile on its
+// first day and not the day before.
+func TestGDALReadsTiles(t *testing.T) {
+	ogrinfo := needTool(t, "ogrinfo")
+	dir := t.TempDir()
+	srv := startServer(t, filepath.Join(dir, "strata.db"))
+	fetch := func(date string) string {
+		res, err := http.Get(srv.url + "/tiles/WebMercatorQuad/6/26/38?datetime=" + date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/vnd.mapbox-vector-tile" {
+			t.Fatalf("tile: status %d, type %q", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		path := filepath.Join(dir, "tile-"+date+".mvt")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.ReadFrom(res.Body); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	after, before := fetch("2025-10-10"), fetch("2025-10-09")
+	out, err := exec.Command(ogrinfo, "-ro", "-al", "-q", after).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ogrinfo %s: %v\n%s", after, err, out)
+	}
+	for _, want := range []string{"OGRFeature(lines)", "id (String) = yellow_line_2025_10_10", "OGRFeature(towns)", "OGRFeature(borders)"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("GDAL's reading of the 2025-10-10 tile lacks %q", want)
+		}
+	}
+	out, err = exec.Command(ogrinfo, "-ro", "-al", "-q", before).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ogrinfo %s: %v\n%s", before, err, out)
+	}
+	if strings.Contains(string(out), "yellow_line_2025_10_10") {
+		t.Errorf("the 2025-10-09 tile holds the yellow line")
+	}
+	if !strings.Contains(string(out), "OGRFeature(towns)") {
+		t.Errorf("the 2025-10-09 tile lost the towns:\n%.500s", out)
+	}
+}
