@@ -2,11 +2,16 @@
 // items endpoint with datetime and bbox: the server decides what is valid
 // when. A new query aborts the one still running. Approximate features
 // (large precision_m) get a halo or band as wide as their precision.
+// Collections larger than TILE_THRESHOLD features are drawn from vector
+// tiles instead (tiled.js), with the same popups.
 
 import * as L from '../vendor/leaflet/leaflet-src.esm.js';
-import { fetchAllItems } from './api.js';
+import { fetchAllItems, fetchFeature } from './api.js';
 import { colorOf, dashOf, markerOf, markerSVG } from './style.js';
 import { endDay } from './time.js';
+import { VectorTileLayer, isTiled, TILE_THRESHOLD } from './tiled.js';
+
+export { isTiled, TILE_THRESHOLD };
 
 /**
  * Features whose data does not say whether they are approximate look
@@ -44,8 +49,11 @@ export function metresToPixels(m, lat, zoom) {
   return m / ((40075016.686 * Math.cos((lat * Math.PI) / 180)) / 2 ** (zoom + 8));
 }
 
+const POPUP_OPTIONS = { maxWidth: 360, minWidth: 240, autoPanPadding: [24, 24], className: 'strata-popup' };
+
 /**
- * DataLayer is one collection on the map.
+ * DataLayer is one collection on the map: GeoJSON from items, or vector
+ * tiles when the collection is large (isTiled); tiled is true then.
  */
 export class DataLayer {
   /**
@@ -69,7 +77,44 @@ export class DataLayer {
     this.bands = [];
     this.highlighted = new Set();
     this.state = { loading: false, error: '', count: 0 };
+    this.tiled = isTiled(col);
+    if (this.tiled) {
+      this.tiles = new VectorTileLayer({
+        col,
+        approximateAt: APPROXIMATE_AT,
+        onState: (s) => { if (this.visible) this.setState(s); },
+        onFeature: (item, latlng) => this.openTiledPopup(String(item.props.id), latlng),
+        onCluster: (latlng) => map.setView(latlng, Math.min(map.getZoom() + 2, map.getMaxZoom()), { animate: map.options.zoomAnimation }),
+      });
+      this.group.addLayer(this.tiles);
+    }
     map.on('zoomend', () => this.resizeBands());
+  }
+
+  /**
+   * Opens the popup of a tiled feature: the tile holds only a few
+   * properties, so the whole feature (with its sources) is fetched first.
+   * @param {string} id feature id
+   * @param {L.LatLng} latlng where the popup points
+   */
+  async openTiledPopup(id, latlng) {
+    this.popupCtl?.abort();
+    const ctl = new AbortController();
+    this.popupCtl = ctl;
+    const wait = document.createElement('p');
+    wait.className = 'fp-loading';
+    wait.textContent = 'Loading…';
+    const popup = L.popup(POPUP_OPTIONS).setLatLng(latlng).setContent(wait).openOn(this.map);
+    popup.once('remove', () => ctl.abort());
+    try {
+      const f = await fetchFeature(this.id, id, ctl.signal);
+      if (ctl.signal.aborted) return;
+      popup.setContent(this.opts.details(f, this.col));
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      wait.textContent = err.message || 'The feature could not be loaded.';
+      popup.update();
+    }
   }
 
   /** Shows or hides the layer; a shown layer needs update() to load. */
@@ -102,6 +147,12 @@ export class DataLayer {
    */
   async update(q) {
     if (!this.visible) return;
+    if (this.tiled) {
+      // Tiles follow the view themselves; only the time filter is ours.
+      this.key = q.datetime;
+      this.tiles.setDatetime(q.datetime);
+      return;
+    }
     const key = `${q.datetime}|${q.bbox.join(',')}`;
     this.fade = this.events ? q.fade : null;
     if (key === this.key) { this.applyFade(); return; }
@@ -154,7 +205,7 @@ export class DataLayer {
       if (approx) e.classList.add('is-approximate');
     });
     const popup = () => this.opts.details(f, col);
-    const popupOpts = { maxWidth: 360, minWidth: 240, autoPanPadding: [24, 24], className: 'strata-popup' };
+    const popupOpts = POPUP_OPTIONS;
 
     if (approx) {
       // The halo (points) or band (lines, areas) as wide as the precision.
@@ -223,6 +274,7 @@ export class DataLayer {
    */
   highlight(ids) {
     this.highlighted = new Set(ids);
+    if (this.tiled) this.tiles.highlight(this.highlighted);
     this.applyHighlight();
   }
 
@@ -239,6 +291,11 @@ export class DataLayer {
    * @returns {boolean} whether it was found
    */
   openPopup(id) {
+    if (this.tiled) {
+      const h = this.tiles.find(id);
+      if (h) this.openTiledPopup(id, h.item.type === 1 ? this.tiles.itemLatLng(h) : this.map.getCenter());
+      return !!h;
+    }
     let found = false;
     this.group.eachLayer((fg) => {
       if (found || String(fg.feature?.id) !== id) return;

@@ -7,7 +7,7 @@ import * as L from '../vendor/leaflet/leaflet-src.esm.js';
 import { FullScreen } from '../vendor/leaflet.fullscreen/Control.FullScreen.js';
 import { fetchCollections, fetchAllItems } from './api.js';
 import { offlineBasemap, onlineBasemap } from './basemap.js';
-import { DataLayer, createPanes, APPROXIMATE_AT } from './layers.js';
+import { DataLayer, createPanes, APPROXIMATE_AT, isTiled } from './layers.js';
 import { LayerControl } from './layercontrol.js';
 import { featureDetails } from './popup.js';
 import { summarise, isEventLayer } from './histogram.js';
@@ -188,7 +188,8 @@ async function main() {
   // The histogram needs every feature's dates once; layers are small.
   const all = await Promise.all(cols.map(async (c) => {
     try {
-      return { id: String(c.id), features: await fetchAllItems(String(c.id), {}) };
+      // Layers drawn from tiles are too large to fetch whole.
+      return { id: String(c.id), features: isTiled(c) ? [] : await fetchAllItems(String(c.id), {}) };
     } catch {
       return { id: String(c.id), features: [] };
     }

@@ -16,8 +16,11 @@ const vendor = join(web, '..', 'static', 'vendor');
 
 /**
  * What to copy from each package: [source path in the package, target
- * name in static/vendor/<package>/]. A source ending in "/" copies the
- * folder's .js files (topojson-client ships its ES modules only in src/).
+ * name in static/vendor/<package>/, optional import rewrites]. A source
+ * ending in "/" copies the folder's .js files (topojson-client ships its ES
+ * modules only in src/). Rewrites replace bare import specifiers, which
+ * browsers resolve only through an import map, with relative paths to the
+ * vendored copy, so a module works from any page without one.
  */
 const packages = {
   leaflet: [
@@ -40,7 +43,41 @@ const packages = {
     ['src/', 'src'],
     ['LICENSE', 'LICENSE'],
   ],
+  // Mapbox Vector Tile decoding for static/js/tiled.js (see there why
+  // these and not a Leaflet tile plugin).
+  '@mapbox/vector-tile': [
+    ['index.js', 'index.js', { '@mapbox/point-geometry': '../point-geometry/index.js' }],
+    ['LICENSE.txt', 'LICENSE.txt'],
+  ],
+  '@mapbox/point-geometry': [
+    ['index.js', 'index.js'],
+    ['LICENSE', 'LICENSE'],
+  ],
+  pbf: [
+    ['index.js', 'index.js'],
+    ['LICENSE', 'LICENSE'],
+  ],
 };
+
+/**
+ * Copies a file, replacing quoted import specifiers as rewrites say.
+ * @param {string} from
+ * @param {string} to
+ * @param {Record<string, string>} [rewrites]
+ */
+function copy(from, to, rewrites) {
+  if (!rewrites) {
+    cpSync(from, to);
+    return;
+  }
+  let text = readFileSync(from, 'utf8');
+  for (const [bare, rel] of Object.entries(rewrites)) {
+    const before = text;
+    text = text.replaceAll(`from '${bare}'`, `from '${rel}'`).replaceAll(`from "${bare}"`, `from "${rel}"`);
+    if (text === before) throw new Error(`${from}: no import of ${bare} to rewrite`);
+  }
+  writeFileSync(to, text);
+}
 
 const versions = ['# Vendored libraries', '',
   'Copied from npm by `web/scripts/vendor.mjs`; do not edit by hand.', '',
@@ -52,14 +89,14 @@ for (const [name, files] of Object.entries(packages)) {
   const dst = join(vendor, name);
   rmSync(dst, { recursive: true, force: true });
   mkdirSync(dst, { recursive: true });
-  for (const [from, to] of files) {
+  for (const [from, to, rewrites] of files) {
     if (from.endsWith('/')) {
       mkdirSync(join(dst, to), { recursive: true });
       for (const f of readdirSync(join(src, from)).sort()) {
         cpSync(join(src, from, f), join(dst, to, f));
       }
     } else {
-      cpSync(join(src, from), join(dst, to));
+      copy(join(src, from), join(dst, to), rewrites);
     }
   }
   versions.push(`| ${name} | ${pkg.version} | ${pkg.license} |`);
