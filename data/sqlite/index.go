@@ -14,8 +14,8 @@ import (
 //
 // Its tests are the exact ones of the SQL it replaces: float64 bounds and
 // int64 milliseconds, compared as stored. Entries are identified by rank,
-// their position in seq order, so that matches sort into the stable order
-// of geo.Store by sorting small integers.
+// their position in the layer's import order (pos), so that matches sort
+// into the stable order of geo.Store by sorting small integers.
 //
 // Leaves are ordered by duration class, then by start time in buckets as
 // long as that class's durations, then along a Hilbert curve: features of
@@ -25,7 +25,7 @@ import (
 type index struct {
 	gen int64 // the layer generation the index reflects
 
-	seqs []int64 // seq by rank, ascending
+	seqs []int64 // seq (where the row is stored) by rank
 
 	// Leaves in tree order. maxX and maxY are nil when every feature is a
 	// point (min = max), which saves 16 bytes a feature.
@@ -81,31 +81,36 @@ func (q *query) hits(x0, y0, x1, y1 float64, from, to int64) bool {
 	return x0 <= q.maxX && x1 >= q.minX
 }
 
-// columns are a layer's feature bounds and valid times in ascending seq
-// order, as read to build an index.
+// columns are a layer's feature seqs, bounds and valid times in import
+// order, as read to build an index. maxX and maxY may be nil while every
+// feature is a point.
 type columns struct {
 	seq                    []int64
 	minX, minY, maxX, maxY []float64
 	from, to               []int64
 }
 
-// buildIndex builds the index of c, taking over (and dropping) its
-// slices.
-func buildIndex(gen int64, c *columns) *index {
+// buildIndex builds the index of c, taking over its slices. Its arrays
+// come from h (as c's may), which the index frees when it is no longer
+// reachable.
+func buildIndex(gen int64, c *columns, h *offHeap) *index {
 	n := len(c.seq)
 	ix := &index{gen: gen, seqs: c.seq}
 	points := true
 	ext := node{minX: math.Inf(1), minY: math.Inf(1), maxX: math.Inf(-1), maxY: math.Inf(-1)}
+	if c.maxX == nil {
+		c.maxX, c.maxY = c.minX, c.minY
+	}
 	for i := range n {
 		points = points && c.minX[i] == c.maxX[i] && c.minY[i] == c.maxY[i]
 		ext.minX, ext.minY = min(ext.minX, c.minX[i]), min(ext.minY, c.minY[i])
 		ext.maxX, ext.maxY = max(ext.maxX, c.maxX[i]), max(ext.maxY, c.maxY[i])
 	}
-	keys := make([]uint64, n)
+	keys := offHeapSlice[uint64](h, n)
 	for i := range n {
 		keys[i] = sortKey(c.minX[i], c.minY[i], c.maxX[i], c.maxY[i], c.from[i], c.to[i], &ext)
 	}
-	order := make([]uint32, n)
+	order := offHeapSlice[uint32](h, n)
 	for i := range order {
 		order[i] = uint32(i)
 	}
@@ -118,18 +123,16 @@ func buildIndex(gen int64, c *columns) *index {
 		}
 		return int(a) - int(b)
 	})
-	keys = nil
+	releaseSlice(h, keys)
 	ix.rank = order
-	// Permute one column at a time, so that at most one extra column is
-	// alive at once.
-	ix.minX, c.minX = permute(c.minX, order), nil
-	ix.minY, c.minY = permute(c.minY, order), nil
+	// Permute the columns in place, following the permutation's cycles, so
+	// that a build needs no second copy of them.
+	permute(order, c.minX, c.minY, c.maxX, c.maxY, c.from, c.to, points)
+	ix.minX, ix.minY, ix.from, ix.to = c.minX, c.minY, c.from, c.to
 	if !points {
-		ix.maxX, ix.maxY = permute(c.maxX, order), permute(c.maxY, order)
+		ix.maxX, ix.maxY = c.maxX, c.maxY
 	}
-	c.maxX, c.maxY = nil, nil
-	ix.from, c.from = permute(c.from, order), nil
-	ix.to, c.to = permute(c.to, order), nil
+	*c = columns{}
 
 	// Leaf parents, then each level above, until one root.
 	count := (n + nodeSize - 1) / nodeSize
@@ -163,15 +166,38 @@ func buildIndex(gen int64, c *columns) *index {
 		start = end
 	}
 	ix.levels = append(ix.levels, len(ix.nodes))
+	h.freeWith(ix)
 	return ix
 }
 
-func permute[T any](s []T, order []uint32) []T {
-	out := make([]T, len(s))
-	for p, r := range order {
-		out[p] = s[r]
+// permute reorders the columns in place so that position p holds what
+// position order[p] held. With points, maxX and maxY (the same slices as
+// minX and minY) are left alone.
+func permute(order []uint32, minX, minY, maxX, maxY []float64, from, to []int64, points bool) {
+	done := make([]uint64, (len(order)+63)/64)
+	for start := range order {
+		if done[start/64]&(1<<(start%64)) != 0 {
+			continue
+		}
+		x0, y0, x1, y1, f, t := minX[start], minY[start], maxX[start], maxY[start], from[start], to[start]
+		p := start
+		for {
+			done[p/64] |= 1 << (p % 64)
+			r := int(order[p])
+			if r == start {
+				minX[p], minY[p], from[p], to[p] = x0, y0, f, t
+				if !points {
+					maxX[p], maxY[p] = x1, y1
+				}
+				break
+			}
+			minX[p], minY[p], from[p], to[p] = minX[r], minY[r], from[r], to[r]
+			if !points {
+				maxX[p], maxY[p] = maxX[r], maxY[r]
+			}
+			p = r
+		}
 	}
-	return out
 }
 
 const dayMillis = 86_400_000
@@ -290,7 +316,7 @@ func (ix *index) search(q *query, dst []uint32, collect bool) ([]uint32, int) {
 	return dst, n
 }
 
-// page returns the seqs of the matches of q in seq order, skipping offset
+// page returns the seqs of the matches of q in rank order, skipping offset
 // and keeping at most limit (limit <= 0: all), and the number of matches.
 // buf is scratch space that page may grow; the result is appended to
 // seqs[:0].

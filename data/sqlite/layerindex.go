@@ -1,9 +1,12 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -118,14 +121,26 @@ func (s *DB) loadIndex(ctx context.Context, num int64) (*index, error) {
 	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM features INDEXED BY features_bounds WHERE layer_num = ?", num).Scan(&n); err != nil {
 		return nil, err
 	}
+	h := &offHeap{}
+	ix, err := readColumns(ctx, conn, num, int(n), h)
+	if err != nil {
+		h.free()
+		return nil, err
+	}
+	return buildIndex(gen, ix, h), nil
+}
+
+// readColumns reads the n entries of layer num into columns outside the
+// heap.
+func readColumns(ctx context.Context, conn *sql.Conn, num int64, n int, h *offHeap) (*columns, error) {
 	c := &columns{
-		seq:  make([]int64, 0, n),
-		minX: make([]float64, 0, n), minY: make([]float64, 0, n), maxX: make([]float64, 0, n), maxY: make([]float64, 0, n),
-		from: make([]int64, 0, n), to: make([]int64, 0, n),
+		seq:  offHeapSlice[int64](h, n),
+		minX: offHeapSlice[float64](h, n), minY: offHeapSlice[float64](h, n),
+		from: offHeapSlice[int64](h, n), to: offHeapSlice[int64](h, n),
 	}
 	rows, err := conn.QueryContext(ctx, `
 		SELECT seq, minx, miny, maxx, maxy, valid_from, valid_to
-		FROM features INDEXED BY features_bounds WHERE layer_num = ? ORDER BY seq`, num)
+		FROM features INDEXED BY features_bounds WHERE layer_num = ? ORDER BY pos`, num)
 	if err != nil {
 		return nil, err
 	}
@@ -133,30 +148,56 @@ func (s *DB) loadIndex(ctx context.Context, num int64) (*index, error) {
 	var (
 		seq, from, to          int64
 		minX, minY, maxX, maxY float64
+		i                      int
 	)
-	for rows.Next() {
+	for ; rows.Next(); i++ {
 		if err := rows.Scan(&seq, &minX, &minY, &maxX, &maxY, &from, &to); err != nil {
 			return nil, err
 		}
-		c.seq = append(c.seq, seq)
-		c.minX, c.minY = append(c.minX, minX), append(c.minY, minY)
-		c.maxX, c.maxY = append(c.maxX, maxX), append(c.maxY, maxY)
-		c.from, c.to = append(c.from, from), append(c.to, to)
+		if i == n {
+			return nil, errors.New("features changed while read") // cannot happen in one transaction
+		}
+		if c.maxX == nil && (maxX != minX || maxY != minY) {
+			// Not a point: from now on, keep the maxima apart.
+			c.maxX, c.maxY = offHeapSlice[float64](h, n), offHeapSlice[float64](h, n)
+			copy(c.maxX, c.minX[:i])
+			copy(c.maxY, c.minY[:i])
+		}
+		c.seq[i], c.minX[i], c.minY[i], c.from[i], c.to[i] = seq, minX, minY, from, to
+		if c.maxX != nil {
+			c.maxX[i], c.maxY[i] = maxX, maxY
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return buildIndex(gen, c), nil
+	if i != n {
+		return nil, errors.New("features changed while read")
+	}
+	return c, nil
 }
 
-// scratch is per-query memory, pooled.
+// scratch is per-query memory, pooled. Its size depends on the batch
+// size of fetch, not on the number of features a query returns.
 type scratch struct {
 	ranks []uint32
 	seqs  []int64
 	args  []any
+	order []int      // batch positions by seq
+	rows  []fetchRow // a batch's rows, in batch order
+	arena []byte     // their text and blobs
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// fetchRow is a row read by fetch: its text and blob columns are ranges
+// of scratch.arena.
+type fetchRow struct {
+	found                            bool
+	id, name, kind, geom, props, src [2]int
+	valid                            geo.Interval
+	precisionM                       float64
+}
 
 // fetchSizes are the batch sizes of fetch: a batch is padded to the next
 // size, so that few statements serve every page.
@@ -174,7 +215,9 @@ func (s *DB) fetchStmt(ctx context.Context, k fetchKey) (*sql.Stmt, error) {
 	if st := s.fetches[k]; st != nil {
 		return st, nil
 	}
-	q := "SELECT " + featureColumns(k.light, "") + " FROM features WHERE seq IN (?" + strings.Repeat(",?", k.size-1) + ") ORDER BY seq"
+	// Rows come in seq order (SQLite walks the IN list sorted), which is
+	// the order they are stored in.
+	q := "SELECT " + featureColumns(k.light, "") + " FROM features WHERE seq IN (?" + strings.Repeat(",?", k.size-1) + ")"
 	st, err := s.db.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, err
@@ -183,10 +226,12 @@ func (s *DB) fetchStmt(ctx context.Context, k fetchKey) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// fetch reads the rows of sc.seqs (ascending) in batches and calls fn for
-// each, in order.
+// fetch reads the rows of sc.seqs in batches and calls fn for each, in
+// the order of sc.seqs. A seq no longer stored (removed by an import since
+// the index was read) is skipped.
 func (s *DB) fetch(ctx context.Context, f geo.Filter, sc *scratch, fn func(*geo.Feature) error) error {
 	seqs := sc.seqs
+	feat := geo.Feature{Layer: f.Layer}
 	for len(seqs) > 0 {
 		size := fetchSizes[len(fetchSizes)-1]
 		for _, sz := range fetchSizes {
@@ -197,24 +242,94 @@ func (s *DB) fetch(ctx context.Context, f geo.Filter, sc *scratch, fn func(*geo.
 		}
 		batch := seqs[:min(size, len(seqs))]
 		seqs = seqs[len(batch):]
-		st, err := s.fetchStmt(ctx, fetchKey{size, f.Light})
-		if err != nil {
+		if err := s.readBatch(ctx, f.Light, batch, size, sc); err != nil {
 			return err
 		}
-		sc.args = sc.args[:0]
-		for _, q := range batch {
-			sc.args = append(sc.args, q)
-		}
-		for len(sc.args) < size {
-			sc.args = append(sc.args, int64(-1)) // no feature has seq -1
-		}
-		rows, err := st.QueryContext(ctx, sc.args...)
-		if err != nil {
-			return err
-		}
-		if err := s.scanFeatures(ctx, rows, f, fn); err != nil {
-			return err
+		for i := range batch {
+			r := &sc.rows[i]
+			if !r.found {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			a := sc.arena
+			feat.ID, feat.Name, feat.Kind = string(a[r.id[0]:r.id[1]]), string(a[r.name[0]:r.name[1]]), string(a[r.kind[0]:r.kind[1]])
+			feat.Valid, feat.PrecisionM = r.valid, r.precisionM
+			var err error
+			if feat.Geometry, err = unmarshalWKB(a[r.geom[0]:r.geom[1]]); err != nil {
+				return fmt.Errorf("feature %s/%s: bad WKB: %w", f.Layer, feat.ID, err)
+			}
+			feat.Properties = a[r.props[0]:r.props[1]:r.props[1]]
+			feat.Sources = nil
+			if !f.Light {
+				if feat.Sources, err = s.sources.get(a[r.src[0]:r.src[1]]); err != nil {
+					return fmt.Errorf("feature %s/%s: %w", f.Layer, feat.ID, err)
+				}
+			}
+			if err := fn(&feat); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// readBatch reads the rows of batch into sc.rows, in batch order, with
+// one statement of size parameters.
+func (s *DB) readBatch(ctx context.Context, light bool, batch []int64, size int, sc *scratch) error {
+	st, err := s.fetchStmt(ctx, fetchKey{size, light})
+	if err != nil {
+		return err
+	}
+	sc.args = sc.args[:0]
+	for _, q := range batch {
+		sc.args = append(sc.args, q)
+	}
+	for len(sc.args) < size {
+		sc.args = append(sc.args, int64(-1)) // no feature has seq -1
+	}
+	// Rows arrive in seq order: match them to batch positions sorted by
+	// seq.
+	sc.order = sc.order[:0]
+	for i := range batch {
+		sc.order = append(sc.order, i)
+	}
+	slices.SortFunc(sc.order, func(a, b int) int { return cmp.Compare(batch[a], batch[b]) })
+	sc.rows = append(sc.rows[:0], make([]fetchRow, len(batch))...)
+	sc.arena = sc.arena[:0]
+	rows, err := st.QueryContext(ctx, sc.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		seq                                 int64
+		id, name, kind, geom, props, source sql.RawBytes
+		valid                               geo.Interval
+		precisionM                          float64
+	)
+	next := 0
+	put := func(b []byte) [2]int {
+		start := len(sc.arena)
+		sc.arena = append(sc.arena, b...)
+		return [2]int{start, len(sc.arena)}
+	}
+	for rows.Next() {
+		if err := rows.Scan(&seq, &id, &name, &kind, &geom, &valid.Start, &valid.End, &precisionM, &props, &source); err != nil {
+			return err
+		}
+		for next < len(sc.order) && batch[sc.order[next]] < seq {
+			next++
+		}
+		if next == len(sc.order) || batch[sc.order[next]] != seq {
+			continue
+		}
+		sc.rows[sc.order[next]] = fetchRow{
+			found: true, id: put(id), name: put(name), kind: put(kind), geom: put(geom),
+			props: put(props), src: put(source), valid: valid, precisionM: precisionM,
+		}
+		next++
+	}
+	return rows.Err()
 }
