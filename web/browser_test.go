@@ -60,14 +60,41 @@ func TestBrowser(t *testing.T) {
 	}
 	stop, base := serve(t, bin, db)
 	defer stop()
+	benchStop, bench := serveBench(t, bin, tmp)
+	defer benchStop()
 
 	run := exec.Command(node, "--test", "test/")
-	run.Env = append(os.Environ(), "STRATA_URL="+base, "STRATA_XSS=required")
+	run.Env = append(os.Environ(), "STRATA_URL="+base, "STRATA_XSS=required", "STRATA_BENCH_URL="+bench, "STRATA_BENCH=required")
 	out, err := run.CombinedOutput()
 	if err != nil {
 		t.Fatalf("node --test: %v\n%s", err, out)
 	}
 	t.Logf("node --test:\n%s", tail(out, 2000))
+}
+
+// serveBench serves a second database: the seed plus a 200,000-point
+// layer made by cmd/strata-gen and imported with `strata import`, which
+// the map draws from vector tiles (test/tiles.test.mjs). It is apart from
+// the first so the other tests and their screenshots stay as they were.
+func serveBench(t *testing.T, bin, tmp string) (stop func(), base string) {
+	t.Helper()
+	db := filepath.Join(tmp, "bench.db")
+	stop, _ = serve(t, bin, db)
+	stop()
+	dir := filepath.Join(tmp, "bench")
+	gen := exec.Command("go", "run", "./cmd/strata-gen", "-points", "200000", "-polygons", "0", "-lines", "0", dir)
+	gen.Dir = ".."
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("strata-gen: %v\n%s", err, out)
+	}
+	start := time.Now()
+	imp := exec.Command(bin, "import", "-db", db, "-layer", "bench_points", "-title", "Synthetic points", "-kind", "point",
+		"-source", "Synthetic benchmark data", "-precision-m", "0", "-q", filepath.Join(dir, "points.geojson"))
+	if out, err := imp.CombinedOutput(); err != nil {
+		t.Fatalf("strata import: %v\n%s", err, out)
+	}
+	t.Logf("imported 200,000 points in %s", time.Since(start).Round(time.Millisecond))
+	return serve(t, bin, db)
 }
 
 // serve starts `strata serve` on a free port and waits until it answers;

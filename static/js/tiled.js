@@ -152,12 +152,33 @@ export const VectorTileLayer = L.GridLayer.extend({
     map.on('click', this.onClick, this);
     map.on('mousemove', this.onHover, this);
     map.on('zoomend', this.redrawAll, this);
+    map.on('zoomstart', this.onZoomStart, this);
+    map.on('moveend', this.onMoveEnd, this);
+  },
+
+  // From the start of a zoom until the tiles of the new zoom are asked
+  // for, the layer counts as loading: what it shows is about to change.
+  onZoomStart() {
+    this.zooming = true;
+    this.report();
+  },
+
+  onMoveEnd() {
+    // After GridLayer's own moveend handler has asked for the new tiles.
+    setTimeout(() => {
+      if (!this.zooming || this._map?._animatingZoom) return;
+      this.zooming = false;
+      this.report();
+    }, 0);
   },
 
   onRemove(map) {
     map.off('click', this.onClick, this);
     map.off('mousemove', this.onHover, this);
     map.off('zoomend', this.redrawAll, this);
+    map.off('zoomstart', this.onZoomStart, this);
+    map.off('moveend', this.onMoveEnd, this);
+    this.zooming = false;
     map.getContainer().style.cursor = '';
     L.GridLayer.prototype.onRemove.call(this, map);
     this.loading.clear();
@@ -254,7 +275,8 @@ export const VectorTileLayer = L.GridLayer.extend({
       if (t.coords.z !== this._tileZoom) continue;
       for (const it of t.el._vt?.items || []) if (it.own) count += it.props.cluster ? Number(it.props.point_count) || 0 : 1;
     }
-    this.options.onState?.({ loading: this.loading.size > 0, error: this.loading.size ? '' : this.error, count });
+    const loading = this.loading.size > 0 || !!this.zooming;
+    this.options.onState?.({ loading, error: loading ? '' : this.error, count });
   },
 
   /**
