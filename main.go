@@ -61,6 +61,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = exportCmd(ctx, args, stdout, stderr)
 	case "import-briefing":
 		err = importBriefingCmd(ctx, args, stdin, stderr)
+	case "export-briefing":
+		err = exportBriefingCmd(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -88,6 +90,7 @@ Usage:
   strata import -db PATH -layer ID [-title TITLE] [-kind point|line|polygon|mixed] [-replace]
                 [-source TITLE] [-precision-m M] FILE|-
   strata export -db PATH -layer ID
+  strata export-briefing -db PATH ID > briefing.html
 
 Environment: STRATA_ADDR, STRATA_DB, STRATA_BASE_URL, STRATA_CORS_ORIGINS.
 `

@@ -119,6 +119,7 @@ func (s *Server) routes() *mux.Router {
 	if s.cfg.Briefings != nil {
 		get("/briefings", s.handleBriefings)
 		get("/briefings/{briefingId}", s.handleBriefing)
+		get("/briefings/{briefingId}/export.html", s.handleExport)
 	}
 	if s.cfg.Basemap != nil {
 		r.PathPrefix("/basemap/").Methods(http.MethodGet, http.MethodHead).

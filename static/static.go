@@ -5,8 +5,9 @@ package static
 
 import "embed"
 
-// FS holds index.html and the css, js and vendor folders, to be served
+// FS holds index.html (the explore map), present.html and speaker.html
+// (presenting briefings) and the css, js and vendor folders, to be served
 // at the site's root.
 //
-//go:embed index.html css js vendor
+//go:embed index.html present.html speaker.html css js vendor
 var FS embed.FS

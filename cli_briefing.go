@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"strata/api"
+	"strata/bundle"
+	"strata/data/basemap"
+	"strata/data/sqlite"
+	"strata/static"
+)
+
+// exportBriefingCmd runs `strata export-briefing`: one briefing as a
+// self-contained HTML file on stdout that presents it from file:// with
+// the network off (see package bundle).
+func exportBriefingCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("export-briefing", stderr)
+	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "database file (env STRATA_DB)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("give one briefing ID")
+	}
+	if _, err := os.Stat(*dbPath); err != nil {
+		return fmt.Errorf("database %s: %w", *dbPath, err)
+	}
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	h := api.New(api.Config{
+		Store:     db,
+		Briefings: db,
+		Static:    static.FS,
+		Basemap:   basemap.FS,
+		Logger:    slog.New(slog.NewTextHandler(stderr, nil)),
+	}).Handler()
+	w := bufio.NewWriterSize(stdout, 256<<10)
+	if err := bundle.Write(ctx, w, h, fs.Arg(0)); err != nil {
+		return err
+	}
+	return w.Flush()
+}
