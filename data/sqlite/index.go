@@ -63,6 +63,11 @@ func newQuery(f geo.Filter) query {
 	return q
 }
 
+// all reports whether q matches every feature.
+func (q *query) all() bool {
+	return !q.box && q.start == geo.OpenStart && q.end == geo.OpenEnd
+}
+
 // hits reports whether the box [x0,x1]×[y0,y1] with valid time [from, to)
 // matches q, with the comparisons of the SQL filter.
 func (q *query) hits(x0, y0, x1, y1 float64, from, to int64) bool {
@@ -270,6 +275,12 @@ func (ix *index) search(q *query, dst []uint32, collect bool) ([]uint32, int) {
 	if len(ix.seqs) == 0 {
 		return dst, 0
 	}
+	if q.all() {
+		if collect {
+			dst = append(dst, ix.rank...)
+		}
+		return dst, len(ix.seqs)
+	}
 	type item struct{ level, i int }
 	var stackBuf [64]item
 	stack := append(stackBuf[:0], item{len(ix.levels) - 2, 0})
@@ -321,6 +332,16 @@ func (ix *index) search(q *query, dst []uint32, collect bool) ([]uint32, int) {
 // buf is scratch space that page may grow; the result is appended to
 // seqs[:0].
 func (ix *index) page(q *query, offset, limit int, buf *[]uint32, seqs []int64) ([]int64, int) {
+	if q.all() {
+		// Every feature matches: the page is a range of ranks.
+		n := len(ix.seqs)
+		lo := min(max(offset, 0), n)
+		hi := n
+		if limit > 0 {
+			hi = min(lo+limit, n)
+		}
+		return append(seqs[:0], ix.seqs[lo:hi]...), n
+	}
 	ranks, n := ix.search(q, (*buf)[:0], true)
 	*buf = ranks
 	offset = max(offset, 0)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -205,5 +206,63 @@ func TestSelectSmallest(t *testing.T) {
 		if !slices.Equal(got, sorted[:k]) {
 			t.Fatalf("n %d k %d: smallest %v, want %v", n, k, got, sorted[:k])
 		}
+	}
+}
+
+// Many queries cancelled mid-stream, from 16 goroutines at once, leave the
+// store serving: every other query completes, and no connection stays
+// busy.
+func TestCancelledUnderLoad(t *testing.T) {
+	ctx := context.Background()
+	db := openMode(t, filepath.Join(t.TempDir(), "test.db"), syncIndex)
+	rnd := rand.New(rand.NewPCG(9, 10))
+	if _, err := db.Import(ctx, geo.Layer{ID: "r", Title: "R", Kind: geo.KindMixed}, geo.Append, seqOf(randomFeatures(rnd, 3000, "a"))); err != nil {
+		t.Fatal(err)
+	}
+	all := geo.Filter{Layer: "r", Time: geo.Always}
+	want, err := db.CountFeatures(ctx, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 16*30)
+	for g := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 30 {
+				qctx, cancel := context.WithCancel(ctx)
+				cancelAt := -1
+				if (g+i)%3 == 0 {
+					cancelAt = 1 + (g*30+i)%700 // a third, at varied points
+				}
+				n := 0
+				err := db.FindFeatures(qctx, all, func(*geo.Feature) error {
+					n++
+					if n == cancelAt {
+						cancel()
+					}
+					return nil
+				})
+				cancel()
+				switch {
+				case cancelAt > 0 && err == nil:
+					errs <- fmt.Errorf("query cancelled after %d features did not fail", cancelAt)
+				case cancelAt < 0 && (err != nil || n != want):
+					errs <- fmt.Errorf("uncancelled query: %d features, %v; want %d", n, err, want)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if got := findIDs(t, db, all); len(got) != want {
+		t.Errorf("after the cancellations: %d features, want %d", len(got), want)
+	}
+	if st := db.db.Stats(); st.InUse != 0 {
+		t.Errorf("%d connections still in use", st.InUse)
 	}
 }

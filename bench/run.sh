@@ -1,0 +1,48 @@
+#!/bin/sh
+# run.sh: build Strata and its bench tools, generate the shared/bench
+# workload at POINTS points, import it, and run the load of issue 6 against
+# a fresh server. Usage, from the repository root:
+#
+#	bench/run.sh [POINTS] [BENCH_DIR] [WORK_DIR]
+#
+# POINTS defaults to 200000, BENCH_DIR (bboxes.txt, dates.txt, tiles.txt)
+# to ../shared/bench, WORK_DIR to /tmp/strata-bench. The server listens on
+# 127.0.0.1:18731 only. See BENCHMARKS.md.
+set -eu
+POINTS=${1:-200000}
+BENCH_DIR=${2:-../shared/bench}
+WORK=${3:-/tmp/strata-bench}
+ADDR=127.0.0.1:18731
+mkdir -p "$WORK/data-$POINTS"
+go build -o "$WORK/strata" .
+go build -o "$WORK/strata-gen" ./cmd/strata-gen
+go build -o "$WORK/strata-load" ./cmd/strata-load
+DB="$WORK/strata-$POINTS.db"
+if [ ! -f "$DB" ]; then
+	"$WORK/strata-gen" -points "$POINTS" "$WORK/data-$POINTS"
+	for l in points polygons lines; do
+		/usr/bin/time -f "import $l: %e s wall, %M KiB peak RSS" \
+			"$WORK/strata" import -db "$DB" -layer "$l" -kind mixed \
+			-source "Synthetic benchmark data" -precision-m 0 -q "$WORK/data-$POINTS/$l.geojson"
+	done
+fi
+"$WORK/strata-load" -make-paths items -bench-dir "$BENCH_DIR" -layer points > "$WORK/items.txt"
+"$WORK/strata-load" -make-paths tiles -bench-dir "$BENCH_DIR" > "$WORK/tiles.txt"
+FIRST=$(sed -n 1p "$WORK/items.txt")
+
+# First request after start, on the existing database.
+START=$(date +%s.%N)
+"$WORK/strata" serve -addr "$ADDR" -db "$DB" -tile-cache-mb "${TILE_CACHE_MB:-0}" > "$WORK/serve.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null' EXIT INT TERM
+until curl -fs -o /dev/null "http://$ADDR$FIRST"; do sleep 0.02; done
+echo "first items response $(echo "$(date +%s.%N) - $START" | bc) s after start"
+
+run() {
+	echo "== $*"
+	"$WORK/strata-load" -url "http://$ADDR" -c 16 -d 20s -warmup 5s -pid "$PID" "$@"
+}
+run -paths "$WORK/items.txt"
+run -paths "$WORK/tiles.txt"
+run -paths "$WORK/items.txt" -d 60s -cancel-fraction 0.33
+run -paths "$WORK/items.txt"
