@@ -36,15 +36,11 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Wr
 	if fs.NArg() != 1 {
 		return usagef("give one FILE to import, or - for standard input")
 	}
-	var in io.Reader = stdin
-	if name := fs.Arg(0); name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in = f
+	in, closeIn, err := openInput(fs.Arg(0), stdin)
+	if err != nil {
+		return err
 	}
+	defer closeIn()
 	opt := geojson.Options{}
 	if *source != "" {
 		opt.Sources = []geo.Source{{Title: *source}}
@@ -162,15 +158,11 @@ func importBriefingCmd(ctx context.Context, args []string, stdin io.Reader, stde
 	if fs.NArg() != 1 {
 		return usagef("give one briefing FILE, or - for standard input")
 	}
-	var in io.Reader = stdin
-	if name := fs.Arg(0); name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in = f
+	in, closeIn, err := openInput(fs.Arg(0), stdin)
+	if err != nil {
+		return err
 	}
+	defer closeIn()
 	data, err := io.ReadAll(io.LimitReader(in, geo.MaxBriefingBytes+1))
 	if err != nil {
 		return err
@@ -192,4 +184,17 @@ func importBriefingCmd(ctx context.Context, args []string, stdin io.Reader, stde
 	}
 	fmt.Fprintf(stderr, "imported briefing %q with %d steps\n", b.ID, len(b.Steps))
 	return nil
+}
+
+// openInput opens the named file, or returns stdin for "-". The caller
+// calls close when done.
+func openInput(name string, stdin io.Reader) (in io.Reader, close func(), err error) {
+	if name == "-" {
+		return stdin, func() {}, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
 }
