@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"strata/api"
+	"strata/data/baselayers"
 	"strata/data/basemap"
 	"strata/data/seed"
 	"strata/data/sqlite"
@@ -155,6 +156,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		log.Info("seeded the database with the embedded dataset", "db", *dbPath)
 	}
 
+	baseLayers, _, err := baselayers.Open(basemap.FS)
+	if err != nil {
+		return fmt.Errorf("offline basemap: %w", err)
+	}
 	srv := api.New(api.Config{
 		Store:       db,
 		Briefings:   db,
@@ -166,6 +171,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Logger:      log,
 		// Tiles are cached by data version, so a change is never served stale.
 		TileCacheBytes: int64(*tileCache) << 20,
+		BasemapLayers:  baseLayers,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

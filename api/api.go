@@ -44,6 +44,9 @@ type Config struct {
 	// TileCacheBytes bounds the in-memory vector tile cache; 0 turns the
 	// cache off.
 	TileCacheBytes int64
+	// BasemapLayers, when set, holds the offline basemap's layers, served
+	// as vector tiles at /basemap/tiles/{z}/{x}/{y}.mvt (see basemap.go).
+	BasemapLayers geo.Store
 	// Logger receives request failures; nil uses slog.Default().
 	Logger *slog.Logger
 }
@@ -116,6 +119,7 @@ func (s *Server) routes() *mux.Router {
 	get("/collections/{collectionId}/items", s.handleItems)
 	get("/collections/{collectionId}/items/{featureId}", s.handleFeature)
 	s.tileRoutes(get)
+	s.basemapRoutes(get)
 	if s.cfg.Briefings != nil {
 		get("/briefings", s.handleBriefings)
 		get("/briefings/{briefingId}", s.handleBriefing)

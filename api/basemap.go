@@ -1,0 +1,66 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gorilla/mux"
+
+	"strata/geo"
+	"strata/tiles"
+)
+
+// basemapCacheBytes bounds the memory for cached basemap tiles: they never
+// change, and the map asks for a few hundred of them at most.
+const basemapCacheBytes = 16 << 20
+
+// basemapRoutes adds the basemap's vector tiles when the server has
+// basemap layers.
+func (s *Server) basemapRoutes(get func(string, http.HandlerFunc)) {
+	if s.cfg.BasemapLayers == nil {
+		return
+	}
+	tr := tiles.NewRenderer(s.cfg.BasemapLayers, tiles.Options{CacheBytes: basemapCacheBytes})
+	get("/basemap/tiles/{z}/{x}/{y}.mvt", func(w http.ResponseWriter, r *http.Request) {
+		s.handleBasemapTile(w, r, tr)
+	})
+}
+
+// handleBasemapTile serves GET /basemap/tiles/{z}/{x}/{y}.mvt: one vector
+// tile of the offline basemap (XYZ order, row 0 at the top) holding one
+// MVT layer per basemap layer. The tiles never change while the server
+// runs, so clients may keep them for a day.
+func (s *Server) handleBasemapTile(w http.ResponseWriter, r *http.Request, tr *tiles.Renderer) {
+	if err := checkParams(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v := mux.Vars(r)
+	t, err := tiles.ParseTile(v["z"], v["y"], v["x"])
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ls, err := s.cfg.BasemapLayers.Layers(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ids := make([]string, len(ls))
+	for i, l := range ls {
+		ids[i] = l.ID
+	}
+	data, tag, err := tr.Tile(r.Context(), t, ids, geo.Always)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "public, max-age=86400")
+	if notModified(w, r, tag) {
+		return
+	}
+	h.Set("Content-Type", mediaMVT)
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	w.Write(data)
+}
