@@ -113,8 +113,11 @@ func Collect(ctx context.Context, h http.Handler, id string) (*Data, error) {
 		if json.Unmarshal(col["id"], &cid) != nil || !used[cid] {
 			continue
 		}
-		// Links name the server; the file has none.
+		// Links name the server; the file has none. Nor has it tiles:
+		// without a feature_count the front end draws every layer from
+		// GeoJSON, which is what the file holds.
 		delete(col, "links")
+		delete(col, "feature_count")
 		raw, err := json.Marshal(col)
 		if err != nil {
 			return nil, err

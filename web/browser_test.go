@@ -64,7 +64,9 @@ func TestBrowser(t *testing.T) {
 	defer benchStop()
 
 	run := exec.Command(node, "--test", "test/")
-	run.Env = append(os.Environ(), "STRATA_URL="+base, "STRATA_XSS=required", "STRATA_BENCH_URL="+bench, "STRATA_BENCH=required")
+	run.Env = append(os.Environ(), "STRATA_URL="+base, "STRATA_XSS=required", "STRATA_BENCH_URL="+bench, "STRATA_BENCH=required",
+		// For test/present.test.mjs, which runs `strata export-briefing`.
+		"STRATA_BIN="+bin, "STRATA_DB="+db)
 	out, err := run.CombinedOutput()
 	if err != nil {
 		t.Fatalf("node --test: %v\n%s", err, out)

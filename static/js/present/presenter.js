@@ -330,7 +330,7 @@ export class Presenter {
     const lg = this.legend.getBoundingClientRect();
     const right = side && lg.width ? m.right - lg.left + 16 : 24;
     return {
-      topLeft: L.point(side ? p.right - m.left + 24 : 24, 24),
+      topLeft: L.point(side ? p.right - m.left + 24 : 24, side || !lg.height ? 24 : lg.bottom - m.top + 12),
       bottomRight: L.point(right, side ? 40 : Math.max(24, m.bottom - p.top + 16)),
     };
   }

@@ -36,9 +36,18 @@ export function viewProjection(view) {
     k = 2 ** view.zoom;
   }
   const lat = view.center ? view.center[1] : (view.bounds[1] + view.bounds[3]) / 2;
+  const unproject = (px, py) => {
+    const x = (px - W / 2) / k + cx, y = (py - H / 2) / k + cy;
+    return [(x / 256) * 360 - 180, (Math.atan(Math.sinh(Math.PI * (1 - (2 * y) / 256))) * 180) / Math.PI];
+  };
   return {
     zoom: Math.log2(k),
     lat,
+    /** The page's box as [minLon, minLat, maxLon, maxLat]. */
+    bbox() {
+      const [w, n] = unproject(0, 0), [e, s] = unproject(W, H);
+      return [Math.max(-180, w), Math.max(-90, s), Math.min(180, e), Math.min(90, n)];
+    },
     point(lon, lat2) {
       const [x, y] = project(lon, lat2);
       return [(x - cx) * k + W / 2, (y - cy) * k + H / 2];
@@ -114,9 +123,10 @@ export class PrintPages {
     return this.done;
   }
 
-  async features(layer, date) {
-    const key = `${layer}|${date}`;
-    if (!this.cache.has(key)) this.cache.set(key, fetchAllItems(layer, { datetime: date }));
+  async features(layer, step) {
+    const bbox = viewProjection(step.view).bbox();
+    const key = `${layer}|${step.date}|${bbox}`;
+    if (!this.cache.has(key)) this.cache.set(key, fetchAllItems(layer, { datetime: step.date, bbox }));
     return this.cache.get(key);
   }
 
@@ -140,7 +150,7 @@ export class PrintPages {
   async build() {
     const steps = this.briefing.steps;
     const base = await this.basemap();
-    const data = await Promise.all(steps.map((s) => Promise.all(s.layers.filter((l) => this.cols.has(l)).map(async (l) => ({ layer: l, features: await this.features(l, s.date).catch(() => null) })))));
+    const data = await Promise.all(steps.map((s) => Promise.all(s.layers.filter((l) => this.cols.has(l)).map(async (l) => ({ layer: l, features: await this.features(l, s).catch(() => null) })))));
     const pages = steps.map((s, i) => this.page(s, i, base, data[i]));
     this.root.replaceChildren(...pages);
     this.root.dataset.pages = String(pages.length);
