@@ -1,11 +1,16 @@
-// basemap.js draws the offline basemap from the TopoJSON files Strata
-// serves at /basemap/: the world (Natural Earth) first, then the region's
-// detailed land, coastline and borders (OpenStreetMap contributors, ODbL).
-// An online XYZ raster layer can be offered too; it is never shown unless
-// the user or the page's configuration switches it on.
+// basemap.js draws the offline basemap: the world (Natural Earth) first,
+// then the region's detailed land, coastline and borders (OpenStreetMap
+// contributors, ODbL). It is drawn from the vector tiles Strata serves at
+// /basemap/tiles/{z}/{x}/{y}.mvt (the same data, cut and simplified per
+// zoom on the server), or, from a server without them, from the TopoJSON
+// files at /basemap/ as before. An online XYZ raster layer can be offered
+// too; it is never shown unless the user or the page's configuration
+// switches it on.
 
 import * as L from '../vendor/leaflet/leaflet-src.esm.js';
 import * as topojson from '../vendor/topojson-client/src/index.js';
+import { VectorTile } from '../vendor/@mapbox/vector-tile/index.js';
+import { PbfReader } from '../vendor/pbf/index.js';
 
 export const SEA = '#dfe9f0';
 const LAND = '#f6f4ee';
@@ -23,8 +28,87 @@ async function getTopo(url) {
 }
 
 /**
- * Creates the offline basemap layer group; it loads its files when
- * first added to a map.
+ * How the basemap's tile layers are drawn, in order (see
+ * data/baselayers): the region's sea box covers the coarse world inside
+ * the region, and its detailed land, coast and borders go on top.
+ */
+const TILE_STYLE = [
+  ['world_land', { fill: LAND }],
+  ['world_borders', { stroke: BORDER, width: 1, opacity: 0.9 }],
+  ['region_sea', { fill: SEA }],
+  ['region_land', { fill: LAND }],
+  ['region_coast', { stroke: COAST, width: 1.2 }],
+  ['region_borders', { stroke: BORDER, width: 1.6, dash: [6, 3, 2, 3] }],
+];
+
+/** Draws one decoded basemap tile on a 2D context of a 256-pixel tile. */
+function drawTile(ctx, tile) {
+  for (const [name, st] of TILE_STYLE) {
+    const layer = tile.layers[name];
+    if (!layer) continue;
+    const k = 256 / layer.extent;
+    ctx.beginPath();
+    for (let i = 0; i < layer.length; i++) {
+      for (const ring of layer.feature(i).loadGeometry()) {
+        for (let j = 0; j < ring.length; j++) (j ? ctx.lineTo : ctx.moveTo).call(ctx, ring[j].x * k, ring[j].y * k);
+      }
+    }
+    if (st.fill) {
+      ctx.fillStyle = st.fill;
+      ctx.fill('evenodd');
+    } else {
+      ctx.globalAlpha = st.opacity ?? 1;
+      ctx.strokeStyle = st.stroke;
+      ctx.lineWidth = st.width;
+      ctx.lineJoin = 'round';
+      ctx.setLineDash(st.dash ?? []);
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    }
+  }
+}
+
+/**
+ * BasemapTiles draws the basemap's vector tiles on canvases. A tile the
+ * server does not have (404: a server without basemap tiles) fires
+ * "unavailable" once.
+ */
+const BasemapTiles = L.GridLayer.extend({
+  options: { pane: 'basemap', tileSize: 256, keepBuffer: 2 },
+
+  createTile(coords, done) {
+    const canvas = L.DomUtil.create('canvas');
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = canvas.height = 256 * ratio;
+    canvas.setAttribute('data-basemap-tile', `${coords.z}/${coords.x}/${coords.y}`);
+    const ctl = new AbortController();
+    canvas._abort = () => ctl.abort();
+    fetch(`basemap/tiles/${coords.z}/${coords.x}/${coords.y}.mvt`, { signal: ctl.signal })
+      .then(async (res) => {
+        if (res.status === 404 && !this.unavailable) {
+          this.unavailable = true;
+          this.fire('unavailable');
+        }
+        if (!res.ok) throw new Error(`basemap tile: ${res.status}`);
+        const buf = new Uint8Array(await res.arrayBuffer());
+        const ctx = canvas.getContext('2d');
+        ctx.scale(ratio, ratio);
+        if (buf.length) drawTile(ctx, new VectorTile(new PbfReader(buf)));
+        done(null, canvas);
+      })
+      .catch((err) => { if (err.name !== 'AbortError') done(err, canvas); });
+    return canvas;
+  },
+
+  initialize(options) {
+    L.GridLayer.prototype.initialize.call(this, options);
+    this.on('tileunload', (e) => e.tile._abort?.());
+  },
+});
+
+/**
+ * Creates the offline basemap layer group; it loads its tiles (or files)
+ * when first added to a map.
  * @param {L.Map} map
  * @returns {L.LayerGroup} with getAttribution()
  */
@@ -39,7 +123,16 @@ export function offlineBasemap(map) {
   group.getAttribution = () => REGION_ATTRIBUTION;
   const opts = { pane: 'basemap', renderer, interactive: false };
   let loaded = false;
-  group.on('add', async () => {
+  const tiles = new BasemapTiles();
+  tiles.once('load', () => group.fire('load'));
+  tiles.once('tileerror', (e) => { if (!tiles.unavailable) group.fire('error', { error: e.error }); });
+  tiles.once('unavailable', () => {
+    group.removeLayer(tiles);
+    loadFiles();
+  });
+  group.addLayer(tiles);
+  // Without basemap tiles on the server: the TopoJSON files, drawn whole.
+  async function loadFiles() {
     if (loaded) return;
     loaded = true;
     try {
@@ -58,7 +151,7 @@ export function offlineBasemap(map) {
       loaded = false;
       group.fire('error', { error: err });
     }
-  });
+  }
   return group;
 }
 

@@ -19,15 +19,15 @@ test('the page loads with no console errors and no request outside its origin', 
     assert.ok(ids.includes('lines') && ids.includes('events'), `collections: ${ids}`);
     for (const id of ids) assert.equal(await page.locator(`.layer-item[data-layer="${id}"]`).count(), 1, `layer item ${id}`);
     assert.ok(await page.locator('.layer-group legend').count() >= 2, 'group headings');
-    // The offline basemap is drawn.
-    await page.waitForFunction(() => document.querySelectorAll('.leaflet-basemap-pane path').length >= 4);
+    // The offline basemap is drawn, from its vector tiles.
+    await page.waitForFunction(() => document.querySelectorAll('.leaflet-basemap-pane canvas.leaflet-tile-loaded').length >= 4);
     // Scale bar, fullscreen, attribution with the OSM credit.
     assert.equal(await page.locator('.leaflet-control-scale').count(), 1);
     assert.equal(await page.locator('.leaflet-control-zoom-fullscreen').count(), 1);
     assert.match(await page.locator('.leaflet-control-attribution').innerText(), /OpenStreetMap contributors/);
     assert.deepEqual(m.errors, []);
     assert.deepEqual(foreign(m.requests), []);
-    assert.ok(m.requests.some((u) => u.includes('/basemap/region.topo.json')), 'basemap requested from the server');
+    assert.ok(m.requests.some((u) => u.includes('/basemap/tiles/')), 'basemap tiles requested from the server');
     await shot(page, 'load');
   } finally { await m.close(); }
 });
