@@ -100,9 +100,10 @@ function metresToPixels(m, lat, zoom) {
 }
 
 /**
- * Creates a pane for tiled layers: above areas and lines, below the
- * GeoJSON points, and never the target of pointer events (clicks are
- * hit-tested from the map's own events).
+ * Creates a pane for tiled layers: above areas, below the GeoJSON lines
+ * and points, so that a dense layer does not hide the small curated ones,
+ * and never the target of pointer events (clicks are hit-tested from the
+ * map's own events).
  * @param {L.Map} map
  * @returns {string} the pane's name
  */
@@ -110,7 +111,7 @@ function tiledPane(map) {
   const name = 'strata-tiled';
   if (!map.getPane(name)) {
     const p = map.createPane(name);
-    p.style.zIndex = '590';
+    p.style.zIndex = '415';
     p.style.pointerEvents = 'none';
   }
   return name;
