@@ -556,18 +556,24 @@ export class Presenter {
     const hold = (s.hold_seconds > 0 ? s.hold_seconds : DEFAULT_HOLD) * 1000;
     this.holdStart = performance.now();
     this.hold.hidden = false;
+    // A timer moves on (it runs in a window out of sight, too); animation
+    // frames only draw the bar.
+    this.holdTimer = setTimeout(() => {
+      if (!this.playing) return;
+      if (this.index < this.steps.length - 1) this.go(this.index + 1);
+      else this.togglePlay();
+    }, hold);
     const tick = () => {
       if (!this.playing) return;
       const f = Math.min(1, (performance.now() - this.holdStart) / hold);
       this.holdFill.style.width = `${(f * 100).toFixed(1)}%`;
-      if (f < 1) { this.holdFrame = requestAnimationFrame(tick); return; }
-      if (this.index < this.steps.length - 1) this.go(this.index + 1);
-      else this.togglePlay();
+      if (f < 1) this.holdFrame = requestAnimationFrame(tick);
     };
     this.holdFrame = requestAnimationFrame(tick);
   }
 
   stopHold() {
+    clearTimeout(this.holdTimer);
     cancelAnimationFrame(this.holdFrame);
     this.hold.hidden = true;
     this.holdFill.style.width = '0';
