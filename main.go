@@ -7,6 +7,7 @@
 //	strata import -db PATH -layer ID [-title T] [-replace] FILE|-
 //	strata export -db PATH -layer ID
 //	strata import-briefing -db PATH FILE|-
+//	strata export-briefing -db PATH ID > briefing.html
 //
 // Flags fall back to the environment: STRATA_ADDR, STRATA_DB,
 // STRATA_BASE_URL, STRATA_CORS_ORIGINS.

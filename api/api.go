@@ -123,7 +123,11 @@ func (s *Server) routes() *mux.Router {
 	if s.cfg.Briefings != nil {
 		get("/briefings", s.handleBriefings)
 		get("/briefings/{briefingId}", s.handleBriefing)
-		get("/briefings/{briefingId}/export.html", s.handleExport)
+		// The export is built from the server's own front end and
+		// basemap, so it exists only when both are served.
+		if s.cfg.Static != nil && s.cfg.Basemap != nil {
+			get("/briefings/{briefingId}/export.html", s.handleExport)
+		}
 	}
 	if s.cfg.Basemap != nil {
 		r.PathPrefix("/basemap/").Methods(http.MethodGet, http.MethodHead).

@@ -53,6 +53,7 @@ func TestOpenAPI(t *testing.T) {
 		"/collections/lines/tiles/WebMercatorQuad/6/26/38", "/collections/lines/tilejson.json",
 		"/collections/lines/xyz/6/38/26.mvt", "/tiles/WebMercatorQuad/30/0/0",
 		"/briefings", "/briefings/cmcc-ceasefire", "/briefings/nope",
+		"/briefings/cmcc-ceasefire/export.html", "/briefings/nope/export.html",
 	}
 	for _, p := range paths {
 		t.Run(p, func(t *testing.T) {
