@@ -3,11 +3,10 @@ package tiles
 import (
 	"context"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/mvt"
-	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 	"github.com/paulmach/orb/simplify"
 
@@ -21,24 +20,35 @@ const maxLat = 85.05112877980659
 func (r *Renderer) render(ctx context.Context, t maptile.Tile, ids []string, when geo.Interval) ([]byte, error) {
 	e := newEncoder(t, r.opt)
 	box := e.queryBox()
-	layers := make(mvt.Layers, 0, len(ids))
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
+	w := sc.w
+	w.reset()
+	pf, _ := r.store.(PointFinder)
 	for _, id := range ids {
 		sc.reset()
 		lb := layerBuilder{e: e, ctx: ctx, scratch: sc}
 		f := geo.Filter{Layer: id, BBox: &box, Time: when, Light: true}
-		if err := r.store.FindFeatures(ctx, f, lb.add); err != nil {
-			return nil, err
+		found := false
+		if pf != nil {
+			var err error
+			if lb.feature, found, err = pf.FindPoints(ctx, f, lb.addPoint); err != nil {
+				return nil, err
+			}
 		}
-		if l := lb.finish(id); l != nil {
-			layers = append(layers, l)
+		if !found {
+			if err := r.store.FindFeatures(ctx, f, lb.add); err != nil {
+				return nil, err
+			}
 		}
+		w.startLayer()
+		lb.finish(w)
+		w.endLayer(id)
 	}
-	if len(layers) == 0 {
+	if len(w.tile) == 0 {
 		return []byte{}, nil
 	}
-	return mvt.Marshal(layers)
+	return slices.Clone(w.tile), nil
 }
 
 // encoder holds what drawing one tile needs.
@@ -123,26 +133,6 @@ type props struct {
 	precision      float64
 }
 
-// properties returns the MVT properties of a feature.
-func (e *encoder) properties(p *props) geojson.Properties {
-	m := make(geojson.Properties, 6)
-	m["id"] = p.id
-	if p.name != "" {
-		m["name"] = p.name
-	}
-	if p.kind != "" {
-		m["kind"] = p.kind
-	}
-	if !p.valid.IsOpenStart() {
-		m["valid_from"] = e.boundText(p.valid.Start)
-	}
-	if !p.valid.IsOpenEnd() {
-		m["valid_to"] = e.boundText(p.valid.End)
-	}
-	m["precision_m"] = p.precision
-	return m
-}
-
 // tileFeature is a feature drawn in a tile: either a line or polygon
 // geometry in tile units, or n points from first in layerBuilder.points.
 type tileFeature struct {
@@ -157,12 +147,29 @@ type tilePoint struct {
 	feat int32
 }
 
+// PointFinder is an optional interface of a geo.Store that answers a
+// light query of a layer of points from memory, as data/sqlite does.
+// FindPoints calls fn with the position of each feature matching f, in
+// the order of FindFeatures, and a number i; feature(i, g) then sets the
+// ID, Name, Kind, Valid and PrecisionM of feature i. ok false means the
+// store cannot answer so (fn was not called): Render then calls
+// FindFeatures. With it, Render reads those attributes only for the
+// points it draws singly, not for the points of clusters.
+type PointFinder interface {
+	FindPoints(ctx context.Context, f geo.Filter, fn func(lon, lat float64, i int) error) (feature func(i int, f *geo.Feature), ok bool, err error)
+}
+
 // layerBuilder gathers the features of one layer of a tile.
 type layerBuilder struct {
 	e   *encoder
 	ctx context.Context
 	*scratch
 	seen int
+	// feature, when the layer's points came from a PointFinder, gives
+	// their attributes; each tilePoint's feat is then the store's number.
+	feature func(i int, f *geo.Feature)
+	tmp     geo.Feature
+	tmpP    props
 }
 
 // scratch is the memory a layer is drawn in, reused from tile to tile.
@@ -172,6 +179,7 @@ type scratch struct {
 	keys   []uint64
 	cells  []cell
 	index  map[uint64]int32
+	w      *mvtWriter
 }
 
 // cell is a thinning grid cell: the sum of its points' positions, their
@@ -182,10 +190,13 @@ type cell struct {
 	first  int
 }
 
-var scratchPool = sync.Pool{New: func() any { return &scratch{index: map[uint64]int32{}} }}
+var scratchPool = sync.Pool{New: func() any { return &scratch{index: map[uint64]int32{}, w: newMVTWriter()} }}
 
 // maxPooledPoints bounds the scratch memory kept for reuse.
-const maxPooledPoints = 1 << 16
+const (
+	maxPooledPoints = 1 << 16
+	maxPooledTile   = 1 << 20
+)
 
 // reset empties the scratch for another layer.
 func (s *scratch) reset() {
@@ -196,10 +207,11 @@ func (s *scratch) reset() {
 
 // release returns the scratch to the pool unless it has grown large.
 func (s *scratch) release() {
-	if cap(s.points) > maxPooledPoints || cap(s.feats) > maxPooledPoints || len(s.index) > maxPooledPoints {
+	if cap(s.points) > maxPooledPoints || cap(s.feats) > maxPooledPoints || len(s.index) > maxPooledPoints || cap(s.w.tile) > maxPooledTile {
 		return
 	}
 	s.reset()
+	s.w.startLayer()
 	scratchPool.Put(s)
 }
 
@@ -213,6 +225,33 @@ func (lb *layerBuilder) add(f *geo.Feature) error {
 	p := props{id: f.ID, name: f.Name, kind: f.Kind, valid: f.Valid, precision: f.PrecisionM}
 	lb.addGeometry(&p, f.Geometry)
 	return nil
+}
+
+// addPoint draws the point feature i at (lon, lat); a PointFinder calls
+// it for each point.
+func (lb *layerBuilder) addPoint(lon, lat float64, i int) error {
+	if lb.seen++; lb.seen%1024 == 0 {
+		if err := lb.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	q := lb.e.project(orb.Point{lon, lat})
+	if lb.e.clip.Contains(q) {
+		lb.points = append(lb.points, tilePoint{x: int32(q[0]), y: int32(q[1]), feat: int32(i)})
+	}
+	return nil
+}
+
+// propsOf returns the properties of the feature of point i.
+func (lb *layerBuilder) propsOf(i int) *props {
+	feat := lb.points[i].feat
+	if lb.feature == nil {
+		return &lb.feats[feat].props
+	}
+	lb.feature(int(feat), &lb.tmp)
+	f := &lb.tmp
+	lb.tmpP = props{id: f.ID, name: f.Name, kind: f.Kind, valid: f.Valid, precision: f.PrecisionM}
+	return &lb.tmpP
 }
 
 func (lb *layerBuilder) addGeometry(p *props, g orb.Geometry) {
@@ -246,41 +285,65 @@ func (lb *layerBuilder) addPoints(p *props, pts ...orb.Point) {
 	}
 }
 
-// finish returns the MVT layer, nil if it has no features.
-func (lb *layerBuilder) finish(name string) *mvt.Layer {
-	if len(lb.feats) == 0 {
-		return nil
-	}
-	e := lb.e
-	thin := len(lb.points) > e.opt.MaxPoints
-	l := &mvt.Layer{Name: name, Version: 2, Extent: Extent, Features: make([]*geojson.Feature, 0, min(len(lb.feats), e.opt.MaxPoints+1))}
-	for i := range lb.feats {
-		f := &lb.feats[i]
-		var g orb.Geometry
-		switch {
-		case f.geom != nil:
-			g = f.geom
-		case thin:
-			continue
-		case f.n == 1:
-			g = lb.point(f.first)
-		default:
-			mp := make(orb.MultiPoint, f.n)
-			for j := range mp {
-				mp[j] = lb.point(f.first + j)
-			}
-			g = mp
-		}
-		l.Features = append(l.Features, &geojson.Feature{Geometry: g, Properties: e.properties(&f.props)})
-	}
-	if thin {
-		l.Features = lb.cluster(l.Features)
-	}
-	return l
+// layerSink receives the features of a layer of a tile, in order.
+type layerSink interface {
+	// pointFeature is a feature of one or more points (a MultiPoint).
+	pointFeature(e *encoder, p *props, pts []tilePoint)
+	// shapeFeature is a line or polygon feature, g in tile units.
+	shapeFeature(e *encoder, p *props, g orb.Geometry)
+	// clusterFeature is a cluster of n points at (x, y).
+	clusterFeature(x, y int32, n int)
 }
 
-func (lb *layerBuilder) point(i int) orb.Point {
-	return orb.Point{float64(lb.points[i].x), float64(lb.points[i].y)}
+// finish writes the layer's features to out.
+func (lb *layerBuilder) finish(out layerSink) {
+	e := lb.e
+	thin := len(lb.points) > e.opt.MaxPoints
+	if lb.feature != nil {
+		// Points only, one a feature.
+		if thin {
+			lb.cluster(out)
+			return
+		}
+		for i := range lb.points {
+			out.pointFeature(e, lb.propsOf(i), lb.points[i:i+1])
+		}
+		return
+	}
+	if len(lb.feats) == 0 {
+		return
+	}
+	for i := range lb.feats {
+		f := &lb.feats[i]
+		switch {
+		case f.geom != nil:
+			out.shapeFeature(e, &f.props, f.geom)
+		case thin:
+		default:
+			out.pointFeature(e, &f.props, lb.points[f.first:f.first+f.n])
+		}
+	}
+	if thin {
+		lb.cluster(out)
+	}
+}
+
+func (w *mvtWriter) pointFeature(e *encoder, p *props, pts []tilePoint) {
+	w.props(e, p)
+	w.pointsGeom(pts)
+	w.feature(geomPoint)
+}
+
+func (w *mvtWriter) shapeFeature(e *encoder, p *props, g orb.Geometry) {
+	w.props(e, p)
+	typ := w.shapeGeom(g)
+	w.feature(typ)
+}
+
+func (w *mvtWriter) clusterFeature(x, y int32, n int) {
+	w.clusterProps(n)
+	w.pointGeom(x, y)
+	w.feature(geomPoint)
 }
 
 // cellKey packs the cell (cx, cy) into a map key.
@@ -289,9 +352,9 @@ func cellKey(cx, cy int32) uint64 { return uint64(uint32(cx))<<32 | uint64(uint3
 // cellOf unpacks a cellKey.
 func cellOf(k uint64) (cx, cy int32) { return int32(uint32(k >> 32)), int32(uint32(k)) }
 
-// cluster appends the layer's points, thinned on a grid as the package
+// cluster writes the layer's points, thinned on a grid as the package
 // documentation describes.
-func (lb *layerBuilder) cluster(out []*geojson.Feature) []*geojson.Feature {
+func (lb *layerBuilder) cluster(out layerSink) {
 	e := lb.e
 	var shift uint
 	shift, lb.keys = cellShift(lb.keys, lb.points, e.opt.Cell, e.opt.MaxPoints)
@@ -312,17 +375,11 @@ func (lb *layerBuilder) cluster(out []*geojson.Feature) []*geojson.Feature {
 	lb.cells = cells
 	for _, c := range cells {
 		if c.n == 1 {
-			f := &lb.feats[lb.points[c.first].feat]
-			out = append(out, &geojson.Feature{Geometry: lb.point(c.first), Properties: e.properties(&f.props)})
+			out.pointFeature(e, lb.propsOf(c.first), lb.points[c.first:c.first+1])
 			continue
 		}
-		mean := orb.Point{floorDiv(c.sx, c.n), floorDiv(c.sy, c.n)}
-		out = append(out, &geojson.Feature{
-			Geometry:   mean,
-			Properties: geojson.Properties{"cluster": true, "point_count": c.n},
-		})
+		out.clusterFeature(int32(floorDiv(c.sx, c.n)), int32(floorDiv(c.sy, c.n)), c.n)
 	}
-	return out
 }
 
 // floorDiv returns ⌊s/n⌋ as a float64.

@@ -1,9 +1,11 @@
 package tiles
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -124,5 +126,88 @@ func BenchmarkSQLite(b *testing.B) {
 			}
 			b.ReportMetric(float64(bytes)/float64(n), "B/tile")
 		})
+	}
+}
+
+// hidePoints hides the store's FindPoints, so that Render reads every
+// feature with FindFeatures.
+type hidePoints struct{ geo.Store }
+
+// TestSQLitePoints checks that tiles drawn from the points the store holds
+// in memory (FindPoints) are those drawn from its rows, byte for byte,
+// thinned or not.
+func TestSQLitePoints(t *testing.T) {
+	ctx := context.Background()
+	db := openSQLite(t)
+	kinds := map[string]geo.GeometryKind{"points": geo.KindPoint, "polygons": geo.KindPolygon, "lines": geo.KindLine}
+	byLayer := map[string][]*geo.Feature{}
+	cfg := workload.Config{Points: 20_000, Polygons: 200, Lines: 50, Seed: workload.DefaultSeed}
+	if err := workload.Generate(cfg, func(f *geo.Feature) error {
+		byLayer[f.Layer] = append(byLayer[f.Layer], f)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	pts := byLayer["points"]
+	pts[1].Name, pts[2].Kind, pts[3].PrecisionM = "", "", 12.5
+	pts[4].Valid.Start, pts[5].Valid.End = geo.OpenStart, geo.OpenEnd
+	for _, l := range workload.Layers {
+		if _, err := db.Import(ctx, geo.Layer{ID: l, Title: l, Kind: kinds[l]}, geo.Append, seqOf(byLayer[l])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A layer holding a MultiPoint is not answered from memory.
+	mixed := []*geo.Feature{feature(t, "a", "A", orb.Point{34.4, 31.4}, "", ""), feature(t, "b", "B", orb.MultiPoint{{34.5, 31.5}, {34.5, 31.5}}, "", "")}
+	if _, err := db.Import(ctx, geo.Layer{ID: "mixed", Title: "mixed", Kind: geo.KindPoint}, geo.Append, seqOf(mixed)); err != nil {
+		t.Fatal(err)
+	}
+	all := geo.Filter{Layer: "points", Time: geo.Always}
+	// The store reads the points' attributes in the background.
+	for i := 0; ; i++ {
+		_, ok, err := db.FindPoints(ctx, all, func(float64, float64, int) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			break
+		}
+		if i == 1000 {
+			t.Fatal("the store never answered FindPoints")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for i := 0; i < 100; i++ {
+		_, ok, _ := db.FindPoints(ctx, geo.Filter{Layer: "mixed", Time: geo.Always}, func(float64, float64, int) error { return nil })
+		if ok {
+			t.Fatal("FindPoints answered for a layer holding a MultiPoint")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	layers := append(workload.Layers[:], "mixed")
+	drawn := 0
+	for _, opt := range []Options{{}, {MaxPoints: 200}} {
+		fast, slow := NewRenderer(db, opt), NewRenderer(hidePoints{db}, opt)
+		for _, bt := range benchTiles {
+			for _, d := range append([]string{"../.."}, benchDates...) {
+				tile := maptile.New(bt.x, bt.y, maptile.Zoom(bt.z))
+				got, err := fast.Render(ctx, tile, layers, when(t, d))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := slow.Render(ctx, tile, layers, when(t, d))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("%+v tile %v %s: %d bytes from memory, %d from rows", opt, tile, d, len(got), len(want))
+				}
+				if decode(t, got)["points"] != nil {
+					drawn++
+				}
+			}
+		}
+	}
+	if drawn < 50 {
+		t.Errorf("only %d tiles hold points", drawn)
 	}
 }

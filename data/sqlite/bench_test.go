@@ -154,7 +154,7 @@ func BenchmarkBuildIndex(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		ix, err := db.loadIndex(ctx, ref.num)
+		ix, err := db.loadIndex(ctx, ref.num, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

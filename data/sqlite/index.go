@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"sync/atomic"
 
 	"strata/geo"
 )
@@ -35,6 +36,10 @@ type index struct {
 
 	nodes  []node
 	levels []int // start of each level in nodes, leaves' parents first; len(nodes) last
+
+	// attrs are what a tile shows of each feature of a layer of points,
+	// once read (see FindPoints); nil for other layers.
+	attrs atomic.Pointer[pointAttrs]
 }
 
 // node bounds a group of nodeSize leaves or child nodes.

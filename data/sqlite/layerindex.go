@@ -59,7 +59,7 @@ func (s *DB) index(ref layerRef) *index {
 		return nil
 	}
 	if s.indexMode == syncIndex {
-		ix, err := s.loadIndex(s.ctx, ref.num)
+		ix, err := s.loadIndex(s.ctx, ref.num, nil)
 		if err != nil {
 			return nil
 		}
@@ -87,22 +87,34 @@ const (
 	noIndex                // always query SQL
 )
 
-// build reads layer num's bounds and builds its index. On failure the slot
-// stays empty, and the next query tries again.
+// build reads layer num's bounds and builds its index, which queries use
+// from then on, then reads the attributes of its points (see
+// readPointAttrs). On failure the slot stays empty, and the next query
+// tries again.
 func (s *DB) build(num int64, sl *indexSlot) {
 	defer s.builds.Done()
-	ix, err := s.loadIndex(s.ctx, num)
-	s.ixMu.Lock()
-	defer s.ixMu.Unlock()
-	sl.building = false
-	if err == nil {
+	published := false
+	_, err := s.loadIndex(s.ctx, num, func(ix *index) {
+		s.ixMu.Lock()
+		defer s.ixMu.Unlock()
+		sl.building = false
 		sl.ix = ix
+		published = true
+	})
+	if !published {
+		s.ixMu.Lock()
+		defer s.ixMu.Unlock()
+		sl.building = false
+		_ = err // the next query tries again
 	}
 }
 
 // loadIndex reads a layer's generation and bounds in one read transaction
-// and builds its index.
-func (s *DB) loadIndex(ctx context.Context, num int64) (*index, error) {
+// and builds its index. If the layer holds only points, it then reads
+// their attributes in the same transaction and attaches them to the index.
+// publish, if not nil, receives the index as soon as it is built, before
+// the attributes are read; a failure to read them is then not an error.
+func (s *DB) loadIndex(ctx context.Context, num int64, publish func(*index)) (*index, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, err
@@ -122,36 +134,53 @@ func (s *DB) loadIndex(ctx context.Context, num int64) (*index, error) {
 		return nil, err
 	}
 	h := &offHeap{}
-	ix, err := readColumns(ctx, conn, num, int(n), h)
+	tmp := &offHeap{} // pos by rank, until the attributes are read
+	defer tmp.free()
+	pos := offHeapSlice[int64](tmp, int(n))
+	c, err := readColumns(ctx, conn, num, pos, h)
 	if err != nil {
 		h.free()
 		return nil, err
 	}
-	return buildIndex(gen, ix, h), nil
+	ix := buildIndex(gen, c, h)
+	if publish != nil {
+		publish(ix)
+	}
+	if ix.maxX == nil && len(ix.seqs) > 0 {
+		a, err := readPointAttrs(ctx, conn, num, pos)
+		switch {
+		case err != nil && publish == nil:
+			return nil, err
+		case a != nil:
+			ix.attrs.Store(a)
+		}
+	}
+	return ix, nil
 }
 
-// readColumns reads the n entries of layer num into columns outside the
-// heap.
-func readColumns(ctx context.Context, conn *sql.Conn, num int64, n int, h *offHeap) (*columns, error) {
+// readColumns reads the n = len(pos) entries of layer num into columns
+// outside the heap, and their pos into pos.
+func readColumns(ctx context.Context, conn *sql.Conn, num int64, pos []int64, h *offHeap) (*columns, error) {
+	n := len(pos)
 	c := &columns{
 		seq:  offHeapSlice[int64](h, n),
 		minX: offHeapSlice[float64](h, n), minY: offHeapSlice[float64](h, n),
 		from: offHeapSlice[int64](h, n), to: offHeapSlice[int64](h, n),
 	}
 	rows, err := conn.QueryContext(ctx, `
-		SELECT seq, minx, miny, maxx, maxy, valid_from, valid_to
+		SELECT seq, pos, minx, miny, maxx, maxy, valid_from, valid_to
 		FROM features INDEXED BY features_bounds WHERE layer_num = ? ORDER BY pos`, num)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var (
-		seq, from, to          int64
+		seq, p, from, to       int64
 		minX, minY, maxX, maxY float64
 		i                      int
 	)
 	for ; rows.Next(); i++ {
-		if err := rows.Scan(&seq, &minX, &minY, &maxX, &maxY, &from, &to); err != nil {
+		if err := rows.Scan(&seq, &p, &minX, &minY, &maxX, &maxY, &from, &to); err != nil {
 			return nil, err
 		}
 		if i == n {
@@ -164,6 +193,7 @@ func readColumns(ctx context.Context, conn *sql.Conn, num int64, n int, h *offHe
 			copy(c.maxY, c.minY[:i])
 		}
 		c.seq[i], c.minX[i], c.minY[i], c.from[i], c.to[i] = seq, minX, minY, from, to
+		pos[i] = p
 		if c.maxX != nil {
 			c.maxX[i], c.maxY[i] = maxX, maxY
 		}
@@ -180,12 +210,13 @@ func readColumns(ctx context.Context, conn *sql.Conn, num int64, n int, h *offHe
 // scratch is per-query memory, pooled. Its size depends on the batch
 // size of fetch, not on the number of features a query returns.
 type scratch struct {
-	ranks []uint32
-	seqs  []int64
-	args  []any
-	order []int      // batch positions by seq
-	rows  []fetchRow // a batch's rows, in batch order
-	arena []byte     // their text and blobs
+	leaves []uint64 // see FindPoints
+	ranks  []uint32
+	seqs   []int64
+	args   []any
+	order  []int      // batch positions by seq
+	rows   []fetchRow // a batch's rows, in batch order
+	arena  []byte     // their text and blobs
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}

@@ -95,6 +95,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// B-tree levels; the operating system's file cache holds the rest.
 	// Every connection has its own, so this bounds the server's memory.
 	q.Set("_cache_size", cacheSize)
+	// database/sql never uses a connection from two goroutines at once,
+	// so SQLite's own per-connection mutex (taken on every API call,
+	// several times a row) is not needed: open in multi-thread mode.
+	// sqlite3_interrupt, which cancels a query from another goroutine,
+	// stays safe without it.
+	q.Set("_mutex", "no")
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {

@@ -1,0 +1,368 @@
+package tiles
+
+import (
+	"encoding/binary"
+	"math"
+
+	"github.com/paulmach/orb"
+)
+
+// mvtWriter writes the MVT protobuf of a tile, layer by layer, without
+// building the tile in memory first: the output is what orb's
+// encoding/mvt.Marshal writes for the same features (keys and values
+// numbered in order of first use, each feature's properties in the order
+// of their keys' names), byte for byte, as a test checks, but with no
+// allocation per feature. It is reused from tile to tile.
+type mvtWriter struct {
+	tile  []byte // the layers written so far
+	layer []byte // the current layer's features
+	tags  []byte // scratch: a feature's packed tags
+	geom  []byte // scratch: a feature's packed geometry
+
+	// Per layer: the index of each key (keyUnused until used), the keys
+	// in order of first use, the values in order of first use and the
+	// index of each value by type.
+	keyIndex [numKeys]int32
+	keys     []propKey
+	values   []mvtValue
+	strings  map[string]uint32
+	doubles  map[float64]uint32
+	ints     map[int64]uint32
+	trueIdx  int32
+
+	prevX, prevY int32 // the geometry cursor
+}
+
+// propKey is a property key a tile feature may carry.
+type propKey uint8
+
+// The keys, in the order of their names (which is the order orb writes a
+// feature's tags in).
+const (
+	keyCluster propKey = iota
+	keyID
+	keyKind
+	keyName
+	keyPointCount
+	keyPrecision
+	keyValidFrom
+	keyValidTo
+	numKeys
+)
+
+var keyNames = [numKeys]string{"cluster", "id", "kind", "name", "point_count", "precision_m", "valid_from", "valid_to"}
+
+const keyUnused = -1
+
+// mvtValue is an entry of a layer's value table.
+type mvtValue struct {
+	typ uint8 // valString, valDouble, valSint or valBool
+	s   string
+	f   float64
+	i   int64
+}
+
+const (
+	valString = iota
+	valDouble
+	valSint
+	valBool
+)
+
+// MVT geometry types and commands.
+const (
+	geomPoint      = 1
+	geomLineString = 2
+	geomPolygon    = 3
+
+	cmdMoveTo    = 1
+	cmdLineTo    = 2
+	cmdClosePath = 7
+)
+
+func newMVTWriter() *mvtWriter {
+	return &mvtWriter{strings: map[string]uint32{}, doubles: map[float64]uint32{}, ints: map[int64]uint32{}}
+}
+
+// reset empties w for another tile.
+func (w *mvtWriter) reset() {
+	w.tile = w.tile[:0]
+	w.startLayer()
+}
+
+// startLayer empties the current layer.
+func (w *mvtWriter) startLayer() {
+	w.layer = w.layer[:0]
+	for i := range w.keyIndex {
+		w.keyIndex[i] = keyUnused
+	}
+	w.keys = w.keys[:0]
+	clear(w.values) // drop references to strings
+	w.values = w.values[:0]
+	clear(w.strings)
+	clear(w.doubles)
+	clear(w.ints)
+	w.trueIdx = -1
+}
+
+// endLayer appends the current layer, named name, to the tile unless it
+// has no features.
+func (w *mvtWriter) endLayer(name string) {
+	if len(w.layer) == 0 {
+		return
+	}
+	body := len(name) + varintLen(uint64(len(name))) + 1 + len(w.layer)
+	for _, k := range w.keys {
+		s := keyNames[k]
+		body += 1 + varintLen(uint64(len(s))) + len(s)
+	}
+	for i := range w.values {
+		n := w.values[i].size()
+		body += 1 + varintLen(uint64(n)) + n
+	}
+	body += 1 + varintLen(Extent) + 1 + 1 // extent, version
+	b := append(w.tile, 0x1a)
+	b = binary.AppendUvarint(b, uint64(body))
+	b = appendBytesField(b, 0x0a, name)
+	b = append(b, w.layer...)
+	for _, k := range w.keys {
+		b = appendBytesField(b, 0x1a, keyNames[k])
+	}
+	for i := range w.values {
+		v := &w.values[i]
+		b = append(b, 0x22)
+		b = binary.AppendUvarint(b, uint64(v.size()))
+		switch v.typ {
+		case valString:
+			b = appendBytesField(b, 0x0a, v.s)
+		case valDouble:
+			b = append(b, 0x19)
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v.f))
+		case valSint:
+			b = append(b, 0x30)
+			b = binary.AppendUvarint(b, uint64(v.i<<1^v.i>>63))
+		case valBool:
+			b = append(b, 0x38, byte(v.i))
+		}
+	}
+	b = append(b, 0x28)
+	b = binary.AppendUvarint(b, Extent)
+	b = append(b, 0x78, 2) // version 2
+	w.tile = b
+}
+
+// size is the length of v's message.
+func (v *mvtValue) size() int {
+	switch v.typ {
+	case valString:
+		return 1 + varintLen(uint64(len(v.s))) + len(v.s)
+	case valDouble:
+		return 9
+	case valSint:
+		return 1 + varintLen(uint64(v.i<<1^v.i>>63))
+	}
+	return 2
+}
+
+func appendBytesField(b []byte, tag byte, s string) []byte {
+	b = append(b, tag)
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func varintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
+}
+
+// key returns the index of k in the layer's keys.
+func (w *mvtWriter) key(k propKey) uint32 {
+	if i := w.keyIndex[k]; i != keyUnused {
+		return uint32(i)
+	}
+	w.keyIndex[k] = int32(len(w.keys))
+	w.keys = append(w.keys, k)
+	return uint32(len(w.keys) - 1)
+}
+
+func (w *mvtWriter) tagString(k propKey, s string) {
+	ki := w.key(k)
+	vi, ok := w.strings[s]
+	if !ok {
+		vi = uint32(len(w.values))
+		w.values = append(w.values, mvtValue{typ: valString, s: s})
+		w.strings[s] = vi
+	}
+	w.tags = binary.AppendUvarint(binary.AppendUvarint(w.tags, uint64(ki)), uint64(vi))
+}
+
+func (w *mvtWriter) tagDouble(k propKey, f float64) {
+	ki := w.key(k)
+	vi, ok := w.doubles[f]
+	if !ok {
+		vi = uint32(len(w.values))
+		w.values = append(w.values, mvtValue{typ: valDouble, f: f})
+		w.doubles[f] = vi
+	}
+	w.tags = binary.AppendUvarint(binary.AppendUvarint(w.tags, uint64(ki)), uint64(vi))
+}
+
+func (w *mvtWriter) tagInt(k propKey, i int64) {
+	ki := w.key(k)
+	vi, ok := w.ints[i]
+	if !ok {
+		vi = uint32(len(w.values))
+		w.values = append(w.values, mvtValue{typ: valSint, i: i})
+		w.ints[i] = vi
+	}
+	w.tags = binary.AppendUvarint(binary.AppendUvarint(w.tags, uint64(ki)), uint64(vi))
+}
+
+func (w *mvtWriter) tagTrue(k propKey) {
+	ki := w.key(k)
+	if w.trueIdx < 0 {
+		w.trueIdx = int32(len(w.values))
+		w.values = append(w.values, mvtValue{typ: valBool, i: 1})
+	}
+	w.tags = binary.AppendUvarint(binary.AppendUvarint(w.tags, uint64(ki)), uint64(w.trueIdx))
+}
+
+// props writes the tags of a feature's properties (see
+// encoder.properties), in the order of their keys.
+func (w *mvtWriter) props(e *encoder, p *props) {
+	w.tags = w.tags[:0]
+	w.tagString(keyID, p.id)
+	if p.kind != "" {
+		w.tagString(keyKind, p.kind)
+	}
+	if p.name != "" {
+		w.tagString(keyName, p.name)
+	}
+	w.tagDouble(keyPrecision, p.precision)
+	if !p.valid.IsOpenStart() {
+		w.tagString(keyValidFrom, e.boundText(p.valid.Start))
+	}
+	if !p.valid.IsOpenEnd() {
+		w.tagString(keyValidTo, e.boundText(p.valid.End))
+	}
+}
+
+// clusterProps writes the tags of a cluster of n points.
+func (w *mvtWriter) clusterProps(n int) {
+	w.tags = w.tags[:0]
+	w.tagTrue(keyCluster)
+	w.tagInt(keyPointCount, int64(n))
+}
+
+// feature appends a feature of geometry type typ with the tags in w.tags
+// and the geometry in w.geom.
+func (w *mvtWriter) feature(typ int) {
+	n := 0
+	if len(w.tags) > 0 {
+		n += 1 + varintLen(uint64(len(w.tags))) + len(w.tags)
+	}
+	n += 2
+	if len(w.geom) > 0 {
+		n += 1 + varintLen(uint64(len(w.geom))) + len(w.geom)
+	}
+	b := append(w.layer, 0x12)
+	b = binary.AppendUvarint(b, uint64(n))
+	if len(w.tags) > 0 {
+		b = append(b, 0x12)
+		b = binary.AppendUvarint(b, uint64(len(w.tags)))
+		b = append(b, w.tags...)
+	}
+	b = append(b, 0x18, byte(typ))
+	if len(w.geom) > 0 {
+		b = append(b, 0x22)
+		b = binary.AppendUvarint(b, uint64(len(w.geom)))
+		b = append(b, w.geom...)
+	}
+	w.layer = b
+}
+
+// command starts a geometry command.
+func (w *mvtWriter) command(id, count int) {
+	w.geom = binary.AppendUvarint(w.geom, uint64(uint32(count)<<3|uint32(id)))
+}
+
+// point appends the position (x, y), relative to the cursor.
+func (w *mvtWriter) point(x, y int32) {
+	dx, dy := x-w.prevX, y-w.prevY
+	w.prevX, w.prevY = x, y
+	w.geom = binary.AppendUvarint(w.geom, uint64(uint32(dx<<1^dx>>31)))
+	w.geom = binary.AppendUvarint(w.geom, uint64(uint32(dy<<1^dy>>31)))
+}
+
+// startGeom empties the geometry and resets the cursor.
+func (w *mvtWriter) startGeom() {
+	w.geom = w.geom[:0]
+	w.prevX, w.prevY = 0, 0
+}
+
+// pointsGeom writes a point or multipoint geometry.
+func (w *mvtWriter) pointsGeom(pts []tilePoint) {
+	w.startGeom()
+	w.command(cmdMoveTo, len(pts))
+	for _, p := range pts {
+		w.point(p.x, p.y)
+	}
+}
+
+func (w *mvtWriter) pointGeom(x, y int32) {
+	w.startGeom()
+	w.command(cmdMoveTo, 1)
+	w.point(x, y)
+}
+
+// shapeGeom writes a line or polygon geometry in tile units (a result of
+// encoder.shape) as orb's encoder does, and returns its MVT type.
+func (w *mvtWriter) shapeGeom(g orb.Geometry) int {
+	w.startGeom()
+	switch g := g.(type) {
+	case orb.LineString:
+		w.line(g)
+		return geomLineString
+	case orb.MultiLineString:
+		for _, ls := range g {
+			w.line(ls)
+		}
+		return geomLineString
+	case orb.Polygon:
+		w.rings(g)
+	case orb.MultiPolygon:
+		for _, p := range g {
+			w.rings(p)
+		}
+	}
+	return geomPolygon
+}
+
+func (w *mvtWriter) line(ls orb.LineString) {
+	w.command(cmdMoveTo, 1)
+	w.point(int32(ls[0][0]), int32(ls[0][1]))
+	w.command(cmdLineTo, len(ls)-1)
+	for _, p := range ls[1:] {
+		w.point(int32(p[0]), int32(p[1]))
+	}
+}
+
+func (w *mvtWriter) rings(p orb.Polygon) {
+	for _, r := range p {
+		w.command(cmdMoveTo, 1)
+		w.point(int32(r[0][0]), int32(r[0][1]))
+		rest := r[1:]
+		if r.Closed() {
+			rest = r[1 : len(r)-1]
+		}
+		w.command(cmdLineTo, len(rest))
+		for _, q := range rest {
+			w.point(int32(q[0]), int32(q[1]))
+		}
+		w.command(cmdClosePath, 1)
+	}
+}
