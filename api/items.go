@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -85,6 +86,13 @@ func canonicalQuery(v url.Values) string {
 	return b.String()
 }
 
+// findCounter is implemented by stores that stream a page of features and
+// count all the matches of the filter in one search (data/sqlite does):
+// FindFeaturesCount is FindFeatures returning what CountFeatures would.
+type findCounter interface {
+	FindFeaturesCount(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error)
+}
+
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 const flushAt = 32 << 10
@@ -114,10 +122,14 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 	if notModified(w, r, weakETag("items", strconv.FormatInt(version, 10), l.ID, canonicalQuery(r.URL.Query()))) {
 		return
 	}
-	matched, err := s.store.CountFeatures(ctx, q.filter)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	fc, oneSearch := s.store.(findCounter)
+	oneSearch = oneSearch && r.Method != http.MethodHead
+	var matched int
+	if !oneSearch {
+		if matched, err = s.store.CountFeatures(ctx, q.filter); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 	}
 	h.Set("Content-Type", mediaGeoJSON)
 	if r.Method == http.MethodHead {
@@ -128,20 +140,34 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 	defer bufPool.Put(bp)
 	b := append((*bp)[:0], `{"type":"FeatureCollection","features":[`...)
 	n := 0
-	err = s.store.FindFeatures(ctx, q.filter, func(f *geo.Feature) error {
+	written := false
+	add := func(f *geo.Feature) error {
 		if n > 0 {
 			b = append(b, ',')
 		}
 		b = geojson.AppendFeature(b, f)
 		n++
 		if len(b) >= flushAt {
+			written = true
 			if _, err := w.Write(b); err != nil {
 				return err
 			}
 			b = b[:0]
 		}
 		return nil
-	})
+	}
+	if oneSearch {
+		matched, err = fc.FindFeaturesCount(ctx, q.filter, add)
+	} else {
+		err = s.store.FindFeatures(ctx, q.filter, add)
+	}
+	if err != nil && oneSearch && !written {
+		// Nothing sent yet: answer with the error, as CountFeatures's
+		// would have been.
+		*bp = b
+		s.writeError(w, r, err)
+		return
+	}
 	if err != nil {
 		// The status line is gone already: cut the response short so the
 		// client sees a broken body, not a valid partial page.

@@ -149,6 +149,17 @@ func TestIndexMatchesSQL(t *testing.T) {
 			if n1 != n2 || err1 != nil || err2 != nil {
 				t.Fatalf("query %d %+v: count %d, %v by index, %d, %v by SQL", i, f, n1, err1, n2, err2)
 			}
+			// FindFeaturesCount gives the same page and count in one search.
+			for _, db := range []*DB{withIndex, withSQL} {
+				var ids []string
+				n, err := db.FindFeaturesCount(ctx, f, func(ft *geo.Feature) error {
+					ids = append(ids, ft.ID)
+					return nil
+				})
+				if err != nil || n != n1 || !slices.Equal(ids, a) {
+					t.Fatalf("query %d %+v: FindFeaturesCount gives %d features, count %d, %v; want %d, %d", i, f, len(ids), n, err, len(a), n1)
+				}
+			}
 		}
 	}
 	check(1)

@@ -366,6 +366,56 @@ func (s *DB) FindFeatures(ctx context.Context, f geo.Filter, fn func(*geo.Featur
 	return s.scanFeatures(ctx, rows, f, fn)
 }
 
+// FindFeaturesCount streams the features matching f as FindFeatures does
+// and returns the number of features matching f regardless of its Limit
+// and Offset, as CountFeatures does, from one search: the items handler
+// reports that number after the page. Errors: geo.ErrNotFound for an
+// unknown layer.
+func (s *DB) FindFeaturesCount(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error) {
+	ref, err := s.layerRef(ctx, f.Layer)
+	if err != nil {
+		return 0, err
+	}
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	var n int
+	if ix := s.index(ref); ix != nil {
+		q := newQuery(f)
+		sc.seqs, n = ix.page(&q, f.Offset, f.Limit, &sc.ranks, sc.seqs)
+	} else if sc.seqs, n, err = s.scanPage(ctx, ref.num, f, sc.seqs[:0]); err != nil {
+		return 0, err
+	}
+	if err := s.fetch(ctx, f, sc, fn); err != nil {
+		return 0, err
+	}
+	return n, ctx.Err()
+}
+
+// scanPage finds the matches of f without the in-memory index, in one
+// scan of the covering index features_bounds: it appends the seqs of the
+// page to seqs and counts every match.
+func (s *DB) scanPage(ctx context.Context, num int64, f geo.Filter, seqs []int64) ([]int64, int, error) {
+	src, args := from(num, f)
+	rows, err := s.db.QueryContext(ctx, "SELECT f.seq FROM "+src+" ORDER BY f.pos", args...)
+	if err != nil {
+		return seqs, 0, err
+	}
+	defer rows.Close()
+	offset := max(f.Offset, 0)
+	n := 0
+	var seq int64
+	for rows.Next() {
+		if n >= offset && (f.Limit <= 0 || n < offset+f.Limit) {
+			if err := rows.Scan(&seq); err != nil {
+				return seqs, 0, err
+			}
+			seqs = append(seqs, seq)
+		}
+		n++
+	}
+	return seqs, n, rows.Err()
+}
+
 // featureColumns lists the columns scanFeatures reads, prefixed.
 func featureColumns(light bool, p string) string {
 	if light {

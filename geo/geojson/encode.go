@@ -50,11 +50,59 @@ func AppendProperties(b []byte, f *geo.Feature) []byte {
 }
 
 func appendBound(b []byte, ms int64) []byte {
+	if ms != geo.OpenStart && ms != geo.OpenEnd && ms%day == 0 {
+		if out, ok := appendDate(b, ms); ok {
+			return out
+		}
+	}
 	s := geo.FormatBound(ms)
 	if s == "" {
 		return append(b, "null"...)
 	}
 	return AppendString(b, s)
+}
+
+const day = 24 * 3600 * 1000
+
+// appendDateOnly appends the UTC date of ms, a JSON string in the layout
+// time.DateOnly.
+func appendDateOnly(b []byte, ms int64) []byte {
+	if out, ok := appendDate(b, ms-((ms%day)+day)%day); ok {
+		return out
+	}
+	return AppendString(b, geo.TimeOf(ms).Format(time.DateOnly))
+}
+
+// appendDate appends the date of ms, a UTC midnight, as a JSON string
+// "YYYY-MM-DD", what geo.FormatBound and time.DateOnly write, without
+// going through time.Time (it is in every feature). ok is false, and b
+// unchanged, for a year outside 0..9999.
+func appendDate(b []byte, ms int64) ([]byte, bool) {
+	// Days to civil date (H. Hinnant's algorithm), proleptic Gregorian.
+	z := ms/day + 719468
+	era := z / 146097
+	if z < 0 {
+		era = (z - 146096) / 146097
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if mp >= 10 {
+		m = mp - 9
+	}
+	if m <= 2 {
+		y++
+	}
+	if y < 0 || y > 9999 {
+		return b, false
+	}
+	return append(b, '"',
+		byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10), '"'), true
 }
 
 // AppendSources appends sources as a JSON array of objects.
@@ -88,14 +136,13 @@ func AppendTime(b []byte, iv geo.Interval) []byte {
 	if iv.IsOpenStart() && iv.IsOpenEnd() {
 		return append(b, "null"...)
 	}
-	const day = 24 * 3600 * 1000
 	midnight := func(ms int64) bool {
 		return ms == geo.OpenStart || ms == geo.OpenEnd || geo.TimeOf(ms).Truncate(24*time.Hour).UnixMilli() == ms
 	}
 	dates := midnight(iv.Start) && midnight(iv.End)
 	if dates && !iv.IsOpenStart() && iv.End-iv.Start == day {
 		b = append(b, `{"date":`...)
-		b = AppendString(b, geo.TimeOf(iv.Start).Format(time.DateOnly))
+		b = appendDateOnly(b, iv.Start)
 		return append(b, '}')
 	}
 	end := func(b []byte, ms int64, isEnd bool) []byte {
@@ -103,9 +150,9 @@ func AppendTime(b []byte, iv geo.Interval) []byte {
 		case ms == geo.OpenStart || ms == geo.OpenEnd:
 			return append(b, `".."`...)
 		case dates && isEnd:
-			return AppendString(b, geo.TimeOf(ms-day).Format(time.DateOnly))
+			return appendDateOnly(b, ms-day)
 		case dates:
-			return AppendString(b, geo.TimeOf(ms).Format(time.DateOnly))
+			return appendDateOnly(b, ms)
 		}
 		return AppendString(b, geo.TimeOf(ms).Format(time.RFC3339Nano))
 	}
