@@ -147,7 +147,7 @@ func (s *DB) loadIndex(ctx context.Context, num int64, publish func(*index)) (*i
 		publish(ix)
 	}
 	if ix.maxX == nil && len(ix.seqs) > 0 {
-		a, err := readPointAttrs(ctx, conn, num, pos)
+		a, err := readPointAttrs(ctx, conn, num, pos, ix)
 		switch {
 		case err != nil && publish == nil:
 			return nil, err

@@ -14,18 +14,19 @@ import (
 
 // pointAttrs are what a vector tile shows of each feature of a layer of
 // points besides its position and valid time (which the index holds):
-// id, name, kind and precision, by rank, outside the Go heap. With them a
-// tile's points come from memory alone, without reading a row.
+// id, name, kind and precision, by leaf position in the index (so that
+// the points of one tile lie close together), outside the Go heap. With
+// them a tile's points come from memory alone, without reading a row.
 //
 // Ids and names are kept as written, each a uvarint length and the bytes,
 // in chunks; kinds and precisions as indexes into tables of the distinct
 // values, which must be few (at most 256 each) for the attributes to be
 // kept. About 10 bytes a feature beyond its id and name.
 type pointAttrs struct {
-	off   []uint32 // by rank: chunk<<chunkBits | offset of the id
+	off   []uint32 // by leaf: chunk<<chunkBits | offset of the id
 	text  [][]byte // the chunks
-	kind  []uint8  // by rank, into kinds
-	prec  []uint8  // by rank, into precs
+	kind  []uint8  // by leaf, into kinds
+	prec  []uint8  // by leaf, into precs
 	kinds []string
 	precs []float64
 }
@@ -35,12 +36,18 @@ const (
 	chunkSize = 1 << chunkBits
 )
 
-// readPointAttrs reads the attributes of layer num's features, whose pos
-// by rank is pos, in the read transaction of conn. It returns nil without
-// an error when the layer does not qualify: a feature that is not a
-// Point, or too many distinct kinds or precisions.
-func readPointAttrs(ctx context.Context, conn *sql.Conn, num int64, pos []int64) (*pointAttrs, error) {
+// readPointAttrs reads the attributes of the features of layer num, whose
+// pos by rank is pos and whose index is ix, in the read transaction of
+// conn. It returns nil without an error when the layer does not qualify:
+// a feature that is not a Point, or too many distinct kinds or precisions.
+func readPointAttrs(ctx context.Context, conn *sql.Conn, num int64, pos []int64, ix *index) (*pointAttrs, error) {
 	n := len(pos)
+	tmp := &offHeap{}
+	defer tmp.free()
+	leaf := offHeapSlice[uint32](tmp, n) // by rank
+	for p, r := range ix.rank {
+		leaf[r] = uint32(p)
+	}
 	h := &offHeap{}
 	a := &pointAttrs{off: offHeapSlice[uint32](h, n), kind: offHeapSlice[uint8](h, n), prec: offHeapSlice[uint8](h, n)}
 	ok := false
@@ -84,6 +91,7 @@ func readPointAttrs(ctx context.Context, conn *sql.Conn, num int64, pos []int64)
 		if r < 0 || r >= n || pos[r] != p {
 			return nil, nil // features changed while read: cannot happen in one transaction
 		}
+		l := leaf[r]
 		k, found := kinds[string(kind)]
 		if !found {
 			if len(kinds) == 256 {
@@ -110,13 +118,13 @@ func readPointAttrs(ctx context.Context, conn *sql.Conn, num int64, pos []int64)
 			chunk = offHeapSlice[uint8](h, chunkSize)[:0]
 			a.text = append(a.text, chunk)
 		}
-		a.off[r] = uint32(len(a.text)-1)<<chunkBits | uint32(len(chunk))
+		a.off[l] = uint32(len(a.text)-1)<<chunkBits | uint32(len(chunk))
 		chunk = binary.AppendUvarint(chunk, uint64(len(id)))
 		chunk = append(chunk, id...)
 		chunk = binary.AppendUvarint(chunk, uint64(len(name)))
 		chunk = append(chunk, name...)
 		a.text[len(a.text)-1] = chunk
-		a.kind[r], a.prec[r] = k, pk
+		a.kind[l], a.prec[l] = k, pk
 		seen++
 	}
 	if err := rows.Err(); err != nil {
@@ -136,17 +144,17 @@ func isWKBPoint(b []byte) bool {
 	return len(b) == 21 && b[0] == 1 && binary.LittleEndian.Uint32(b[1:]) == 1
 }
 
-// fill sets the id, name, kind and precision of the feature of rank r.
-func (a *pointAttrs) fill(r uint32, f *geo.Feature) {
-	o := a.off[r]
+// fill sets the id, name, kind and precision of the feature at leaf p.
+func (a *pointAttrs) fill(p int, f *geo.Feature) {
+	o := a.off[p]
 	b := a.text[o>>chunkBits][o&(chunkSize-1):]
 	n, k := binary.Uvarint(b)
 	f.ID = string(b[k : k+int(n)])
 	b = b[k+int(n):]
 	n, k = binary.Uvarint(b)
 	f.Name = string(b[k : k+int(n)])
-	f.Kind = a.kinds[a.kind[r]]
-	f.PrecisionM = a.precs[a.prec[r]]
+	f.Kind = a.kinds[a.kind[p]]
+	f.PrecisionM = a.precs[a.prec[p]]
 }
 
 // FindPoints is a light query of a layer of points answered from memory,
@@ -200,7 +208,7 @@ func (s *DB) FindPoints(ctx context.Context, f geo.Filter, fn func(lon, lat floa
 		return nil, false, err
 	}
 	return func(p int, feat *geo.Feature) {
-		a.fill(ix.rank[p], feat)
+		a.fill(p, feat)
 		feat.Valid = geo.Interval{Start: ix.from[p], End: ix.to[p]}
 	}, true, nil
 }
