@@ -146,7 +146,8 @@ func buildIndex(gen int64, c *columns, h *offHeap) *index {
 
 	// Leaf parents, then each level above, until one root.
 	count := (n + nodeSize - 1) / nodeSize
-	ix.nodes = make([]node, 0, count+count/(nodeSize-1)+1)
+	// Each level adds at most one node to count/(nodeSize-1) by rounding up.
+	ix.nodes = offHeapSlice[node](h, count+count/(nodeSize-1)+16)[:0]
 	ix.levels = []int{0}
 	for i := 0; i < count; i++ {
 		nd := node{minX: math.Inf(1), minY: math.Inf(1), maxX: math.Inf(-1), maxY: math.Inf(-1), from: math.MaxInt64, to: math.MinInt64}

@@ -106,10 +106,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	// Readers run in parallel under WAL; a few per core is plenty, and the
-	// cap bounds memory (each connection has its own page cache).
-	db.SetMaxOpenConns(4 * runtime.GOMAXPROCS(0))
-	db.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
+	// Readers run in parallel under WAL; two per core keep the cores busy
+	// (a query holds its connection only while SQLite reads a batch of
+	// rows), and the cap bounds memory (each connection has its own page
+	// cache): at 1,000,000 points, 8 connections' caches took the peak RSS
+	// of the items load from 144 to 164 MiB for no more requests a second.
+	db.SetMaxOpenConns(2 * runtime.GOMAXPROCS(0))
+	db.SetMaxIdleConns(2 * runtime.GOMAXPROCS(0))
 	s := &DB{db: db, extents: map[string]cachedExtent{}, indexes: map[int64]*indexSlot{}, fetches: map[fetchKey]*sql.Stmt{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if err := s.migrate(ctx); err != nil {
