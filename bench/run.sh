@@ -7,7 +7,10 @@
 #
 # POINTS defaults to 200000, BENCH_DIR (bboxes.txt, dates.txt, tiles.txt)
 # to ../shared/bench, WORK_DIR to /tmp/strata-bench. The server listens on
-# 127.0.0.1:18731 only. See BENCHMARKS.md.
+# 127.0.0.1:18731 only. Runs: items and tiles with the tile cache off,
+# items with a third of the requests cancelled, items again, then tiles
+# from the cache on a second server. Each run prints the load average
+# (uptime): the machine is shared. See BENCHMARKS.md.
 set -eu
 POINTS=${1:-200000}
 BENCH_DIR=${2:-../shared/bench}
@@ -30,19 +33,30 @@ fi
 "$WORK/strata-load" -make-paths tiles -bench-dir "$BENCH_DIR" > "$WORK/tiles.txt"
 FIRST=$(sed -n 1p "$WORK/items.txt")
 
-# First request after start, on the existing database.
+# First request after start, on the existing database; the tile cache is
+# off for this server.
 START=$(date +%s.%N)
-"$WORK/strata" serve -addr "$ADDR" -db "$DB" -tile-cache-mb "${TILE_CACHE_MB:-0}" > "$WORK/serve.log" 2>&1 &
+"$WORK/strata" serve -addr "$ADDR" -db "$DB" -tile-cache-mb 0 > "$WORK/serve.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null' EXIT INT TERM
 until curl -fs -o /dev/null "http://$ADDR$FIRST"; do sleep 0.02; done
 echo "first items response $(echo "$(date +%s.%N) - $START" | bc) s after start"
+sleep 10 # let the in-memory index and point attributes load
 
 run() {
-	echo "== $*"
+	echo "== $* ($(uptime))"
 	"$WORK/strata-load" -url "http://$ADDR" -c 16 -d 20s -warmup 5s -pid "$PID" "$@"
 }
 run -paths "$WORK/items.txt"
 run -paths "$WORK/tiles.txt"
 run -paths "$WORK/items.txt" -d 60s -cancel-fraction 0.33
 run -paths "$WORK/items.txt"
+
+# Tiles from the cache (64 MiB), on a fresh server.
+kill $PID
+wait $PID 2>/dev/null || true
+"$WORK/strata" serve -addr "$ADDR" -db "$DB" -tile-cache-mb 64 > "$WORK/serve-cache.log" 2>&1 &
+PID=$!
+until curl -fs -o /dev/null "http://$ADDR$FIRST"; do sleep 0.02; done
+sleep 10
+run -paths "$WORK/tiles.txt"

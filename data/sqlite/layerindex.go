@@ -4,11 +4,16 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
+
+	"github.com/mattn/go-sqlite3"
 
 	"strata/geo"
 )
@@ -213,21 +218,23 @@ type scratch struct {
 	leaves []uint64 // see FindPoints
 	ranks  []uint32
 	seqs   []int64
-	args   []any
+	args   []driver.NamedValue
+	dest   []driver.Value
 	order  []int      // batch positions by seq
 	rows   []fetchRow // a batch's rows, in batch order
-	arena  []byte     // their text and blobs
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
-// fetchRow is a row read by fetch: its text and blob columns are ranges
-// of scratch.arena.
+// fetchRow is a row read by fetch. Its text and blob columns are the
+// values the driver returned, which nothing else holds.
 type fetchRow struct {
-	found                            bool
-	id, name, kind, geom, props, src [2]int
-	valid                            geo.Interval
-	precisionM                       float64
+	found          bool
+	id, name, kind string
+	props, src     string
+	geom           []byte
+	valid          geo.Interval
+	precisionM     float64
 }
 
 // fetchSizes are the batch sizes of fetch: a batch is padded to the next
@@ -239,21 +246,32 @@ type fetchKey struct {
 	light bool
 }
 
-// fetchStmt returns the prepared statement that reads size rows by seq.
-func (s *DB) fetchStmt(ctx context.Context, k fetchKey) (*sql.Stmt, error) {
-	s.ixMu.Lock()
-	defer s.ixMu.Unlock()
-	if st := s.fetches[k]; st != nil {
-		return st, nil
-	}
+// fetchQuery is the statement that reads k.size rows by seq.
+func fetchQuery(k fetchKey) string {
 	// Rows come in seq order (SQLite walks the IN list sorted), which is
 	// the order they are stored in.
-	q := "SELECT " + featureColumns(k.light, "") + " FROM features WHERE seq IN (?" + strings.Repeat(",?", k.size-1) + ")"
-	st, err := s.db.PrepareContext(ctx, q)
+	return "SELECT " + featureColumns(k.light, "") + " FROM features WHERE seq IN (?" + strings.Repeat(",?", k.size-1) + ")"
+}
+
+// rawStmt returns the statement of k prepared on the driver connection c,
+// preparing it on first use. Statements stay prepared for the life of
+// the connection; Close finalizes them.
+func (s *DB) rawStmt(c *sqlite3.SQLiteConn, k fetchKey) (driver.Stmt, error) {
+	s.ixMu.Lock()
+	defer s.ixMu.Unlock()
+	m := s.rawStmts[c]
+	if st := m[k]; st != nil {
+		return st, nil
+	}
+	st, err := c.Prepare(fetchQuery(k))
 	if err != nil {
 		return nil, err
 	}
-	s.fetches[k] = st
+	if m == nil {
+		m = map[fetchKey]driver.Stmt{}
+		s.rawStmts[c] = m
+	}
+	m[k] = st
 	return st, nil
 }
 
@@ -284,17 +302,17 @@ func (s *DB) fetch(ctx context.Context, f geo.Filter, sc *scratch, fn func(*geo.
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			a := sc.arena
-			feat.ID, feat.Name, feat.Kind = string(a[r.id[0]:r.id[1]]), string(a[r.name[0]:r.name[1]]), string(a[r.kind[0]:r.kind[1]])
+			feat.ID, feat.Name, feat.Kind = r.id, r.name, r.kind
 			feat.Valid, feat.PrecisionM = r.valid, r.precisionM
 			var err error
-			if feat.Geometry, err = unmarshalWKB(a[r.geom[0]:r.geom[1]]); err != nil {
+			if feat.Geometry, err = unmarshalWKB(r.geom); err != nil {
 				return fmt.Errorf("feature %s/%s: bad WKB: %w", f.Layer, feat.ID, err)
 			}
-			feat.Properties = a[r.props[0]:r.props[1]:r.props[1]]
+			// The properties text is this row's own copy: share its bytes.
+			feat.Properties = unsafe.Slice(unsafe.StringData(r.props), len(r.props))
 			feat.Sources = nil
 			if !f.Light {
-				if feat.Sources, err = s.sources.get(a[r.src[0]:r.src[1]]); err != nil {
+				if feat.Sources, err = s.sources.get(unsafe.Slice(unsafe.StringData(r.src), len(r.src))); err != nil {
 					return fmt.Errorf("feature %s/%s: %w", f.Layer, feat.ID, err)
 				}
 			}
@@ -307,18 +325,16 @@ func (s *DB) fetch(ctx context.Context, f geo.Filter, sc *scratch, fn func(*geo.
 }
 
 // readBatch reads the rows of batch into sc.rows, in batch order, with
-// one statement of size parameters.
+// one statement of size parameters, through the driver's connection
+// rather than database/sql: the driver's values are used as they come,
+// without database/sql's conversions and copies.
 func (s *DB) readBatch(ctx context.Context, light bool, batch []int64, size int, sc *scratch) error {
-	st, err := s.fetchStmt(ctx, fetchKey{size, light})
-	if err != nil {
-		return err
-	}
 	sc.args = sc.args[:0]
-	for _, q := range batch {
-		sc.args = append(sc.args, q)
+	for i, q := range batch {
+		sc.args = append(sc.args, driver.NamedValue{Ordinal: i + 1, Value: q})
 	}
 	for len(sc.args) < size {
-		sc.args = append(sc.args, int64(-1)) // no feature has seq -1
+		sc.args = append(sc.args, driver.NamedValue{Ordinal: len(sc.args) + 1, Value: int64(-1)}) // no feature has seq -1
 	}
 	// Rows arrive in seq order: match them to batch positions sorted by
 	// seq.
@@ -327,40 +343,77 @@ func (s *DB) readBatch(ctx context.Context, light bool, batch []int64, size int,
 		sc.order = append(sc.order, i)
 	}
 	slices.SortFunc(sc.order, func(a, b int) int { return cmp.Compare(batch[a], batch[b]) })
+	clear(sc.rows)
 	sc.rows = append(sc.rows[:0], make([]fetchRow, len(batch))...)
-	sc.arena = sc.arena[:0]
-	rows, err := st.QueryContext(ctx, sc.args...)
+	if cap(sc.dest) < 10 {
+		sc.dest = make([]driver.Value, 10)
+	}
+	dest := sc.dest[:10]
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	var (
-		seq                                 int64
-		id, name, kind, geom, props, source sql.RawBytes
-		valid                               geo.Interval
-		precisionM                          float64
-	)
-	next := 0
-	put := func(b []byte) [2]int {
-		start := len(sc.arena)
-		sc.arena = append(sc.arena, b...)
-		return [2]int{start, len(sc.arena)}
-	}
-	for rows.Next() {
-		if err := rows.Scan(&seq, &id, &name, &kind, &geom, &valid.Start, &valid.End, &precisionM, &props, &source); err != nil {
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok {
+			return fmt.Errorf("sqlite: unexpected driver connection %T", dc)
+		}
+		st, err := s.rawStmt(c, fetchKey{size, light})
+		if err != nil {
 			return err
 		}
-		for next < len(sc.order) && batch[sc.order[next]] < seq {
+		rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, sc.args)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		next := 0
+		for {
+			if err := rows.Next(dest); err == io.EOF {
+				break
+			} else if err != nil {
+				return err
+			}
+			seq, _ := dest[0].(int64)
+			for next < len(sc.order) && batch[sc.order[next]] < seq {
+				next++
+			}
+			if next == len(sc.order) || batch[sc.order[next]] != seq {
+				continue
+			}
+			r := &sc.rows[sc.order[next]]
+			r.found = true
+			r.id, r.name, r.kind = textValue(dest[1]), textValue(dest[2]), textValue(dest[3])
+			r.geom, _ = dest[4].([]byte)
+			r.valid.Start, _ = dest[5].(int64)
+			r.valid.End, _ = dest[6].(int64)
+			r.precisionM = realValue(dest[7])
+			r.props, r.src = textValue(dest[8]), textValue(dest[9])
 			next++
 		}
-		if next == len(sc.order) || batch[sc.order[next]] != seq {
-			continue
-		}
-		sc.rows[sc.order[next]] = fetchRow{
-			found: true, id: put(id), name: put(name), kind: put(kind), geom: put(geom),
-			props: put(props), src: put(source), valid: valid, precisionM: precisionM,
-		}
-		next++
+		return nil
+	})
+}
+
+// textValue returns a TEXT column's value ("" for NULL).
+func textValue(v driver.Value) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []byte:
+		return string(v)
 	}
-	return rows.Err()
+	return ""
+}
+
+// realValue returns a REAL column's value.
+func realValue(v driver.Value) float64 {
+	switch v := v.(type) {
+	case float64:
+		return v
+	case int64:
+		return float64(v)
+	}
+	return 0
 }

@@ -13,6 +13,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"encoding/binary"
 	"encoding/json"
@@ -54,9 +55,9 @@ type DB struct {
 	builds sync.WaitGroup
 
 	ixMu      sync.Mutex
-	indexes   map[int64]*indexSlot // by layer number
-	indexMode int                  // backgroundIndex but in tests
-	fetches   map[fetchKey]*sql.Stmt
+	indexes   map[int64]*indexSlot                             // by layer number
+	indexMode int                                              // backgroundIndex but in tests
+	rawStmts  map[*sqlite3.SQLiteConn]map[fetchKey]driver.Stmt // see rawStmt
 }
 
 var _ geo.Store = (*DB)(nil)
@@ -113,7 +114,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// of the items load from 144 to 164 MiB for no more requests a second.
 	db.SetMaxOpenConns(2 * runtime.GOMAXPROCS(0))
 	db.SetMaxIdleConns(2 * runtime.GOMAXPROCS(0))
-	s := &DB{db: db, extents: map[string]cachedExtent{}, indexes: map[int64]*indexSlot{}, fetches: map[fetchKey]*sql.Stmt{}}
+	s := &DB{db: db, extents: map[string]cachedExtent{}, indexes: map[int64]*indexSlot{}, rawStmts: map[*sqlite3.SQLiteConn]map[fetchKey]driver.Stmt{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
@@ -127,8 +128,10 @@ func (s *DB) Close() error {
 	s.cancel()
 	s.builds.Wait()
 	s.ixMu.Lock()
-	for _, st := range s.fetches {
-		st.Close()
+	for _, m := range s.rawStmts {
+		for _, st := range m {
+			st.Close()
+		}
 	}
 	s.ixMu.Unlock()
 	return s.db.Close()
