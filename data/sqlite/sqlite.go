@@ -5,8 +5,12 @@
 // there, then reads only the rows of the page, by seq. The index is built
 // in the background when a layer is first queried, and again after every
 // import into it, even by another process; until it is ready, queries scan
-// the covering index features_bounds instead. The schema is created and
-// migrated from the embedded files in migrations/.
+// the covering index features_bounds instead. For a layer of Points, the
+// build then reads the attributes tiles show (id, name, kind, precision)
+// into memory too, and FindPoints answers the tiles' light queries
+// without reading a row (see points.go). Page rows are read through the
+// driver connection (sql.Conn.Raw). The schema is created and migrated
+// from the embedded files in migrations/.
 package sqlite
 
 import (
