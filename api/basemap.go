@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gorilla/mux"
 
@@ -46,21 +45,10 @@ func (s *Server) handleBasemapTile(w http.ResponseWriter, r *http.Request, tr *t
 		s.writeError(w, r, err)
 		return
 	}
-	ids := make([]string, len(ls))
-	for i, l := range ls {
-		ids[i] = l.ID
-	}
-	data, tag, err := tr.Tile(r.Context(), t, ids, geo.Always)
+	data, tag, err := tr.Tile(r.Context(), t, layerIDs(ls), geo.Always)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Cache-Control", "public, max-age=86400")
-	if notModified(w, r, tag) {
-		return
-	}
-	h.Set("Content-Type", mediaMVT)
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	w.Write(data)
+	writeTile(w, r, data, tag, "public, max-age=86400")
 }

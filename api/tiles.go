@@ -63,16 +63,44 @@ func (s *Server) tileLayers(r *http.Request) (layers []geo.Layer, prefix string,
 	return layers, base, err
 }
 
-func (s *Server) extents(r *http.Request, layers []geo.Layer) (map[string]geo.Extent, error) {
-	out := make(map[string]geo.Extent, len(layers))
+// tileDocLayers returns what the tile documents describe: the layers of
+// the request (see tileLayers) with their extents.
+func (s *Server) tileDocLayers(r *http.Request) (layers []geo.Layer, prefix string, extents map[string]geo.Extent, err error) {
+	layers, prefix, err = s.tileLayers(r)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	extents = make(map[string]geo.Extent, len(layers))
 	for _, l := range layers {
 		e, err := s.store.Extent(r.Context(), l.ID)
 		if err != nil {
-			return nil, err
+			return nil, "", nil, err
 		}
-		out[l.ID] = e
+		extents[l.ID] = e
 	}
-	return out, nil
+	return layers, prefix, extents, nil
+}
+
+// layerIDs lists the layers' ids.
+func layerIDs(layers []geo.Layer) []string {
+	ids := make([]string, len(layers))
+	for i, l := range layers {
+		ids[i] = l.ID
+	}
+	return ids
+}
+
+// writeTile sends a tile with its ETag, answering 304 when the client has
+// it already. data is shared with the tile cache and is not modified.
+func writeTile(w http.ResponseWriter, r *http.Request, data []byte, tag, cacheControl string) {
+	h := w.Header()
+	h.Set("Cache-Control", cacheControl)
+	if notModified(w, r, tag) {
+		return
+	}
+	h.Set("Content-Type", mediaMVT)
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	w.Write(data)
 }
 
 func checkTileMatrixSet(r *http.Request) error {
@@ -149,12 +177,7 @@ func (s *Server) handleTileset(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	layers, prefix, err := s.tileLayers(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ext, err := s.extents(r, layers)
+	layers, prefix, ext, err := s.tileDocLayers(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -177,12 +200,7 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	layers, prefix, err := s.tileLayers(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ext, err := s.extents(r, layers)
+	layers, prefix, ext, err := s.tileDocLayers(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -234,21 +252,10 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	ids := make([]string, len(layers))
-	for i, l := range layers {
-		ids[i] = l.ID
-	}
-	data, tag, err := s.tiles.Tile(r.Context(), t, ids, when)
+	data, tag, err := s.tiles.Tile(r.Context(), t, layerIDs(layers), when)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Cache-Control", "public, max-age=60")
-	if notModified(w, r, tag) {
-		return
-	}
-	h.Set("Content-Type", mediaMVT)
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	w.Write(data)
+	writeTile(w, r, data, tag, "public, max-age=60")
 }
