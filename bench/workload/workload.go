@@ -26,6 +26,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"strata/geo"
+	"strata/geo/geojson"
 )
 
 // Config sizes a dataset.
@@ -254,9 +255,9 @@ func Generate(cfg Config, fn func(f *geo.Feature) error) error {
 			props = append(props, `{"id":`...)
 			props = strconv.AppendInt(props, int64(r.id), 10)
 			props = append(props, `,"name":`...)
-			props = appendString(props, name)
+			props = geojson.AppendString(props, name)
 			props = append(props, `,"kind":`...)
-			props = appendString(props, r.kind)
+			props = geojson.AppendString(props, r.kind)
 			props = append(props, '}')
 			valid := geo.Interval{Start: base + int64(r.from)*dayMillis, End: geo.OpenEnd}
 			if r.to >= 0 {
@@ -335,9 +336,9 @@ func appendFeature(b []byte, r *record) []byte {
 	b = strconv.AppendInt(b, int64(r.id), 10)
 	b = append(b, `,"name":`...)
 	var nb [64]byte
-	b = appendString(b, r.appendName(nb[:0]))
+	b = geojson.AppendString(b, string(r.appendName(nb[:0])))
 	b = append(b, `,"kind":`...)
-	b = appendString(b, r.kind)
+	b = geojson.AppendString(b, r.kind)
 	b = append(b, `,"valid_from":"`...)
 	b = day0.AddDate(0, 0, r.from).AppendFormat(b, time.DateOnly)
 	b = append(b, `","valid_to":`...)
@@ -349,55 +350,6 @@ func appendFeature(b []byte, r *record) []byte {
 		b = append(b, '"')
 	}
 	b = append(b, `},"geometry":`...)
-	switch g := r.geom.(type) {
-	case orb.Point:
-		b = append(b, `{"type":"Point","coordinates":`...)
-		b = appendPosition(b, g)
-	case orb.LineString:
-		b = append(b, `{"type":"LineString","coordinates":`...)
-		b = appendPositions(b, g)
-	case orb.Polygon:
-		b = append(b, `{"type":"Polygon","coordinates":[`...)
-		b = appendPositions(b, g[0])
-		b = append(b, ']')
-	}
-	return append(b, "}}"...)
-}
-
-func appendPosition(b []byte, p orb.Point) []byte {
-	b = append(b, '[')
-	b = strconv.AppendFloat(b, p[0], 'f', -1, 64)
-	b = append(b, ',')
-	b = strconv.AppendFloat(b, p[1], 'f', -1, 64)
-	return append(b, ']')
-}
-
-func appendPositions[S ~[]orb.Point](b []byte, ps S) []byte {
-	b = append(b, '[')
-	for i, p := range ps {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendPosition(b, p)
-	}
-	return append(b, ']')
-}
-
-// appendString appends s as a JSON string. Names are ASCII here, but any
-// string is escaped correctly.
-func appendString[S string | []byte](b []byte, s S) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
+	b = geojson.AppendGeometry(b, r.geom)
+	return append(b, '}')
 }

@@ -369,17 +369,6 @@ func TestWriteGeoJSONMatchesGenerate(t *testing.T) {
 	}
 }
 
-func TestAppendString(t *testing.T) {
-	tests := []string{"", "Deir al-Balah", `say "hi"\`, "tab\tnewline\n\x01", "Gaza – غزة"}
-	for _, s := range tests {
-		b := appendString(nil, s)
-		var got string
-		if err := json.Unmarshal(b, &got); err != nil || got != s {
-			t.Errorf("appendString(%q) = %s, decodes to %q, %v", s, b, got, err)
-		}
-	}
-}
-
 var benchConfig = Config{Points: 20_000, Polygons: 200, Lines: 50, Seed: DefaultSeed}
 
 func BenchmarkGenerate(b *testing.B) {
