@@ -190,35 +190,31 @@ func (w *mvtWriter) key(k propKey) uint32 {
 }
 
 func (w *mvtWriter) tagString(k propKey, s string) {
-	ki := w.key(k)
-	vi, ok := w.strings[s]
-	if !ok {
-		vi = uint32(len(w.values))
-		w.values = append(w.values, mvtValue{typ: valString, s: s})
-		w.strings[s] = vi
-	}
-	w.tags = binary.AppendUvarint(binary.AppendUvarint(w.tags, uint64(ki)), uint64(vi))
+	w.appendTag(w.key(k), intern(w, w.strings, s, mvtValue{typ: valString, s: s}))
 }
 
 func (w *mvtWriter) tagDouble(k propKey, f float64) {
-	ki := w.key(k)
-	vi, ok := w.doubles[f]
-	if !ok {
-		vi = uint32(len(w.values))
-		w.values = append(w.values, mvtValue{typ: valDouble, f: f})
-		w.doubles[f] = vi
-	}
-	w.tags = binary.AppendUvarint(binary.AppendUvarint(w.tags, uint64(ki)), uint64(vi))
+	w.appendTag(w.key(k), intern(w, w.doubles, f, mvtValue{typ: valDouble, f: f}))
 }
 
 func (w *mvtWriter) tagInt(k propKey, i int64) {
-	ki := w.key(k)
-	vi, ok := w.ints[i]
+	w.appendTag(w.key(k), intern(w, w.ints, i, mvtValue{typ: valSint, i: i}))
+}
+
+// intern returns the index of v in the layer's value table, adding it
+// the first time its key is seen.
+func intern[K comparable](w *mvtWriter, seen map[K]uint32, key K, v mvtValue) uint32 {
+	vi, ok := seen[key]
 	if !ok {
 		vi = uint32(len(w.values))
-		w.values = append(w.values, mvtValue{typ: valSint, i: i})
-		w.ints[i] = vi
+		w.values = append(w.values, v)
+		seen[key] = vi
 	}
+	return vi
+}
+
+// appendTag appends one key/value index pair to the feature's tags.
+func (w *mvtWriter) appendTag(ki, vi uint32) {
 	w.tags = binary.AppendUvarint(binary.AppendUvarint(w.tags, uint64(ki)), uint64(vi))
 }
 
@@ -228,7 +224,7 @@ func (w *mvtWriter) tagTrue(k propKey) {
 		w.trueIdx = int32(len(w.values))
 		w.values = append(w.values, mvtValue{typ: valBool, i: 1})
 	}
-	w.tags = binary.AppendUvarint(binary.AppendUvarint(w.tags, uint64(ki)), uint64(w.trueIdx))
+	w.appendTag(ki, uint32(w.trueIdx))
 }
 
 // props writes the tags of a feature's properties (see
