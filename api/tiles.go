@@ -110,6 +110,15 @@ func checkTileMatrixSet(r *http.Request) error {
 	return nil
 }
 
+// checkTileMatrixSetDoc checks a request for a document about the tile
+// matrix set in its path: only f=json, and only WebMercatorQuad.
+func (s *Server) checkTileMatrixSetDoc(r *http.Request) error {
+	if err := s.checkDoc(r); err != nil {
+		return err
+	}
+	return checkTileMatrixSet(r)
+}
+
 // handleTileMatrixSets serves GET /tileMatrixSets.
 func (s *Server) handleTileMatrixSets(w http.ResponseWriter, r *http.Request) {
 	if err := s.checkDoc(r); err != nil {
@@ -129,11 +138,7 @@ func (s *Server) handleTileMatrixSets(w http.ResponseWriter, r *http.Request) {
 
 // handleTileMatrixSet serves GET /tileMatrixSets/{tileMatrixSetId}.
 func (s *Server) handleTileMatrixSet(w http.ResponseWriter, r *http.Request) {
-	if err := s.checkDoc(r); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := checkTileMatrixSet(r); err != nil {
+	if err := s.checkTileMatrixSetDoc(r); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -169,11 +174,7 @@ func (s *Server) handleTilesets(w http.ResponseWriter, r *http.Request) {
 // handleTileset serves the tileset metadata at
 // /tiles/{tileMatrixSetId} and /collections/{collectionId}/tiles/{tileMatrixSetId}.
 func (s *Server) handleTileset(w http.ResponseWriter, r *http.Request) {
-	if err := s.checkDoc(r); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := checkTileMatrixSet(r); err != nil {
+	if err := s.checkTileMatrixSetDoc(r); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
