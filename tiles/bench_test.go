@@ -160,7 +160,10 @@ func BenchmarkTileCached(b *testing.B) {
 
 // TestBenchTiles checks the benchmark tiles: every point the store has
 // for them is counted, and the tiles stay small.
-func TestBenchTiles(t *testing.T) {
+// eachBenchTile calls fn for every benchmark tile at every benchmark
+// date and for all time, with a renderer on the benchmark store. It skips
+// in -short mode: loading the dataset takes seconds.
+func eachBenchTile(t *testing.T, fn func(r *Renderer, s geo.Store, tile maptile.Tile, date string)) {
 	if testing.Short() {
 		t.Skip("loads the benchmark dataset")
 	}
@@ -171,29 +174,34 @@ func TestBenchTiles(t *testing.T) {
 	r := NewRenderer(s, Options{})
 	for _, bt := range benchTiles {
 		for _, d := range append([]string{"../.."}, benchDates...) {
-			tile := maptile.New(bt.x, bt.y, maptile.Zoom(bt.z))
-			t.Run(fmt.Sprintf("%d/%d/%d/%s", bt.z, bt.x, bt.y, d), func(t *testing.T) {
-				iv := when(t, d)
-				data, err := r.Render(context.Background(), tile, workload.Layers[:], iv)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(data) > 500<<10 {
-					t.Errorf("tile is %d bytes", len(data))
-				}
-				box := newEncoder(tile, r.opt).queryBox()
-				want, err := s.CountFeatures(context.Background(), geo.Filter{Layer: "points", BBox: &box, Time: iv})
-				if err != nil {
-					t.Fatal(err)
-				}
-				got := 0
-				if l := decode(t, data)["points"]; l != nil {
-					got, _ = count(t, l)
-				}
-				if got != want {
-					t.Errorf("tile stands for %d points, want %d", got, want)
-				}
-			})
+			fn(r, s, maptile.New(bt.x, bt.y, maptile.Zoom(bt.z)), d)
 		}
 	}
+}
+
+func TestBenchTiles(t *testing.T) {
+	eachBenchTile(t, func(r *Renderer, s geo.Store, tile maptile.Tile, d string) {
+		t.Run(fmt.Sprintf("%d/%d/%d/%s", tile.Z, tile.X, tile.Y, d), func(t *testing.T) {
+			iv := when(t, d)
+			data, err := r.Render(context.Background(), tile, workload.Layers[:], iv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(data) > 500<<10 {
+				t.Errorf("tile is %d bytes", len(data))
+			}
+			box := newEncoder(tile, r.opt).queryBox()
+			want, err := s.CountFeatures(context.Background(), geo.Filter{Layer: "points", BBox: &box, Time: iv})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := 0
+			if l := decode(t, data)["points"]; l != nil {
+				got, _ = count(t, l)
+			}
+			if got != want {
+				t.Errorf("tile stands for %d points, want %d", got, want)
+			}
+		})
+	})
 }

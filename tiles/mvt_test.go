@@ -178,17 +178,7 @@ func TestWriterMatchesOrb(t *testing.T) {
 
 // TestWriterMatchesOrbBench compares the encoders on the benchmark tiles.
 func TestWriterMatchesOrbBench(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads the benchmark dataset")
-	}
-	s, err := benchStore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := NewRenderer(s, Options{})
-	for _, bt := range benchTiles {
-		for _, d := range append([]string{"../.."}, benchDates...) {
-			checkOrb(t, r, maptile.New(bt.x, bt.y, maptile.Zoom(bt.z)), workload.Layers[:], when(t, d))
-		}
-	}
+	eachBenchTile(t, func(r *Renderer, _ geo.Store, tile maptile.Tile, d string) {
+		checkOrb(t, r, tile, workload.Layers[:], when(t, d))
+	})
 }
