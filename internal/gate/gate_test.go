@@ -1,0 +1,204 @@
+package gate
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// cancelled is a context that is already done: Enter with it succeeds only
+// if a place is free at once.
+func cancelled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}
+
+// free counts the places a fresh caller could take at once, and gives
+// them back.
+func free(g *Gate) int {
+	n := 0
+	for g.Enter(cancelled()) == nil {
+		n++
+	}
+	for range n {
+		g.Leave()
+	}
+	return n
+}
+
+func TestAtMostN(t *testing.T) {
+	for _, n := range []int{1, 2, 5} {
+		g := New(n)
+		var in, most atomic.Int32
+		var wg sync.WaitGroup
+		for range 50 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := g.Enter(context.Background()); err != nil {
+					t.Error(err)
+					return
+				}
+				cur := in.Add(1)
+				for m := most.Load(); cur > m && !most.CompareAndSwap(m, cur); m = most.Load() {
+				}
+				time.Sleep(time.Millisecond)
+				in.Add(-1)
+				g.Leave()
+			}()
+		}
+		wg.Wait()
+		if got := most.Load(); got != int32(n) {
+			t.Errorf("New(%d): at most %d holders at once, want %d", n, got, n)
+		}
+		if got := free(g); got != n {
+			t.Errorf("New(%d): %d places free at the end", n, got)
+		}
+	}
+}
+
+// waitQueued waits until g has n waiters in all.
+func waitQueued(t *testing.T, g *Gate, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		g.mu.Lock()
+		q := len(g.resumed) + len(g.fresh)
+		g.mu.Unlock()
+		if q == n {
+			return
+		}
+	}
+	t.Fatalf("never %d waiters", n)
+}
+
+func TestOrder(t *testing.T) {
+	g := New(1)
+	ctx := context.Background()
+	if err := g.Enter(ctx); err != nil {
+		t.Fatal(err)
+	}
+	order := make(chan string, 4)
+	start := func(name string, resume bool) {
+		go func() {
+			var err error
+			if resume {
+				err = g.Resume(ctx)
+			} else {
+				err = g.Enter(ctx)
+			}
+			if err != nil {
+				t.Error(err)
+			}
+			order <- name
+			g.Leave()
+		}()
+	}
+	// Fresh waiters in arrival order, but a resumed one first.
+	start("fresh1", false)
+	waitQueued(t, g, 1)
+	start("fresh2", false)
+	waitQueued(t, g, 2)
+	start("resumed", true)
+	waitQueued(t, g, 3)
+	g.Leave()
+	for _, want := range []string{"resumed", "fresh1", "fresh2"} {
+		if got := <-order; got != want {
+			t.Fatalf("admitted %s, want %s", got, want)
+		}
+	}
+	if got := free(g); got != 1 {
+		t.Errorf("%d places free at the end, want 1", got)
+	}
+}
+
+func TestCancelWhileWaiting(t *testing.T) {
+	g := New(1)
+	if err := g.Enter(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error)
+	go func() { errc <- g.Enter(ctx) }()
+	waitQueued(t, g, 1)
+	cancel()
+	if err := <-errc; err != context.Canceled {
+		t.Fatalf("Enter after cancel: %v, want context.Canceled", err)
+	}
+	waitQueued(t, g, 0)
+	g.Leave()
+	if got := free(g); got != 1 {
+		t.Errorf("%d places free, want 1: a cancelled waiter kept one", got)
+	}
+}
+
+// TestCancelRace admits and cancels many waiters at random: no place may
+// be lost or made up.
+func TestCancelRace(t *testing.T) {
+	const n = 3
+	g := New(n)
+	var in atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 400 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(i), 1))
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(r.IntN(300))*time.Microsecond)
+			defer cancel()
+			wait := g.Enter
+			if i%3 == 0 {
+				wait = g.Resume
+			}
+			if wait(ctx) != nil {
+				return
+			}
+			if in.Add(1) > n {
+				t.Error("more than n holders")
+			}
+			time.Sleep(time.Duration(r.IntN(100)) * time.Microsecond)
+			in.Add(-1)
+			g.Leave()
+		}()
+	}
+	wg.Wait()
+	if got := free(g); got != n {
+		t.Errorf("%d places free at the end, want %d", got, n)
+	}
+}
+
+func TestNil(t *testing.T) {
+	var g *Gate
+	for range 3 {
+		if err := g.Enter(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g.Leave()
+	if err := g.Enter(cancelled()); err == nil {
+		t.Error("nil gate: Enter with a done context succeeded")
+	}
+}
+
+func TestNewAtLeastOne(t *testing.T) {
+	if got := free(New(0)); got != 1 {
+		t.Errorf("New(0) has %d places, want 1", got)
+	}
+}
+
+func BenchmarkEnterLeave(b *testing.B) {
+	b.ReportAllocs()
+	g := New(2)
+	ctx := context.Background()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := g.Enter(ctx); err != nil {
+				b.Fatal(err)
+			}
+			g.Leave()
+		}
+	})
+}
