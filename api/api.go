@@ -12,11 +12,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 
 	"github.com/gorilla/mux"
 	"github.com/klauspost/compress/gzhttp"
 
 	"strata/geo"
+	"strata/internal/gate"
 	"strata/tiles"
 )
 
@@ -49,6 +51,10 @@ type Config struct {
 	BasemapLayers geo.Store
 	// Logger receives request failures; nil uses slog.Default().
 	Logger *slog.Logger
+	// MaxQueries is how many items pages and tiles are computed at once;
+	// more wait their turn in arrival order (see internal/gate). 0 means
+	// one per core (runtime.GOMAXPROCS); a negative value means no limit.
+	MaxQueries int
 }
 
 // Default page sizes for items.
@@ -64,6 +70,7 @@ type Server struct {
 	log    *slog.Logger
 	tiles  *tiles.Renderer
 	router *mux.Router
+	gate   *gate.Gate // nil: no limit
 }
 
 // New returns a Server for cfg.
@@ -82,7 +89,13 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger}
-	s.tiles = tiles.NewRenderer(cfg.Store, tiles.Options{CacheBytes: cfg.TileCacheBytes})
+	switch {
+	case cfg.MaxQueries == 0:
+		s.gate = gate.New(runtime.GOMAXPROCS(0))
+	case cfg.MaxQueries > 0:
+		s.gate = gate.New(cfg.MaxQueries)
+	}
+	s.tiles = tiles.NewRenderer(cfg.Store, tiles.Options{CacheBytes: cfg.TileCacheBytes, Gate: s.gate})
 	s.router = s.routes()
 	return s
 }

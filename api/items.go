@@ -122,6 +122,17 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 	if notModified(w, r, weakETag("items", strconv.FormatInt(version, 10), l.ID, canonicalQuery(r.URL.Query()))) {
 		return
 	}
+	// Queries run a few at a time (see internal/gate); the place is given
+	// up while the response is written, so a slow client holds none.
+	if err := s.gate.Enter(ctx); err != nil {
+		return // the client has gone
+	}
+	held := true
+	defer func() {
+		if held {
+			s.gate.Leave()
+		}
+	}()
 	fc, oneSearch := s.store.(findCounter)
 	oneSearch = oneSearch && r.Method != http.MethodHead
 	var matched int
@@ -149,10 +160,16 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 		n++
 		if len(b) >= flushAt {
 			written = true
+			s.gate.Leave()
+			held = false
 			if _, err := w.Write(b); err != nil {
 				return err
 			}
 			b = b[:0]
+			if err := s.gate.Resume(ctx); err != nil {
+				return err
+			}
+			held = true
 		}
 		return nil
 	}
@@ -187,6 +204,8 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 	links, _ := json.Marshal(s.itemsLinks(r, l, q, n, matched))
 	b = append(b, links...)
 	b = append(b, '}')
+	s.gate.Leave()
+	held = false
 	w.Write(b)
 	*bp = b
 }

@@ -41,7 +41,11 @@ func (r *Renderer) Tile(ctx context.Context, t maptile.Tile, layers []string, wh
 	}
 	for try := 1; ; try++ {
 		v, err, shared := r.calls.Do(key, func() (any, error) {
+			if err := r.opt.Gate.Enter(ctx); err != nil {
+				return nil, err
+			}
 			data, err := r.render(ctx, t, ids, when)
+			r.opt.Gate.Leave()
 			if err != nil {
 				return nil, err
 			}

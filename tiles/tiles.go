@@ -65,6 +65,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"strata/geo"
+	"strata/internal/gate"
 )
 
 // The zoom levels (tile matrices) served, and the MVT extent of a tile.
@@ -100,6 +101,9 @@ type Options struct {
 	// tile's bytes, key and bookkeeping; a tile larger than a quarter of
 	// it is not cached. 0 disables the cache.
 	CacheBytes int64
+	// Gate, when set, bounds how many tiles are drawn at once; tiles from
+	// the cache do not wait for it.
+	Gate *gate.Gate
 }
 
 // withDefaults returns opt with zero fields set to their defaults.
