@@ -25,6 +25,7 @@ import (
 	_ "net/http/pprof" // served only on the -pprof address
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -110,6 +111,20 @@ func env(name, def string) string {
 	return def
 }
 
+// envInt returns the environment variable's value as an integer, or def
+// when it is unset.
+func envInt(name string, def int) (int, error) {
+	v := env(name, "")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, usagef("%s=%q is not an integer", name, v)
+	}
+	return n, nil
+}
+
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -136,6 +151,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cors := fs.String("cors", env("STRATA_CORS_ORIGINS", "*"), "comma-separated origins allowed to read, or * (env STRATA_CORS_ORIGINS)")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this `HOST:PORT` (off by default)")
 	tileCache := fs.Int("tile-cache-mb", 64, "memory for cached vector tiles in MiB; 0 turns the cache off")
+	defMaxQueries, err := envInt("STRATA_MAX_QUERIES", 0)
+	if err != nil {
+		return err
+	}
+	maxQueries := fs.Int("max-queries", defMaxQueries, "items pages and tiles computed at once, the rest queued; 0 means one per core, -1 no limit (env STRATA_MAX_QUERIES)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -173,6 +193,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		// Tiles are cached by data version, so a change is never served stale.
 		TileCacheBytes: int64(*tileCache) << 20,
 		BasemapLayers:  baseLayers,
+		MaxQueries:     *maxQueries,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

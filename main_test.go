@@ -361,6 +361,14 @@ func TestCLIUsage(t *testing.T) {
 
 // TestSeedingNeverOverwrites starts the server on a database that already
 // holds data: the seed must not be applied. On an empty one it is, once.
+func TestCLIBadEnvironment(t *testing.T) {
+	t.Setenv("STRATA_MAX_QUERIES", "lots")
+	code, _, stderr := runCLI(t, "", "serve", "-db", filepath.Join(t.TempDir(), "x.db"))
+	if code != 2 || !strings.Contains(stderr, `STRATA_MAX_QUERIES="lots"`) {
+		t.Errorf("exit %d, stderr %q: want 2 naming STRATA_MAX_QUERIES", code, stderr)
+	}
+}
+
 func TestSeedingNeverOverwrites(t *testing.T) {
 	dir := t.TempDir()
 	own := filepath.Join(dir, "own.db")
