@@ -8,7 +8,8 @@
 # POINTS defaults to 200000, BENCH_DIR (bboxes.txt, dates.txt, tiles.txt)
 # to ../shared/bench, WORK_DIR to /tmp/strata-bench. The server listens on
 # 127.0.0.1:18731 only. Runs: items and tiles with the tile cache off,
-# items with a third of the requests cancelled, items again, then tiles
+# items with a third of the requests cancelled, items again, the items and
+# tiles replayed from memory (the limit for the same bytes), then tiles
 # from the cache on a second server. Each run prints the load average
 # (uptime): the machine is shared. See BENCHMARKS.md.
 set -eu
@@ -16,6 +17,7 @@ POINTS=${1:-200000}
 BENCH_DIR=${2:-../shared/bench}
 WORK=${3:-/tmp/strata-bench}
 ADDR=127.0.0.1:18731
+REPLAY=127.0.0.1:18741
 mkdir -p "$WORK/data-$POINTS"
 go build -o "$WORK/strata" .
 go build -o "$WORK/strata-gen" ./cmd/strata-gen
@@ -51,6 +53,18 @@ run -paths "$WORK/items.txt"
 run -paths "$WORK/tiles.txt"
 run -paths "$WORK/items.txt" -d 60s -cancel-fraction 0.33
 run -paths "$WORK/items.txt"
+
+# The limit for the same bytes: each response recorded once, then served
+# from memory by another process (strata-load -replay), under the same load.
+for list in items tiles; do
+	"$WORK/strata-load" -url "http://$ADDR" -paths "$WORK/$list.txt" -replay "$REPLAY" > "$WORK/replay.log" 2>&1 &
+	RPID=$!
+	until grep -q replaying "$WORK/replay.log"; do sleep 0.1; done
+	echo "== $list replayed from memory ($(uptime))"
+	"$WORK/strata-load" -url "http://$REPLAY" -paths "$WORK/$list.txt" -c 16 -d 20s -warmup 5s -pid "$RPID"
+	kill $RPID
+	wait $RPID 2>/dev/null || true
+done
 
 # Tiles from the cache (64 MiB), on a fresh server.
 kill $PID

@@ -8,6 +8,12 @@
 //	strata-load -url http://127.0.0.1:8080 -paths paths.txt [-c 16] [-d 20s] [-warmup 5s]
 //	            [-seed N] [-cancel-fraction F] [-pid PID] [-json]
 //
+// Measure the limit for the same bytes: record the server's response to
+// each path of PATHSFILE once, then serve those bytes from memory on ADDR
+// (loopback only) until interrupted, for a load run against ADDR:
+//
+//	strata-load -url http://127.0.0.1:8080 -paths paths.txt -replay 127.0.0.1:18741
+//
 // Build the request lists of shared/bench (items of a layer, or tiles,
 // each paired in turn with a date), written to stdout:
 //
@@ -25,10 +31,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"strata/bench/load"
 )
@@ -66,6 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		makePaths = fs.String("make-paths", "", "print the request list `items|tiles` of the shared/bench workload and exit")
 		benchDir  = fs.String("bench-dir", "../shared/bench", "directory holding bboxes.txt, tiles.txt and dates.txt, for -make-paths")
 		layer     = fs.String("layer", "points", "collection of the items requests, for -make-paths items")
+		replay    = fs.String("replay", "", "record the responses to -paths from -url, then serve them from memory on this loopback `HOST:PORT` until interrupted")
 	)
 	fs.StringVar(&cfg.BaseURL, "url", "http://127.0.0.1:8080", "base URL of the server (loopback only)")
 	fs.IntVar(&cfg.Concurrency, "c", load.DefaultConcurrency, "concurrent connections")
@@ -81,6 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: strata-load -url URL -paths FILE [flags]")
 		fmt.Fprintln(stderr, "       strata-load -make-paths items|tiles [-bench-dir DIR] [-layer LAYER]")
+		fmt.Fprintln(stderr, "       strata-load -url URL -paths FILE -replay HOST:PORT")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -123,6 +134,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if *replay != "" {
+		return serveReplay(ctx, cfg.BaseURL, cfg.Paths, *replay, stdout)
+	}
 	res, err := load.Run(ctx, cfg)
 	if res == nil {
 		return err
@@ -137,4 +151,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return werr
 	}
 	return err
+}
+
+// serveReplay records the responses to paths from baseURL and serves them
+// from memory on addr until ctx is done.
+func serveReplay(ctx context.Context, baseURL string, paths []string, addr string, stdout io.Writer) error {
+	if _, _, err := net.SplitHostPort(addr); err != nil || load.CheckLoopback("http://"+addr) != nil {
+		return usageError{fmt.Errorf("-replay %q: want a loopback HOST:PORT", addr)}
+	}
+	rec, err := load.Record(ctx, baseURL, paths)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	n, size := rec.Len()
+	fmt.Fprintf(stdout, "replaying %d paths (%.1f MB) from memory on http://%s\n", n, float64(size)/1e6, ln.Addr())
+	srv := &http.Server{Handler: rec, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }

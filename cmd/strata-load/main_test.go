@@ -5,14 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func writePaths(t *testing.T, content string) string {
@@ -128,6 +131,8 @@ func TestRunRefuses(t *testing.T) {
 		{"missing paths file", []string{"-paths", filepath.Join(t.TempDir(), "none.txt")}, false},
 		{"bad paths file", []string{"-paths", writePaths(t, "relative/path\n")}, false},
 		{"unknown list", []string{"-make-paths", "roads", "-bench-dir", t.TempDir()}, false},
+		{"remote replay address", []string{"-url", "http://127.0.0.1:1", "-paths", paths, "-replay", "192.0.2.7:8080"}, true},
+		{"replay address without port", []string{"-url", "http://127.0.0.1:1", "-paths", paths, "-replay", "127.0.0.1"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,4 +152,62 @@ func TestRunRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRunReplay records from one server, replays on a loopback port, and
+// checks the replayed bytes and the shutdown on cancel.
+func TestRunReplay(t *testing.T) {
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("page " + r.URL.RequestURI()))
+	}))
+	defer origin.Close()
+	paths := writePaths(t, "/a?x=1\n/b\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error)
+	go func() { done <- run(ctx, []string{"-url", origin.URL, "-paths", paths, "-replay", "127.0.0.1:0"}, out, out) }()
+	var addr string
+	for i := 0; addr == "" && i < 500; i++ {
+		if _, rest, ok := strings.Cut(out.String(), "on http://"); ok {
+			addr = strings.TrimSpace(rest)
+		} else {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if addr == "" {
+		cancel()
+		t.Fatalf("no replay address in %q (%v)", out.String(), <-done)
+	}
+	origin.Close() // the replay must not need it
+	res, err := http.Get("http://" + addr + "/a?x=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if string(body) != "page /a?x=1" || !strings.Contains(out.String(), "replaying 2 paths") {
+		t.Errorf("replayed %q; output %q", body, out.String())
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("replay after cancel: %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
