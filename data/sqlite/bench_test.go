@@ -158,6 +158,6 @@ func BenchmarkBuildIndex(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.ReportMetric(float64(ix.bytes())/float64(len(ix.seqs)), "index-bytes/feature")
+		b.ReportMetric(float64(ix.bytes())/float64(len(ix.rank)), "index-bytes/feature")
 	}
 }

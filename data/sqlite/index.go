@@ -26,12 +26,12 @@ import (
 type index struct {
 	gen int64 // the layer generation the index reflects
 
-	seqs []int64 // seq (where the row is stored) by rank
+	seqs seqColumn // seq (where the row is stored) by rank
 
 	// Leaves in tree order. maxX and maxY are nil when every feature is a
 	// point (min = max), which saves 16 bytes a feature.
 	minX, minY, maxX, maxY []float64
-	from, to               []int64
+	times                  timeColumns
 	rank                   []uint32
 
 	nodes  []node
@@ -56,10 +56,12 @@ type query struct {
 	cross                  bool // the box crosses the antimeridian
 	minX, minY, maxX, maxY float64
 	start, end             int64 // closed query interval
+	startDay, endDay       int32 // the same for timeColumns.hit
 }
 
 func newQuery(f geo.Filter) query {
 	q := query{start: f.Time.Start, end: f.Time.End}
+	q.startDay, q.endDay = queryDays(q.start, q.end)
 	if f.BBox != nil {
 		b := *f.BBox
 		q.box, q.cross = true, b.CrossesAntimeridian()
@@ -76,9 +78,11 @@ func (q *query) all() bool {
 // hits reports whether the box [x0,x1]×[y0,y1] with valid time [from, to)
 // matches q, with the comparisons of the SQL filter.
 func (q *query) hits(x0, y0, x1, y1 float64, from, to int64) bool {
-	if from > q.end || to <= q.start {
-		return false
-	}
+	return from <= q.end && to > q.start && q.inBox(x0, y0, x1, y1)
+}
+
+// inBox reports whether the box [x0,x1]×[y0,y1] meets q's box.
+func (q *query) inBox(x0, y0, x1, y1 float64) bool {
 	if !q.box {
 		return true
 	}
@@ -105,7 +109,7 @@ type columns struct {
 // reachable.
 func buildIndex(gen int64, c *columns, h *offHeap) *index {
 	n := len(c.seq)
-	ix := &index{gen: gen, seqs: c.seq}
+	ix := &index{gen: gen}
 	points := true
 	ext := node{minX: math.Inf(1), minY: math.Inf(1), maxX: math.Inf(-1), maxY: math.Inf(-1)}
 	if c.maxX == nil {
@@ -138,10 +142,12 @@ func buildIndex(gen int64, c *columns, h *offHeap) *index {
 	// Permute the columns in place, following the permutation's cycles, so
 	// that a build needs no second copy of them.
 	permute(order, c.minX, c.minY, c.maxX, c.maxY, c.from, c.to, points)
-	ix.minX, ix.minY, ix.from, ix.to = c.minX, c.minY, c.from, c.to
+	ix.minX, ix.minY = c.minX, c.minY
 	if !points {
 		ix.maxX, ix.maxY = c.maxX, c.maxY
 	}
+	from, to := c.from, c.to
+	ix.seqs = compactSeqs(c.seq, h)
 	*c = columns{}
 
 	// Leaf parents, then each level above, until one root.
@@ -158,10 +164,11 @@ func buildIndex(gen int64, c *columns, h *offHeap) *index {
 			}
 			nd.minX, nd.minY = min(nd.minX, ix.minX[p]), min(nd.minY, ix.minY[p])
 			nd.maxX, nd.maxY = max(nd.maxX, x1), max(nd.maxY, y1)
-			nd.from, nd.to = min(nd.from, ix.from[p]), max(nd.to, ix.to[p])
+			nd.from, nd.to = min(nd.from, from[p]), max(nd.to, to[p])
 		}
 		ix.nodes = append(ix.nodes, nd)
 	}
+	ix.times = compactTimes(from, to, h)
 	for start := 0; len(ix.nodes)-start > 1; {
 		end := len(ix.nodes)
 		ix.levels = append(ix.levels, end)
@@ -278,14 +285,14 @@ func hilbert(cx, cy float64, ext *node) uint32 {
 // order, and returns it with the number of matches. With collect false it
 // only counts.
 func (ix *index) search(q *query, dst []uint32, collect bool) ([]uint32, int) {
-	if len(ix.seqs) == 0 {
+	if len(ix.rank) == 0 {
 		return dst, 0
 	}
 	if q.all() {
 		if collect {
 			dst = append(dst, ix.rank...)
 		}
-		return dst, len(ix.seqs)
+		return dst, len(ix.rank)
 	}
 	type item struct{ level, i int }
 	var stackBuf [64]item
@@ -308,11 +315,11 @@ func (ix *index) search(q *query, dst []uint32, collect bool) ([]uint32, int) {
 			continue
 		}
 		first := it.i * nodeSize
-		last := min(first+nodeSize, len(ix.seqs))
+		last := min(first+nodeSize, len(ix.rank))
 		if points {
 			for p := first; p < last; p++ {
 				x, y := ix.minX[p], ix.minY[p]
-				if q.hits(x, y, x, y, ix.from[p], ix.to[p]) {
+				if ix.times.hit(q, p) && q.inBox(x, y, x, y) {
 					n++
 					if collect {
 						dst = append(dst, ix.rank[p])
@@ -322,7 +329,7 @@ func (ix *index) search(q *query, dst []uint32, collect bool) ([]uint32, int) {
 			continue
 		}
 		for p := first; p < last; p++ {
-			if q.hits(ix.minX[p], ix.minY[p], ix.maxX[p], ix.maxY[p], ix.from[p], ix.to[p]) {
+			if ix.times.hit(q, p) && q.inBox(ix.minX[p], ix.minY[p], ix.maxX[p], ix.maxY[p]) {
 				n++
 				if collect {
 					dst = append(dst, ix.rank[p])
@@ -340,13 +347,17 @@ func (ix *index) search(q *query, dst []uint32, collect bool) ([]uint32, int) {
 func (ix *index) page(q *query, offset, limit int, buf *[]uint32, seqs []int64) ([]int64, int) {
 	if q.all() {
 		// Every feature matches: the page is a range of ranks.
-		n := len(ix.seqs)
+		n := len(ix.rank)
 		lo := min(max(offset, 0), n)
 		hi := n
 		if limit > 0 {
 			hi = min(lo+limit, n)
 		}
-		return append(seqs[:0], ix.seqs[lo:hi]...), n
+		seqs = seqs[:0]
+		for r := lo; r < hi; r++ {
+			seqs = append(seqs, ix.seqs.at(r))
+		}
+		return seqs, n
 	}
 	ranks, n := ix.search(q, (*buf)[:0], true)
 	*buf = ranks
@@ -368,7 +379,7 @@ func (ix *index) page(q *query, offset, limit int, buf *[]uint32, seqs []int64) 
 	}
 	slices.Sort(ranks)
 	for _, r := range ranks[offset : offset+want] {
-		seqs = append(seqs, ix.seqs[r])
+		seqs = append(seqs, ix.seqs.at(int(r)))
 	}
 	return seqs, n
 }
@@ -417,6 +428,6 @@ func selectSmallest(a []uint32, k int) {
 
 // bytes is the memory the index holds.
 func (ix *index) bytes() int {
-	return 8*(len(ix.seqs)+len(ix.minX)+len(ix.minY)+len(ix.maxX)+len(ix.maxY)+len(ix.from)+len(ix.to)) +
+	return ix.seqs.bytes() + 8*(len(ix.minX)+len(ix.minY)+len(ix.maxX)+len(ix.maxY)) + ix.times.bytes() +
 		4*len(ix.rank) + 48*len(ix.nodes)
 }

@@ -95,11 +95,15 @@ func randomFilter(rnd *rand.Rand, layer string) geo.Filter {
 		}
 		f.BBox = &b
 	}
-	switch rnd.IntN(4) {
+	switch rnd.IntN(6) {
 	case 0:
 	case 1:
 		d := int64(rnd.IntN(100)) * dayMillis
 		f.Time = geo.Interval{Start: d, End: d + dayMillis - 1}
+	case 4:
+		f.Time = geo.Interval{Start: geo.OpenStart, End: int64(rnd.IntN(100)) * dayMillis}
+	case 5:
+		f.Time = geo.Interval{Start: int64(rnd.IntN(100))*dayMillis + int64(rnd.IntN(3))*3600_000, End: geo.OpenEnd}
 	case 2:
 		d := int64(rnd.IntN(100))*dayMillis + int64(rnd.IntN(24))*3600_000
 		f.Time = geo.Interval{Start: d, End: d}
@@ -128,16 +132,55 @@ func findIDs(t *testing.T, s geo.Store, f geo.Filter) []string {
 
 // The index answers exactly as the SQL filter does: same matches, same
 // count, same order and pages.
+// The valid times are kept as day numbers when all are whole days, else
+// in milliseconds: both are checked.
 func TestIndexMatchesSQL(t *testing.T) {
+	for _, days := range []bool{false, true} {
+		t.Run(fmt.Sprintf("whole days %v", days), func(t *testing.T) { testIndexMatchesSQL(t, days) })
+	}
+}
+
+// wholeDays moves every bound of fs to the midnight before it, keeping
+// each interval at least a day long.
+func wholeDays(fs []*geo.Feature) []*geo.Feature {
+	for _, f := range fs {
+		if f.Valid.Start != geo.OpenStart {
+			f.Valid.Start -= f.Valid.Start % dayMillis
+		}
+		if f.Valid.End != geo.OpenEnd {
+			f.Valid.End -= f.Valid.End % dayMillis
+			if f.Valid.End <= f.Valid.Start {
+				f.Valid.End = f.Valid.Start + dayMillis
+			}
+		}
+	}
+	return fs
+}
+
+func testIndexMatchesSQL(t *testing.T, days bool) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "test.db")
 	withIndex, withSQL := openMode(t, path, syncIndex), openMode(t, path, noIndex)
 	rnd := rand.New(rand.NewPCG(1, 2))
 	l := geo.Layer{ID: "r", Title: "R", Kind: geo.KindMixed}
-	if _, err := withIndex.Import(ctx, l, geo.Append, seqOf(randomFeatures(rnd, 3000, "a"))); err != nil {
+	features := func(n int, prefix string) iter.Seq2[*geo.Feature, error] {
+		fs := randomFeatures(rnd, n, prefix)
+		if days {
+			fs = wholeDays(fs)
+		}
+		return seqOf(fs)
+	}
+	if _, err := withIndex.Import(ctx, l, geo.Append, features(3000, "a")); err != nil {
 		t.Fatal(err)
 	}
 	check := func(round int) {
+		ref, err := withIndex.layerRef(ctx, "r")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ix := withIndex.index(ref); ix == nil || (ix.times.from == nil) != days {
+			t.Fatalf("round %d: index %v does not keep times as day numbers = %v", round, ix != nil, days)
+		}
 		for i := range 300 {
 			f := randomFilter(rnd, "r")
 			a, b := findIDs(t, withIndex, f), findIDs(t, withSQL, f)
@@ -164,11 +207,11 @@ func TestIndexMatchesSQL(t *testing.T) {
 	}
 	check(1)
 	// An import through another handle (as by another process) is seen.
-	if _, err := withSQL.Import(ctx, l, geo.Append, seqOf(randomFeatures(rnd, 500, "b"))); err != nil {
+	if _, err := withSQL.Import(ctx, l, geo.Append, features(500, "b")); err != nil {
 		t.Fatal(err)
 	}
 	check(2)
-	if _, err := withSQL.Import(ctx, l, geo.Replace, seqOf(randomFeatures(rnd, 700, "c"))); err != nil {
+	if _, err := withSQL.Import(ctx, l, geo.Replace, features(700, "c")); err != nil {
 		t.Fatal(err)
 	}
 	check(3)

@@ -151,7 +151,7 @@ func (s *DB) loadIndex(ctx context.Context, num int64, publish func(*index)) (*i
 	if publish != nil {
 		publish(ix)
 	}
-	if ix.maxX == nil && len(ix.seqs) > 0 {
+	if ix.maxX == nil && len(ix.rank) > 0 {
 		a, err := readPointAttrs(ctx, conn, num, pos, ix)
 		switch {
 		case err != nil && publish == nil:

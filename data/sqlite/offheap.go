@@ -20,7 +20,7 @@ type offHeap struct {
 	maps [][]byte
 }
 
-func offHeapSlice[T float64 | int64 | uint32 | uint64 | uint8 | node](h *offHeap, n int) []T {
+func offHeapSlice[T float64 | int64 | int32 | uint32 | uint64 | uint8 | node](h *offHeap, n int) []T {
 	if n == 0 {
 		return nil
 	}
@@ -37,7 +37,7 @@ func offHeapSlice[T float64 | int64 | uint32 | uint64 | uint8 | node](h *offHeap
 
 // release unmaps the memory of s, which must be the only use of it, and
 // forgets it.
-func releaseSlice[T float64 | int64 | uint32 | uint64 | uint8 | node](h *offHeap, s []T) {
+func releaseSlice[T float64 | int64 | int32 | uint32 | uint64 | uint8 | node](h *offHeap, s []T) {
 	if len(s) == 0 {
 		return
 	}

@@ -209,14 +209,14 @@ func (s *DB) FindPoints(ctx context.Context, f geo.Filter, fn func(lon, lat floa
 	}
 	return func(p int, feat *geo.Feature) {
 		a.fill(p, feat)
-		feat.Valid = geo.Interval{Start: ix.from[p], End: ix.to[p]}
+		feat.Valid.Start, feat.Valid.End = ix.times.at(p)
 	}, true, nil
 }
 
 // searchLeaves appends rank<<32 | leaf position for every entry of a
 // points index matching q.
 func (ix *index) searchLeaves(q *query, dst []uint64) []uint64 {
-	if len(ix.seqs) == 0 {
+	if len(ix.rank) == 0 {
 		return dst
 	}
 	if q.all() {
@@ -243,10 +243,10 @@ func (ix *index) searchLeaves(q *query, dst []uint64) []uint64 {
 			}
 			continue
 		}
-		last := min(first+nodeSize, len(ix.seqs))
+		last := min(first+nodeSize, len(ix.rank))
 		for p := first; p < last; p++ {
 			x, y := ix.minX[p], ix.minY[p]
-			if q.hits(x, y, x, y, ix.from[p], ix.to[p]) {
+			if ix.times.hit(q, p) && q.inBox(x, y, x, y) {
 				dst = append(dst, uint64(ix.rank[p])<<32|uint64(p))
 			}
 		}
