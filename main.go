@@ -89,7 +89,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 const usage = `Strata serves dated map layers with their sources over OGC API - Features.
 
 Usage:
-  strata [serve] [-addr HOST:PORT] [-db PATH] [-base-url URL] [-cors ORIGINS] [-tile-cache-mb N] [-pprof HOST:PORT]
+  strata [serve] [-addr HOST:PORT] [-db PATH] [-base-url URL] [-cors ORIGINS] [-tile-cache-mb N] [-max-queries N] [-pprof HOST:PORT]
   strata import -db PATH -layer ID [-title TITLE] [-kind point|line|polygon|mixed] [-replace]
                 [-source TITLE] [-precision-m M] FILE|-
   strata export -db PATH -layer ID
