@@ -1,6 +1,7 @@
 package tiles
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -141,22 +142,28 @@ type tileFeature struct {
 	first, n int
 }
 
-// tilePoint is a point in tile units and the index of its tileFeature.
+// tilePoint is a point in tile units, the index of its tileFeature (or
+// the PointFinder's number of its feature) and its rank in the stable
+// order of features.
 type tilePoint struct {
 	x, y int32
 	feat int32
+	rank uint32
 }
 
 // PointFinder is an optional interface of a geo.Store that answers a
 // light query of a layer of points from memory, as data/sqlite does.
-// FindPoints calls fn with the position of each feature matching f, in
-// the order of FindFeatures, and a number i; feature(i, g) then sets the
-// ID, Name, Kind, Valid and PrecisionM of feature i. ok false means the
+// FindPoints calls fn, in no particular order, with the position of each
+// feature matching f, its rank in the order of FindFeatures (lower first)
+// and a number i; feature(i, g) then sets the ID, Name, Kind, Valid and
+// PrecisionM of feature i. Render orders only what it draws (at most
+// Options.MaxPoints points, or the cells of a thinned layer), not every
+// point of a dense tile. ok false means the
 // store cannot answer so (fn was not called): Render then calls
 // FindFeatures. With it, Render reads those attributes only for the
 // points it draws singly, not for the points of clusters.
 type PointFinder interface {
-	FindPoints(ctx context.Context, f geo.Filter, fn func(lon, lat float64, i int) error) (feature func(i int, f *geo.Feature), ok bool, err error)
+	FindPoints(ctx context.Context, f geo.Filter, fn func(lon, lat float64, rank uint32, i int) error) (feature func(i int, f *geo.Feature), ok bool, err error)
 }
 
 // layerBuilder gathers the features of one layer of a tile.
@@ -227,9 +234,9 @@ func (lb *layerBuilder) add(f *geo.Feature) error {
 	return nil
 }
 
-// addPoint draws the point feature i at (lon, lat); a PointFinder calls
-// it for each point.
-func (lb *layerBuilder) addPoint(lon, lat float64, i int) error {
+// addPoint draws the point feature i of the given rank at (lon, lat); a
+// PointFinder calls it for each point.
+func (lb *layerBuilder) addPoint(lon, lat float64, rank uint32, i int) error {
 	if lb.seen++; lb.seen%1024 == 0 {
 		if err := lb.ctx.Err(); err != nil {
 			return err
@@ -237,7 +244,7 @@ func (lb *layerBuilder) addPoint(lon, lat float64, i int) error {
 	}
 	q := lb.e.project(orb.Point{lon, lat})
 	if lb.e.clip.Contains(q) {
-		lb.points = append(lb.points, tilePoint{x: int32(q[0]), y: int32(q[1]), feat: int32(i)})
+		lb.points = append(lb.points, tilePoint{x: int32(q[0]), y: int32(q[1]), feat: int32(i), rank: rank})
 	}
 	return nil
 }
@@ -277,7 +284,8 @@ func (lb *layerBuilder) addPoints(p *props, pts ...orb.Point) {
 	for _, pt := range pts {
 		q := lb.e.project(pt)
 		if lb.e.clip.Contains(q) {
-			lb.points = append(lb.points, tilePoint{x: int32(q[0]), y: int32(q[1]), feat: fi})
+			// Features arrive in order: a point's rank is its index.
+			lb.points = append(lb.points, tilePoint{x: int32(q[0]), y: int32(q[1]), feat: fi, rank: uint32(len(lb.points))})
 		}
 	}
 	if n := len(lb.points) - first; n > 0 {
@@ -305,6 +313,7 @@ func (lb *layerBuilder) finish(out layerSink) {
 			lb.cluster(out)
 			return
 		}
+		slices.SortFunc(lb.points, func(a, b tilePoint) int { return cmp.Compare(a.rank, b.rank) })
 		for i := range lb.points {
 			out.pointFeature(e, lb.propsOf(i), lb.points[i:i+1])
 		}
@@ -371,7 +380,14 @@ func (lb *layerBuilder) cluster(out layerSink) {
 		c.sx += int64(p.x)
 		c.sy += int64(p.y)
 		c.n++
+		if p.rank < lb.points[c.first].rank {
+			c.first = i
+		}
 	}
+	// In the order of each cell's first point, as if the points had come
+	// in order.
+	pts := lb.points
+	slices.SortFunc(cells, func(a, b cell) int { return cmp.Compare(pts[a.first].rank, pts[b.first].rank) })
 	lb.cells = cells
 	for _, c := range cells {
 		if c.n == 1 {

@@ -137,7 +137,7 @@ func waitPoints(tb testing.TB, db *sqlite.DB, layer string) {
 	tb.Helper()
 	all := geo.Filter{Layer: layer, Time: geo.Always}
 	for i := 0; ; i++ {
-		_, ok, err := db.FindPoints(context.Background(), all, func(float64, float64, int) error { return nil })
+		_, ok, err := db.FindPoints(context.Background(), all, func(float64, float64, uint32, int) error { return nil })
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -185,7 +185,7 @@ func TestSQLitePoints(t *testing.T) {
 	}
 	waitPoints(t, db, "points")
 	for i := 0; i < 100; i++ {
-		_, ok, _ := db.FindPoints(ctx, geo.Filter{Layer: "mixed", Time: geo.Always}, func(float64, float64, int) error { return nil })
+		_, ok, _ := db.FindPoints(ctx, geo.Filter{Layer: "mixed", Time: geo.Always}, func(float64, float64, uint32, int) error { return nil })
 		if ok {
 			t.Fatal("FindPoints answered for a layer holding a MultiPoint")
 		}

@@ -215,13 +215,12 @@ func readColumns(ctx context.Context, conn *sql.Conn, num int64, pos []int64, h 
 // scratch is per-query memory, pooled. Its size depends on the batch
 // size of fetch, not on the number of features a query returns.
 type scratch struct {
-	leaves []uint64 // see FindPoints
-	ranks  []uint32
-	seqs   []int64
-	args   []driver.NamedValue
-	dest   []driver.Value
-	order  []int      // batch positions by seq
-	rows   []fetchRow // a batch's rows, in batch order
+	ranks []uint32
+	seqs  []int64
+	args  []driver.NamedValue
+	dest  []driver.Value
+	order []int      // batch positions by seq
+	rows  []fetchRow // a batch's rows, in batch order
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"math"
 	"runtime"
-	"slices"
 	"sort"
 
 	"strata/geo"
@@ -160,14 +159,15 @@ func (a *pointAttrs) fill(p int, f *geo.Feature) {
 // FindPoints is a light query of a layer of points answered from memory,
 // for vector tiles. When every feature of f's layer is a Point and the
 // layer's index and attributes are in memory, it calls fn with the
-// position of each feature matching f, in the order of FindFeatures, and
-// a number i, and returns ok true and a function that sets the ID, Name,
+// position of each feature matching f, its rank in the order of
+// FindFeatures and a number i, in the index's order (the caller orders
+// what it needs), and returns ok true and a function that sets the ID, Name,
 // Kind, Valid and PrecisionM of feature i (the function holds the data it
 // reads: it stays valid however the layer changes). Otherwise, or when f
 // has a Limit or an Offset, it returns ok false without calling fn, and
 // the caller should use FindFeatures. An error from fn ends the query and
 // is returned. Errors: geo.ErrNotFound for an unknown layer.
-func (s *DB) FindPoints(ctx context.Context, f geo.Filter, fn func(lon, lat float64, i int) error) (feature func(i int, f *geo.Feature), ok bool, err error) {
+func (s *DB) FindPoints(ctx context.Context, f geo.Filter, fn func(lon, lat float64, rank uint32, i int) error) (feature func(i int, f *geo.Feature), ok bool, err error) {
 	if f.Limit > 0 || f.Offset > 0 {
 		return nil, false, nil
 	}
@@ -184,25 +184,17 @@ func (s *DB) FindPoints(ctx context.Context, f geo.Filter, fn func(lon, lat floa
 		return nil, false, nil
 	}
 	q := newQuery(f)
-	sc := scratchPool.Get().(*scratch)
-	defer func() {
-		if cap(sc.leaves) > 1<<18 {
-			sc.leaves = nil // do not keep the memory of a huge query
-		}
-		scratchPool.Put(sc)
-	}()
-	sc.leaves = ix.searchLeaves(&q, sc.leaves[:0])
-	slices.Sort(sc.leaves)
-	for i, k := range sc.leaves {
-		if i%1024 == 1023 {
+	seen := 0
+	err = ix.eachLeaf(&q, func(p int) error {
+		if seen++; seen%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, false, err
+				return err
 			}
 		}
-		p := int(uint32(k))
-		if err := fn(ix.minX[p], ix.minY[p], p); err != nil {
-			return nil, false, err
-		}
+		return fn(ix.minX[p], ix.minY[p], ix.rank[p], p)
+	})
+	if err != nil {
+		return nil, false, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
@@ -213,17 +205,19 @@ func (s *DB) FindPoints(ctx context.Context, f geo.Filter, fn func(lon, lat floa
 	}, true, nil
 }
 
-// searchLeaves appends rank<<32 | leaf position for every entry of a
-// points index matching q.
-func (ix *index) searchLeaves(q *query, dst []uint64) []uint64 {
-	if len(ix.rank) == 0 {
-		return dst
-	}
+// eachLeaf calls fn with the leaf position of every entry of a points
+// index matching q, in tree order, until fn returns an error.
+func (ix *index) eachLeaf(q *query, fn func(p int) error) error {
 	if q.all() {
-		for p, r := range ix.rank {
-			dst = append(dst, uint64(r)<<32|uint64(p))
+		for p := range ix.rank {
+			if err := fn(p); err != nil {
+				return err
+			}
 		}
-		return dst
+		return nil
+	}
+	if len(ix.rank) == 0 {
+		return nil
 	}
 	type item struct{ level, i int }
 	var stackBuf [64]item
@@ -247,9 +241,11 @@ func (ix *index) searchLeaves(q *query, dst []uint64) []uint64 {
 		for p := first; p < last; p++ {
 			x, y := ix.minX[p], ix.minY[p]
 			if ix.times.hit(q, p) && q.inBox(x, y, x, y) {
-				dst = append(dst, uint64(ix.rank[p])<<32|uint64(p))
+				if err := fn(p); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	return dst
+	return nil
 }
