@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +17,90 @@ import (
 	"strata/data/sqlite"
 	"strata/geo"
 )
+
+// pointsDB returns an SQLite store whose layer "pts" holds n points.
+func pointsDB(t *testing.T, n int) *sqlite.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "points.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	_, err = db.Import(ctx, geo.Layer{ID: "pts", Title: "Points", Kind: geo.KindPoint}, geo.Append, func(yield func(*geo.Feature, error) bool) {
+		for i := range n {
+			f := &geo.Feature{ID: fmt.Sprint(i), Name: fmt.Sprintf("point %d", i), Geometry: orb.Point{34 + float64(i)/1000, 31},
+				Valid: geo.Always, PrecisionM: 10, Sources: []geo.Source{{Title: "Test"}}}
+			if !yield(f, nil) {
+				return
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// pausingStore stops in the middle of a page until resume is closed.
+type pausingStore struct {
+	*sqlite.DB
+	after  int
+	paused chan struct{} // closed when the store stops
+	resume chan struct{}
+}
+
+func (s *pausingStore) FindFeaturesCount(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error) {
+	n := 0
+	return s.DB.FindFeaturesCount(ctx, f, func(ft *geo.Feature) error {
+		if n++; n == s.after {
+			close(s.paused)
+			<-s.resume
+		}
+		return fn(ft)
+	})
+}
+
+// signalWriter closes first at its first Write.
+type signalWriter struct {
+	*httptest.ResponseRecorder
+	first chan struct{}
+	once  sync.Once
+}
+
+func (w *signalWriter) Write(b []byte) (int, error) {
+	w.once.Do(func() { close(w.first) })
+	return w.ResponseRecorder.Write(b)
+}
+
+// TestItemsStream: a page is written as it is read, not built whole
+// first, so a request's memory does not grow with its limit. The store
+// pauses after 300 of 400 features; the client must have bytes by then.
+func TestItemsStream(t *testing.T) {
+	store := &pausingStore{DB: pointsDB(t, 400), after: 300, paused: make(chan struct{}), resume: make(chan struct{})}
+	h := api.New(api.Config{Store: store}).Handler()
+	w := &signalWriter{ResponseRecorder: httptest.NewRecorder(), first: make(chan struct{})}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/collections/pts/items?limit=400", nil))
+	}()
+	<-store.paused
+	select {
+	case <-w.first:
+	case <-time.After(20 * time.Second):
+		t.Error("nothing written after 300 features: the page is not streamed")
+	}
+	close(store.resume)
+	<-done
+	var fc struct {
+		Features       []json.RawMessage `json:"features"`
+		NumberReturned int               `json:"numberReturned"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &fc); err != nil || len(fc.Features) != 400 || fc.NumberReturned != 400 {
+		t.Errorf("streamed page: %d features, numberReturned %d, %v", len(fc.Features), fc.NumberReturned, err)
+	}
+}
 
 // stalledWriter is a client that stops reading: its first Write blocks
 // until release is closed.
@@ -38,25 +123,8 @@ func (w *stalledWriter) Write(b []byte) (int, error) {
 // TestStalledClientHoldsNoPlace: with one query place, a client that
 // stops reading a long page must not keep other requests waiting.
 func TestStalledClientHoldsNoPlace(t *testing.T) {
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "gate.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	const n = 400 // about 100 KB of GeoJSON: several writes
-	_, err = db.Import(ctx, geo.Layer{ID: "pts", Title: "Points", Kind: geo.KindPoint}, geo.Append, func(yield func(*geo.Feature, error) bool) {
-		for i := range n {
-			f := &geo.Feature{ID: fmt.Sprint(i), Name: fmt.Sprintf("point %d", i), Geometry: orb.Point{34 + float64(i)/1000, 31},
-				Valid: geo.Always, PrecisionM: 10, Sources: []geo.Source{{Title: "Test"}}}
-			if !yield(f, nil) {
-				return
-			}
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := pointsDB(t, n)
 	h := api.New(api.Config{Store: db, MaxQueries: 1}).Handler()
 
 	slow := &stalledWriter{httptest.NewRecorder(), make(chan struct{}), make(chan struct{})}
