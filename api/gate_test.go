@@ -93,12 +93,18 @@ func TestItemsStream(t *testing.T) {
 	}
 	close(store.resume)
 	<-done
+	checkPage(t, "streamed page", w.Body.Bytes(), 400)
+}
+
+// checkPage checks that body is a complete page of n features.
+func checkPage(t *testing.T, what string, body []byte, n int) {
+	t.Helper()
 	var fc struct {
 		Features       []json.RawMessage `json:"features"`
 		NumberReturned int               `json:"numberReturned"`
 	}
-	if err := json.Unmarshal(w.Body.Bytes(), &fc); err != nil || len(fc.Features) != 400 || fc.NumberReturned != 400 {
-		t.Errorf("streamed page: %d features, numberReturned %d, %v", len(fc.Features), fc.NumberReturned, err)
+	if err := json.Unmarshal(body, &fc); err != nil || len(fc.Features) != n || fc.NumberReturned != n {
+		t.Errorf("%s: %d features, numberReturned %d, %v; want %d", what, len(fc.Features), fc.NumberReturned, err, n)
 	}
 }
 
@@ -151,10 +157,5 @@ func TestStalledClientHoldsNoPlace(t *testing.T) {
 	}
 	close(slow.release)
 	<-slowDone
-	var fc struct {
-		Features []json.RawMessage `json:"features"`
-	}
-	if err := json.Unmarshal(slow.Body.Bytes(), &fc); err != nil || len(fc.Features) != n {
-		t.Errorf("stalled client's page: %d features, %v", len(fc.Features), err)
-	}
+	checkPage(t, "stalled client's page", slow.Body.Bytes(), n)
 }
