@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/klauspost/compress/gzhttp"
@@ -55,7 +56,14 @@ type Config struct {
 	// more wait their turn in arrival order (see internal/gate). 0 means
 	// one per core (runtime.GOMAXPROCS); a negative value means no limit.
 	MaxQueries int
+	// QueueTimeout is how long a query waits for its turn before the
+	// server answers 503 with Retry-After. 0 means DefaultQueueTimeout; a
+	// negative value means as long as the client waits.
+	QueueTimeout time.Duration
 }
+
+// DefaultQueueTimeout is the default Config.QueueTimeout.
+const DefaultQueueTimeout = 30 * time.Second
 
 // Default page sizes for items.
 const (
@@ -89,11 +97,14 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger}
+	if cfg.QueueTimeout == 0 {
+		cfg.QueueTimeout = DefaultQueueTimeout
+	}
 	switch {
 	case cfg.MaxQueries == 0:
-		s.gate = gate.New(runtime.GOMAXPROCS(0))
+		s.gate = gate.New(runtime.GOMAXPROCS(0), cfg.QueueTimeout)
 	case cfg.MaxQueries > 0:
-		s.gate = gate.New(cfg.MaxQueries)
+		s.gate = gate.New(cfg.MaxQueries, cfg.QueueTimeout)
 	}
 	s.tiles = tiles.NewRenderer(cfg.Store, tiles.Options{CacheBytes: cfg.TileCacheBytes, Gate: s.gate})
 	s.router = s.routes()

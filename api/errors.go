@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"strata/geo"
+	"strata/internal/gate"
 )
 
 // exception is the OGC API error body.
@@ -34,6 +35,8 @@ func status(err error) (int, exception) {
 		return http.StatusConflict, exception{"Conflict", msg}
 	case errors.Is(err, errMethod):
 		return http.StatusMethodNotAllowed, exception{"MethodNotAllowed", msg}
+	case errors.Is(err, gate.ErrBusy):
+		return http.StatusServiceUnavailable, exception{"ServiceUnavailable", "the server is busy with other queries; try again shortly"}
 	}
 	return http.StatusInternalServerError, exception{"InternalError", "internal error"}
 }
@@ -55,6 +58,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	h.Del("Cache-Control")
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
+	if code == http.StatusServiceUnavailable {
+		h.Set("Retry-After", "1")
+	}
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(body)
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,20 +43,24 @@ func pointsDB(t *testing.T, n int) *sqlite.DB {
 	return db
 }
 
-// pausingStore stops in the middle of a page until resume is closed.
+// pausingStore stops in the middle of its first page, after the given
+// number of features, until resume is closed.
 type pausingStore struct {
 	*sqlite.DB
 	after  int
 	paused chan struct{} // closed when the store stops
 	resume chan struct{}
+	once   sync.Once
 }
 
 func (s *pausingStore) FindFeaturesCount(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error) {
 	n := 0
 	return s.DB.FindFeaturesCount(ctx, f, func(ft *geo.Feature) error {
 		if n++; n == s.after {
-			close(s.paused)
-			<-s.resume
+			s.once.Do(func() {
+				close(s.paused)
+				<-s.resume
+			})
 		}
 		return fn(ft)
 	})
@@ -106,6 +111,35 @@ func checkPage(t *testing.T, what string, body []byte, n int) {
 	if err := json.Unmarshal(body, &fc); err != nil || len(fc.Features) != n || fc.NumberReturned != n {
 		t.Errorf("%s: %d features, numberReturned %d, %v; want %d", what, len(fc.Features), fc.NumberReturned, err, n)
 	}
+}
+
+// TestBusy: with the only query place taken, a request that waits longer
+// than the queue timeout gets 503 with Retry-After, and the server goes
+// on serving.
+func TestBusy(t *testing.T) {
+	store := &pausingStore{DB: pointsDB(t, 50), after: 1, paused: make(chan struct{}), resume: make(chan struct{})}
+	h := api.New(api.Config{Store: store, MaxQueries: 1, QueueTimeout: 50 * time.Millisecond}).Handler()
+	done := make(chan *httptest.ResponseRecorder)
+	go func() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/collections/pts/items", nil))
+		done <- rec
+	}()
+	<-store.paused // holds the only place
+	for _, path := range []string{"/collections/pts/items?limit=5", "/tiles/WebMercatorQuad/8/152/105"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "ServiceUnavailable") {
+			t.Errorf("%s while busy: %d, Retry-After %q, %s", path, rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+		}
+	}
+	close(store.resume)
+	if rec := <-done; rec.Code != http.StatusOK {
+		t.Errorf("the query that held the place: %d", rec.Code)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/collections/pts/items?limit=5", nil))
+	checkPage(t, "after the busy spell", rec.Body.Bytes(), 5)
 }
 
 // stalledWriter is a client that stops reading: its first Write blocks

@@ -125,7 +125,10 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 	// Queries run a few at a time (see internal/gate); the place is given
 	// up while the response is written, so a slow client holds none.
 	if err := s.gate.Enter(ctx); err != nil {
-		return // the client has gone
+		if ctx.Err() == nil {
+			s.writeError(w, r, err) // busy
+		}
+		return
 	}
 	held := true
 	defer func() {

@@ -18,32 +18,53 @@ package gate
 
 import (
 	"context"
+	"errors"
 	"sync"
+	"time"
 )
+
+// ErrBusy is returned by Enter when the wait for a place exceeded the
+// gate's longest wait: the server is overloaded, and the caller should
+// say so (HTTP 503) rather than keep the client waiting.
+var ErrBusy = errors.New("gate: too many queries waiting")
 
 // Gate admits at most n holders at once. The zero value is not usable;
 // create one with New. A nil *Gate admits everyone at once.
 type Gate struct {
+	maxWait time.Duration // for Enter; 0: as long as the context allows
+
 	mu      sync.Mutex
 	free    int
 	resumed []chan struct{} // waiters that started before, served first
 	fresh   []chan struct{} // new waiters, in arrival order
 }
 
-// New returns a Gate for n holders at once; n < 1 means 1.
-func New(n int) *Gate {
-	return &Gate{free: max(n, 1)}
+// New returns a Gate for n holders at once; n < 1 means 1. Enter waits at
+// most maxWait for a place (0: no limit).
+func New(n int, maxWait time.Duration) *Gate {
+	return &Gate{free: max(n, 1), maxWait: max(maxWait, 0)}
 }
 
 // Enter waits for a place and takes it, or returns ctx's error if ctx is
-// done first (then it holds no place). Waiters are admitted in arrival
-// order, after any waiting in Resume.
+// done first, or ErrBusy after the gate's longest wait (then it holds no
+// place). Waiters are admitted in arrival order, after any waiting in
+// Resume.
 func (g *Gate) Enter(ctx context.Context) error {
-	return g.wait(ctx, false)
+	if g == nil || g.maxWait == 0 {
+		return g.wait(ctx, false)
+	}
+	wctx, cancel := context.WithTimeout(ctx, g.maxWait)
+	defer cancel()
+	err := g.wait(wctx, false)
+	if err != nil && ctx.Err() == nil {
+		return ErrBusy
+	}
+	return err
 }
 
 // Resume is Enter for a holder that left to wait on something else and
-// now continues: it is admitted before any waiter in Enter.
+// now continues: it is admitted before any waiter in Enter, and waits as
+// long as ctx allows (its response has begun).
 func (g *Gate) Resume(ctx context.Context) error {
 	return g.wait(ctx, true)
 }

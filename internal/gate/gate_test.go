@@ -32,7 +32,7 @@ func free(g *Gate) int {
 
 func TestAtMostN(t *testing.T) {
 	for _, n := range []int{1, 2, 5} {
-		g := New(n)
+		g := New(n, 0)
 		var in, most atomic.Int32
 		var wg sync.WaitGroup
 		for range 50 {
@@ -76,7 +76,7 @@ func waitQueued(t *testing.T, g *Gate, n int) {
 }
 
 func TestOrder(t *testing.T) {
-	g := New(1)
+	g := New(1, 0)
 	ctx := context.Background()
 	if err := g.Enter(ctx); err != nil {
 		t.Fatal(err)
@@ -116,7 +116,7 @@ func TestOrder(t *testing.T) {
 }
 
 func TestCancelWhileWaiting(t *testing.T) {
-	g := New(1)
+	g := New(1, 0)
 	if err := g.Enter(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestCancelWhileWaiting(t *testing.T) {
 // be lost or made up.
 func TestCancelRace(t *testing.T) {
 	const n = 3
-	g := New(n)
+	g := New(n, 0)
 	var in atomic.Int32
 	var wg sync.WaitGroup
 	for i := range 400 {
@@ -170,6 +170,35 @@ func TestCancelRace(t *testing.T) {
 	}
 }
 
+func TestBusy(t *testing.T) {
+	g := New(1, 20*time.Millisecond)
+	if err := g.Enter(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Enter(context.Background()); err != ErrBusy {
+		t.Fatalf("Enter on a full gate past its longest wait: %v, want ErrBusy", err)
+	}
+	if err := g.Enter(cancelled()); err != context.Canceled {
+		t.Errorf("Enter with a cancelled context: %v, want context.Canceled", err)
+	}
+	g.Leave()
+	if got := free(g); got != 1 {
+		t.Errorf("%d places free, want 1: a waiter that gave up kept one", got)
+	}
+	// A resumed holder is not turned away.
+	if err := g.Enter(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() { done <- g.Resume(context.Background()) }()
+	time.Sleep(50 * time.Millisecond) // past the longest wait
+	g.Leave()
+	if err := <-done; err != nil {
+		t.Errorf("Resume after the longest wait: %v", err)
+	}
+	g.Leave()
+}
+
 func TestNil(t *testing.T) {
 	var g *Gate
 	for range 3 {
@@ -184,14 +213,14 @@ func TestNil(t *testing.T) {
 }
 
 func TestNewAtLeastOne(t *testing.T) {
-	if got := free(New(0)); got != 1 {
-		t.Errorf("New(0) has %d places, want 1", got)
+	if got := free(New(0, 0)); got != 1 {
+		t.Errorf("New(0, 0) has %d places, want 1", got)
 	}
 }
 
 func BenchmarkEnterLeave(b *testing.B) {
 	b.ReportAllocs()
-	g := New(2)
+	g := New(2, 0)
 	ctx := context.Background()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
