@@ -142,6 +142,7 @@ func (s *Server) routes() *mux.Router {
 	get("/collections/{collectionId}", s.handleCollection)
 	get("/collections/{collectionId}/items", s.handleItems)
 	get("/collections/{collectionId}/items/{featureId}", s.handleFeature)
+	get("/collections/{collectionId}/histogram", s.handleHistogram)
 	s.tileRoutes(get)
 	s.basemapRoutes(get)
 	if s.cfg.Briefings != nil {

@@ -97,14 +97,40 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &
 
 const flushAt = 32 << 10
 
+// layerVersion returns the request's collection and the data version (as
+// text, for ETags), or answers the error and returns ok false.
+func (s *Server) layerVersion(w http.ResponseWriter, r *http.Request) (l geo.Layer, version string, ok bool) {
+	l, err := s.store.Layer(r.Context(), mux.Vars(r)["collectionId"])
+	if err != nil {
+		s.writeError(w, r, err)
+		return l, "", false
+	}
+	v, err := s.store.Version(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return l, "", false
+	}
+	return l, strconv.FormatInt(v, 10), true
+}
+
+// enterQuery takes a query place (see internal/gate), or answers 503 when
+// the wait is too long and returns false (also when the client has gone).
+func (s *Server) enterQuery(w http.ResponseWriter, r *http.Request) bool {
+	if err := s.gate.Enter(r.Context()); err != nil {
+		if r.Context().Err() == nil {
+			s.writeError(w, r, err)
+		}
+		return false
+	}
+	return true
+}
+
 // handleItems serves GET /collections/{collectionId}/items: a GeoJSON
 // FeatureCollection streamed feature by feature, with paging links.
 func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id := mux.Vars(r)["collectionId"]
-	l, err := s.store.Layer(ctx, id)
-	if err != nil {
-		s.writeError(w, r, err)
+	l, version, ok := s.layerVersion(w, r)
+	if !ok {
 		return
 	}
 	q, err := s.parseItems(r, l.ID)
@@ -112,22 +138,14 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	version, err := s.store.Version(ctx)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	h := w.Header()
 	h.Set("Cache-Control", "public, max-age=60")
-	if notModified(w, r, weakETag("items", strconv.FormatInt(version, 10), l.ID, canonicalQuery(r.URL.Query()))) {
+	if notModified(w, r, weakETag("items", version, l.ID, canonicalQuery(r.URL.Query()))) {
 		return
 	}
 	// Queries run a few at a time (see internal/gate); the place is given
 	// up while the response is written, so a slow client holds none.
-	if err := s.gate.Enter(ctx); err != nil {
-		if ctx.Err() == nil {
-			s.writeError(w, r, err) // busy
-		}
+	if !s.enterQuery(w, r) {
 		return
 	}
 	held := true

@@ -45,6 +45,7 @@ func TestOpenAPI(t *testing.T) {
 		"/collections/lines/items", "/collections/events/items?limit=3&offset=2",
 		"/collections/towns/items?bbox=34,31,35,32&datetime=2025-10-10",
 		"/collections/lines/items/yellow_line_2025_10_10",
+		"/collections/events/histogram", "/collections/nope/histogram", "/collections/events/histogram?bins=3",
 		"/collections/nope", "/collections/towns/items/nope",
 		"/collections/towns/items?datetime=garbage",
 		"/tileMatrixSets", "/tileMatrixSets/WebMercatorQuad", "/tiles", "/tiles/WebMercatorQuad",

@@ -1,8 +1,10 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"math/rand/v2"
@@ -318,5 +320,39 @@ func TestCancelledUnderLoad(t *testing.T) {
 	}
 	if st := db.db.Stats(); st.InUse != 0 {
 		t.Errorf("%d connections still in use", st.InUse)
+	}
+}
+
+// ValidTimes gives the valid times FindFeatures gives, with the index
+// and without.
+func TestValidTimes(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "test.db")
+	rnd := rand.New(rand.NewPCG(11, 12))
+	withIndex, withSQL := openMode(t, path, syncIndex), openMode(t, path, noIndex)
+	if _, err := withIndex.Import(ctx, geo.Layer{ID: "r", Title: "R", Kind: geo.KindMixed}, geo.Append, seqOf(randomFeatures(rnd, 1000, "a"))); err != nil {
+		t.Fatal(err)
+	}
+	var want []geo.Interval
+	if err := withSQL.FindFeatures(ctx, geo.Filter{Layer: "r", Time: geo.Always}, func(f *geo.Feature) error {
+		want = append(want, f.Valid)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	order := func(a, b geo.Interval) int { return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End)) }
+	slices.SortFunc(want, order)
+	for _, db := range []*DB{withIndex, withSQL} {
+		var got []geo.Interval
+		if err := db.ValidTimes(ctx, "r", func(iv geo.Interval) { got = append(got, iv) }); err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(got, order)
+		if !slices.Equal(got, want) {
+			t.Errorf("index mode %d: %d valid times, want %d (or they differ)", db.indexMode, len(got), len(want))
+		}
+	}
+	if err := withSQL.ValidTimes(ctx, "nope", func(geo.Interval) {}); !errors.Is(err, geo.ErrNotFound) {
+		t.Errorf("unknown layer: %v", err)
 	}
 }

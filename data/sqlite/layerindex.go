@@ -416,3 +416,35 @@ func realValue(v driver.Value) float64 {
 	}
 	return 0
 }
+
+// ValidTimes calls fn with the valid time of every feature of the layer,
+// in no particular order: from the in-memory index when it is built,
+// else from one scan of features_bounds. Errors: geo.ErrNotFound for an
+// unknown layer.
+func (s *DB) ValidTimes(ctx context.Context, layer string, fn func(geo.Interval)) error {
+	ref, err := s.layerRef(ctx, layer)
+	if err != nil {
+		return err
+	}
+	if ix := s.index(ref); ix != nil {
+		var iv geo.Interval
+		for p := range ix.rank {
+			iv.Start, iv.End = ix.times.at(p)
+			fn(iv)
+		}
+		return ctx.Err()
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT valid_from, valid_to FROM features INDEXED BY features_bounds WHERE layer_num = ?", ref.num)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var iv geo.Interval
+	for rows.Next() {
+		if err := rows.Scan(&iv.Start, &iv.End); err != nil {
+			return err
+		}
+		fn(iv)
+	}
+	return rows.Err()
+}

@@ -1,0 +1,97 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"strata/geo"
+)
+
+// validTimer is implemented by stores that list a layer's valid times
+// without reading its features (data/sqlite does, from its index).
+type validTimer interface {
+	ValidTimes(ctx context.Context, layer string, fn func(geo.Interval)) error
+}
+
+// histogram is the body of GET /collections/{collectionId}/histogram:
+// geo.DayCounts with days written as dates. First and Last are null, and
+// Valid empty, when no feature has a bound.
+type histogram struct {
+	Collection string         `json:"collection"`
+	Features   int            `json:"features"`
+	First      *string        `json:"first"`
+	Last       *string        `json:"last"`
+	Valid      []int          `json:"valid"`
+	Starts     map[string]int `json:"starts"`
+	Ends       map[string]int `json:"ends"`
+	OpenStart  int            `json:"openStart"`
+	OpenEnd    int            `json:"openEnd"`
+	Links      []Link         `json:"links"`
+}
+
+// dayText writes day d (days since 1970-01-01) as a date.
+func dayText(d int64) string {
+	return time.UnixMilli(d * 24 * 3600 * 1000).UTC().Format(time.DateOnly)
+}
+
+// handleHistogram serves GET /collections/{collectionId}/histogram, a
+// Strata extension: the collection's features counted by day, which the
+// map's timeline draws for layers too large to fetch whole.
+func (s *Server) handleHistogram(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if err := s.checkDoc(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	l, version, ok := s.layerVersion(w, r)
+	if !ok {
+		return
+	}
+	if notModified(w, r, weakETag("histogram", version, l.ID)) {
+		return
+	}
+	// Counted as the store lists them, in memory that grows with the
+	// number of days, not of features; one query place, like items.
+	if !s.enterQuery(w, r) {
+		return
+	}
+	var err2 error
+	c := geo.CountDays(func(yield func(geo.Interval) bool) {
+		if vt, ok := s.store.(validTimer); ok {
+			err2 = vt.ValidTimes(ctx, l.ID, func(iv geo.Interval) { yield(iv) })
+			return
+		}
+		err2 = s.store.FindFeatures(ctx, geo.Filter{Layer: l.ID, Time: geo.Always, Light: true}, func(f *geo.Feature) error {
+			yield(f.Valid)
+			return nil
+		})
+	})
+	s.gate.Leave()
+	if err2 != nil {
+		s.writeError(w, r, err2)
+		return
+	}
+	h := histogram{Collection: l.ID, Features: c.Features, Valid: c.Valid, Starts: map[string]int{}, Ends: map[string]int{},
+		OpenStart: c.OpenStart, OpenEnd: c.OpenEnd}
+	if h.Valid == nil {
+		h.Valid = []int{}
+	}
+	if !c.Empty {
+		first, last := dayText(c.First), dayText(c.Last)
+		h.First, h.Last = &first, &last
+	}
+	for d, n := range c.Starts {
+		h.Starts[dayText(d)] = n
+	}
+	for d, n := range c.Ends {
+		h.Ends[dayText(d)] = n
+	}
+	base := s.baseURL(r)
+	h.Links = []Link{
+		{base + r.URL.Path, "self", mediaJSON, "Features by day"},
+		{base + "/collections/" + url.PathEscape(l.ID), "collection", mediaJSON, l.Title},
+	}
+	s.writeJSON(w, r, mediaJSON, h)
+}
