@@ -83,6 +83,19 @@ export async function fetchAllItems(id, q = {}, signal) {
 }
 
 /**
+ * Fetches a collection's features counted by day (GET
+ * /collections/{id}/histogram, a Strata extension).
+ * @param {string} id collection id
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<{first: string|null, last: string|null, valid: number[],
+ *   starts: Object<string, number>, ends: Object<string, number>,
+ *   openStart: number, openEnd: number}>}
+ */
+export function fetchHistogram(id, signal) {
+  return getJSON(`collections/${encodeURIComponent(id)}/histogram`, signal);
+}
+
+/**
  * Fetches one feature.
  * @param {string} collection collection id
  * @param {string} id feature id

@@ -1,9 +1,10 @@
 // histogram.js summarises where the data is in time: features valid per
 // day, the days features start and end, and the days of events. It is
-// computed here from each layer's features; a server-side histogram can
-// later return the same Summary shape.
+// computed here from each layer's features, or, for layers too large to
+// fetch whole (drawn from tiles), from the counts the server makes
+// (GET /collections/{id}/histogram).
 
-import { startDay, endDay } from './time.js';
+import { startDay, endDay, parseDay } from './time.js';
 
 /**
  * @typedef {object} Summary
@@ -35,17 +36,25 @@ export function isEventLayer(features) {
 
 /**
  * Summarises layers' features in time.
- * @param {{id: string, features: object[], events: boolean}[]} layers
+ * @param {{id: string, features: object[], events: boolean, days?: object}[]} layers
+ *   days, when set, is the layer's histogram from the server (see
+ *   api.js fetchHistogram), counted instead of its features
  * @param {number[]} [extent] [first, last] day of the collections'
- *   temporal extent; a finite bound is used as is, NaN falls back to the
- *   features' own dates
+ *   temporal extent (NaN where open); the summary spans it and every
+ *   bound of the data
  * @returns {Summary}
  */
 export function summarise(layers, extent = [NaN, NaN]) {
   const spans = [];
   const events = [];
   const bounds = [];
+  const counted = [];
   for (const l of layers) {
+    const d = l.days && serverDays(l.days);
+    if (d) {
+      counted.push(d);
+      if (Number.isFinite(d.first)) bounds.push(d.first, d.last);
+    }
     for (const f of l.features) {
       const s = startDay(f.properties?.valid_from), e = endDay(f.properties?.valid_to);
       if (Number.isFinite(s)) bounds.push(s);
@@ -54,8 +63,13 @@ export function summarise(layers, extent = [NaN, NaN]) {
       else spans.push([s, e]);
     }
   }
-  let min = Number.isFinite(extent[0]) ? extent[0] : bounds.length ? Math.min(...bounds) : Math.floor(Date.now() / 86400000);
-  let max = Number.isFinite(extent[1]) ? extent[1] : bounds.length ? Math.max(...bounds) : min;
+  // The data's own bounds widen the extent: a collection with open-ended
+  // features has an open extent, yet bounds of its own.
+  const lo = bounds.length ? Math.min(...bounds) : NaN, hi = bounds.length ? Math.max(...bounds) : NaN;
+  let min = Math.min(...[extent[0], lo].filter(Number.isFinite));
+  if (!Number.isFinite(min)) min = Math.floor(Date.now() / 86400000);
+  let max = Math.max(...[extent[1], hi].filter(Number.isFinite));
+  if (!Number.isFinite(max)) max = min;
   if (max < min) max = min;
   if (max - min < 7) { min -= 3; max += 4; }
   const n = max - min + 1;
@@ -73,9 +87,40 @@ export function summarise(layers, extent = [NaN, NaN]) {
   const counts = new Int32Array(n);
   let c = 0;
   for (let i = 0; i < n; i++) { c += diff[i]; counts[i] = c; }
+  for (const d of counted) {
+    for (let i = 0; i < n; i++) {
+      const day = min + i;
+      if (!Number.isFinite(d.first)) counts[i] += d.openStart;
+      else if (day < d.first) counts[i] += d.openStart;
+      else if (day > d.last) counts[i] += d.openEnd;
+      else counts[i] += d.valid[day - d.first] || 0;
+    }
+    for (const [map, into] of [[d.starts, starts], [d.ends, ends]]) {
+      for (const [day, k] of map) { into.set(day, (into.get(day) || 0) + k); changes.add(day); }
+    }
+  }
   events.sort((a, b) => a.day - b.day);
   const sorted = [...changes].filter((d) => d >= min && d <= max).sort((a, b) => a - b);
   return { min, max, counts, starts, ends, events, changes: sorted };
+}
+
+/**
+ * Reads a server histogram: dates to day numbers. A layer whose every
+ * feature is valid always has no first day (NaN): openStart counts it on
+ * every day.
+ * @param {object} h
+ */
+function serverDays(h) {
+  const days = (o) => new Map(Object.entries(o || {}).map(([k, v]) => [parseDay(k), Number(v) || 0]).filter(([k]) => Number.isFinite(k)));
+  return {
+    first: h.first ? parseDay(h.first) : NaN,
+    last: h.last ? parseDay(h.last) : NaN,
+    valid: Array.isArray(h.valid) ? h.valid : [],
+    starts: days(h.starts),
+    ends: days(h.ends),
+    openStart: Number(h.openStart) || 0,
+    openEnd: Number(h.openEnd) || 0,
+  };
 }
 
 /**

@@ -5,7 +5,7 @@
 
 import * as L from '../vendor/leaflet/leaflet-src.esm.js';
 import { FullScreen } from '../vendor/leaflet.fullscreen/Control.FullScreen.js';
-import { fetchCollections, fetchAllItems } from './api.js';
+import { fetchCollections, fetchAllItems, fetchHistogram } from './api.js';
 import { offlineBasemap, onlineBasemap } from './basemap.js';
 import { DataLayer, createPanes, APPROXIMATE_AT, isTiled } from './layers.js';
 import { LayerControl } from './layercontrol.js';
@@ -186,10 +186,12 @@ async function main() {
   for (const [id] of layers) { control.setChecked(id, visible.has(id)); if (visible.has(id)) setLayer(id, true); }
 
   // The histogram needs every feature's dates once; layers are small.
+  // Layers drawn from tiles are too large to fetch whole: the server
+  // counts them.
   const all = await Promise.all(cols.map(async (c) => {
     try {
-      // Layers drawn from tiles are too large to fetch whole.
-      return { id: String(c.id), features: isTiled(c) ? [] : await fetchAllItems(String(c.id), {}) };
+      if (isTiled(c)) return { id: String(c.id), features: [], days: await fetchHistogram(String(c.id)) };
+      return { id: String(c.id), features: await fetchAllItems(String(c.id), {}) };
     } catch {
       return { id: String(c.id), features: [] };
     }

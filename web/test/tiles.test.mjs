@@ -95,6 +95,33 @@ test('a 200,000-point layer is drawn from tiles, not items', async (t) => {
   } finally { await m.close(); }
 });
 
+test('the timeline counts the tiled layer from the server\'s histogram', async (t) => {
+  if (skip) return t.skip(skip);
+  const m = await openMap(browser, '/#map=10/31.42/34.45&date=2025-10-10');
+  try {
+    const { page } = m;
+    const h = await (await fetch(`${BASE}/collections/${LAYER}/histogram`)).json();
+    assert.equal(h.features, 200000);
+    const s = await page.evaluate(() => {
+      const { min, max, counts, changes } = window.strata.summary;
+      return { min, max, counts: [...counts], changes: changes.length };
+    });
+    // The synthetic points run from 2023-10 to 2026-06: the timeline spans them.
+    const day = (d) => Date.parse(d) / 86400000;
+    assert.ok(s.min <= day(h.first) && s.max >= day(h.last), `timeline ${s.min}..${s.max}, histogram ${h.first}..${h.last}`);
+    // On a day in 2024 only the synthetic layer has features: the
+    // timeline's count is at least the server's.
+    const d = day('2024-06-01');
+    const server = h.valid[d - day(h.first)];
+    assert.ok(server > 1000, `server count ${server}`);
+    assert.ok(s.counts[d - s.min] >= server, `timeline ${s.counts[d - s.min]} < server ${server}`);
+    assert.ok(s.changes > 100, `changes ${s.changes}`);
+    assert.ok(m.requests.some((u) => u.endsWith(`/collections/${LAYER}/histogram`)), 'histogram requested');
+    assert.deepEqual(bulkItemRequests(m.requests), [], 'no request for the layer\'s items');
+    assert.deepEqual(m.errors, []);
+  } finally { await m.close(); }
+});
+
 test('the timeline sets the tiles\' datetime and what they show', async (t) => {
   if (skip) return t.skip(skip);
   const m = await openMap(browser, `/#map=11/31.45/34.42&date=2025-10-10&layers=${LAYER}`);
