@@ -165,7 +165,9 @@ func TestRunReplay(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	done := make(chan error)
-	go func() { done <- run(ctx, []string{"-url", origin.URL, "-paths", paths, "-replay", "127.0.0.1:0"}, out, out) }()
+	go func() {
+		done <- run(ctx, []string{"-url", origin.URL, "-paths", paths, "-replay", "127.0.0.1:0"}, out, out)
+	}()
 	var addr string
 	for i := 0; addr == "" && i < 500; i++ {
 		if _, rest, ok := strings.Cut(out.String(), "on http://"); ok {
