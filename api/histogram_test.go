@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -26,6 +27,14 @@ func TestHistogram(t *testing.T) {
 				OpenStart int            `json:"openStart"`
 				OpenEnd   int            `json:"openEnd"`
 			}](t, r)
+			// Revalidation by the ETag answers 304, without counting again:
+			// the tag is the data version's (weak), not the body's.
+			if !strings.HasPrefix(r.header.Get("ETag"), `W/"`) {
+				t.Errorf("ETag %q is not the weak, version-based one", r.header.Get("ETag"))
+			}
+			if again := do(t, "GET", srv.URL+"/collections/"+layer+"/histogram", map[string]string{"If-None-Match": r.header.Get("ETag")}); again.status != 304 {
+				t.Errorf("If-None-Match: status %d, want 304", again.status)
+			}
 			fc := decode[featureCollection](t, get(t, srv.URL+"/collections/"+layer+"/items?limit=10000"))
 			if h.Features != len(fc.Features) || len(fc.Features) == 0 {
 				t.Fatalf("%d features counted, %d in the items", h.Features, len(fc.Features))
