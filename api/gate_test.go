@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -140,6 +142,42 @@ func TestBusy(t *testing.T) {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/collections/pts/items?limit=5", nil))
 	checkPage(t, "after the busy spell", rec.Body.Bytes(), 5)
+}
+
+// panicStore panics in its first query of each kind.
+type panicStore struct {
+	*sqlite.DB
+	items, points atomic.Int32
+}
+
+func (s *panicStore) FindFeaturesCount(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error) {
+	if s.items.Add(1) == 1 {
+		panic("store failure")
+	}
+	return s.DB.FindFeaturesCount(ctx, f, fn)
+}
+
+func (s *panicStore) FindPoints(ctx context.Context, f geo.Filter, fn func(lon, lat float64, rank uint32, i int) error) (func(int, *geo.Feature), bool, error) {
+	if s.points.Add(1) == 1 {
+		panic("store failure")
+	}
+	return s.DB.FindPoints(ctx, f, fn)
+}
+
+// TestPanicFreesPlace: a query that panics answers 500 and gives its
+// place back, so the server, with a single place, goes on serving.
+func TestPanicFreesPlace(t *testing.T) {
+	store := &panicStore{DB: pointsDB(t, 20)}
+	h := api.New(api.Config{Store: store, MaxQueries: 1, QueueTimeout: 5 * time.Second, Logger: slog.New(slog.DiscardHandler)}).Handler()
+	for _, path := range []string{"/collections/pts/items", "/collections/pts/tiles/WebMercatorQuad/8/105/152"} {
+		for i, want := range []int{http.StatusInternalServerError, http.StatusOK} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+			if rec.Code != want && !(i == 1 && rec.Code == http.StatusNoContent) {
+				t.Errorf("%s, request %d: status %d, want %d: %s", path, i+1, rec.Code, want, rec.Body)
+			}
+		}
+	}
 }
 
 // stalledWriter is a client that stops reading: its first Write blocks

@@ -37,6 +37,23 @@ func dayText(d int64) string {
 	return time.Unix(d*24*3600, 0).UTC().Format(time.DateOnly)
 }
 
+// countDays counts the layer's features by day, as the store lists their
+// valid times.
+func (s *Server) countDays(ctx context.Context, layer string) (geo.DayCounts, error) {
+	var err error
+	c := geo.CountDays(func(yield func(geo.Interval) bool) {
+		if vt, ok := s.store.(validTimer); ok {
+			err = vt.ValidTimes(ctx, layer, func(iv geo.Interval) { yield(iv) })
+			return
+		}
+		err = s.store.FindFeatures(ctx, geo.Filter{Layer: layer, Time: geo.Always, Light: true}, func(f *geo.Feature) error {
+			yield(f.Valid)
+			return nil
+		})
+	})
+	return c, err
+}
+
 // handleHistogram serves GET /collections/{collectionId}/histogram, a
 // Strata extension: the collection's features counted by day, which the
 // map's timeline draws for layers too large to fetch whole.
@@ -58,18 +75,10 @@ func (s *Server) handleHistogram(w http.ResponseWriter, r *http.Request) {
 	if !s.enterQuery(w, r) {
 		return
 	}
-	var err error
-	c := geo.CountDays(func(yield func(geo.Interval) bool) {
-		if vt, ok := s.store.(validTimer); ok {
-			err = vt.ValidTimes(ctx, l.ID, func(iv geo.Interval) { yield(iv) })
-			return
-		}
-		err = s.store.FindFeatures(ctx, geo.Filter{Layer: l.ID, Time: geo.Always, Light: true}, func(f *geo.Feature) error {
-			yield(f.Valid)
-			return nil
-		})
-	})
-	s.gate.Leave()
+	c, err := func() (geo.DayCounts, error) {
+		defer s.gate.Leave() // even if counting panics
+		return s.countDays(ctx, l.ID)
+	}()
 	if err != nil {
 		s.writeError(w, r, err)
 		return

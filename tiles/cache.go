@@ -41,11 +41,7 @@ func (r *Renderer) Tile(ctx context.Context, t maptile.Tile, layers []string, wh
 	}
 	for try := 1; ; try++ {
 		v, err, shared := r.calls.Do(key, func() (any, error) {
-			if err := r.opt.Gate.Enter(ctx); err != nil {
-				return nil, err
-			}
-			data, err := r.render(ctx, t, ids, when)
-			r.opt.Gate.Leave()
+			data, err := r.renderGated(ctx, t, ids, when)
 			if err != nil {
 				return nil, err
 			}
@@ -65,6 +61,16 @@ func (r *Renderer) Tile(ctx context.Context, t maptile.Tile, layers []string, wh
 		e := v.(*entry)
 		return e.data, e.etag, nil
 	}
+}
+
+// renderGated draws a tile holding a place of the gate, if there is one,
+// and gives the place back even if drawing panics.
+func (r *Renderer) renderGated(ctx context.Context, t maptile.Tile, ids []string, when geo.Interval) ([]byte, error) {
+	if err := r.opt.Gate.Enter(ctx); err != nil {
+		return nil, err
+	}
+	defer r.opt.Gate.Leave()
+	return r.render(ctx, t, ids, when)
 }
 
 // cacheKey identifies a tile drawn at a data version.
