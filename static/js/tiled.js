@@ -70,6 +70,9 @@ const SIZE = 256;
 const PAD = 48;
 /** Side of a single point's marker in pixels (GeoJSON markers use 20). */
 const MARKER_PX = 13;
+/** Pixels from the map's centre within which Enter finds a symbol. */
+const KEY_SLOP = 24;
+
 /** Extra pixels around a symbol that still count as a click on it. */
 const SLOP = 4;
 /**
@@ -155,6 +158,8 @@ export const VectorTileLayer = L.GridLayer.extend({
     map.on('zoomend', this.redrawAll, this);
     map.on('zoomstart', this.onZoomStart, this);
     map.on('moveend', this.onMoveEnd, this);
+    this._onKey = (e) => this.onKey(e);
+    map.getContainer().addEventListener('keydown', this._onKey);
   },
 
   // From the start of a zoom until the tiles of the new zoom are asked
@@ -174,6 +179,7 @@ export const VectorTileLayer = L.GridLayer.extend({
   },
 
   onRemove(map) {
+    map.getContainer().removeEventListener('keydown', this._onKey);
     map.off('click', this.onClick, this);
     map.off('mousemove', this.onHover, this);
     map.off('zoomend', this.redrawAll, this);
@@ -432,7 +438,7 @@ export const VectorTileLayer = L.GridLayer.extend({
    * @param {L.LatLng} latlng
    * @returns {{item: object, tile: {x: number, y: number, z: number}}|null}
    */
-  hit(latlng) {
+  hit(latlng, slop = SLOP) {
     const map = this._map, z = this._tileZoom;
     if (!map || z === undefined || map.getZoom() !== z) return null;
     const p = map.project(latlng, z);
@@ -448,7 +454,7 @@ export const VectorTileLayer = L.GridLayer.extend({
         for (const it of vt.items) {
           if (it.type !== 1 || !it.own) continue;
           const d = Math.hypot(it.x - x, it.y - y);
-          if (d <= (it.r ?? MARKER_PX / 2) + SLOP && d < bestD) { best = { item: it, tile: t.coords }; bestD = d; }
+          if (d <= (it.r ?? MARKER_PX / 2) + slop && d < bestD) { best = { item: it, tile: t.coords }; bestD = d; }
         }
         if (best || dx || dy) continue;
         for (const it of vt.items) {
@@ -472,11 +478,28 @@ export const VectorTileLayer = L.GridLayer.extend({
   onClick(e) {
     // Features drawn as GeoJSON above the tiles answer their own clicks.
     if (e.originalEvent?.target?.closest?.('.leaflet-interactive, .leaflet-marker-icon, .leaflet-popup')) return;
-    const h = this.hit(e.latlng);
-    if (!h) return;
-    const at = h.item.type === 1 ? this.itemLatLng(h) : e.latlng;
+    this.open(this.hit(e.latlng), e.latlng);
+  },
+
+  /** Opens what h found (see hit) at latlng: a feature's popup, or a cluster zoomed into. */
+  open(h, latlng) {
+    if (!h) return false;
+    const at = h.item.type === 1 ? this.itemLatLng(h) : latlng;
     if (h.item.props.cluster) this.options.onCluster?.(at);
     else this.options.onFeature?.(h.item, at);
+    return true;
+  },
+
+  /**
+   * The keyboard's way to what tiles draw: with the map focused (arrow
+   * keys move it, the centre is marked), Enter opens the feature or
+   * cluster nearest the centre, as a click on it would. The first tiled
+   * layer with something there takes the key.
+   */
+  onKey(e) {
+    if (e.key !== 'Enter' || e.defaultPrevented || e.target !== this._map?.getContainer()) return;
+    const c = this._map.getCenter();
+    if (this.open(this.hit(c, KEY_SLOP), c)) e.preventDefault();
   },
 
   onHover(e) {

@@ -216,6 +216,34 @@ test('clicking a tiled point opens its popup with its sources', async (t) => {
   } finally { await m.close(); }
 });
 
+test('the keyboard reaches tiled points: Enter opens the one at the centre', async (t) => {
+  if (skip) return t.skip(skip);
+  const m = await openMap(browser, `/#map=14/31.5150/34.4300&date=2025-10-10&layers=${LAYER}`);
+  try {
+    const { page } = m;
+    const s = await findSymbol(page, false);
+    assert.ok(s, 'a single point in view');
+    // Move the map (as the arrow keys would) so that the point is a few
+    // pixels from the centre, then press Enter on the focused map.
+    await page.evaluate(([x, y]) => {
+      const map = window.strata.map, box = document.getElementById('map').getBoundingClientRect();
+      const ll = map.containerPointToLatLng([x - box.left + 5, y - box.top - 5]);
+      map.setView(ll, map.getZoom(), { animate: false });
+    }, [s.x, s.y]);
+    await idle(page);
+    await page.focus('#map');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'map');
+    await shot(page, 'tiles-keyboard');
+    await page.keyboard.press('Enter');
+    const popup = page.locator('.leaflet-popup .feature-popup');
+    await popup.waitFor();
+    assert.equal(await popup.locator('.fp-name').innerText(), s.props.name);
+    assert.match(await popup.locator('.fp-sources-title').innerText(), /Sources \(1\)/);
+    assert.deepEqual(m.errors, []);
+    assert.deepEqual(foreign(m.requests), []);
+  } finally { await m.close(); }
+});
+
 test('clicking a cluster zooms in', async (t) => {
   if (skip) return t.skip(skip);
   const m = await openMap(browser, `/#map=9/31.4/34.4&date=2025-10-10&layers=${LAYER}`);
