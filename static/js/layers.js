@@ -83,7 +83,7 @@ export class DataLayer {
         col,
         approximateAt: APPROXIMATE_AT,
         onState: (s) => { if (this.visible) this.setState(s); },
-        onFeature: (item, latlng) => this.openTiledPopup(String(item.props.id), latlng),
+        onFeature: (item, latlng) => this.openFetchedPopup(String(item.props.id), latlng),
         onCluster: (latlng) => map.setView(latlng, Math.min(map.getZoom() + 2, map.getMaxZoom()), { animate: map.options.zoomAnimation }),
       });
       this.group.addLayer(this.tiles);
@@ -92,12 +92,13 @@ export class DataLayer {
   }
 
   /**
-   * Opens the popup of a tiled feature: the tile holds only a few
-   * properties, so the whole feature (with its sources) is fetched first.
+   * Opens the popup of a feature fetched whole (with its sources) first:
+   * for a tiled feature, whose tile holds only a few properties, and for
+   * a feature opened by a link before its layer has drawn it.
    * @param {string} id feature id
    * @param {L.LatLng} latlng where the popup points
    */
-  async openTiledPopup(id, latlng) {
+  async openFetchedPopup(id, latlng) {
     this.popupCtl?.abort();
     const ctl = new AbortController();
     this.popupCtl = ctl;
@@ -293,7 +294,7 @@ export class DataLayer {
   openPopup(id) {
     if (this.tiled) {
       const h = this.tiles.find(id);
-      if (h) this.openTiledPopup(id, h.item.type === 1 ? this.tiles.itemLatLng(h) : this.map.getCenter());
+      if (h) this.openFetchedPopup(id, h.item.type === 1 ? this.tiles.itemLatLng(h) : this.map.getCenter());
       return !!h;
     }
     let found = false;

@@ -5,7 +5,7 @@
 
 import * as L from '../vendor/leaflet/leaflet-src.esm.js';
 import { FullScreen } from '../vendor/leaflet.fullscreen/Control.FullScreen.js';
-import { fetchCollections, fetchAllItems, fetchHistogram } from './api.js';
+import { fetchCollections, fetchAllItems, fetchHistogram, fetchFeature } from './api.js';
 import { offlineBasemap, onlineBasemap } from './basemap.js';
 import { DataLayer, createPanes, APPROXIMATE_AT, isTiled } from './layers.js';
 import { LayerControl } from './layercontrol.js';
@@ -205,6 +205,36 @@ async function main() {
   ready = true;
   timeline.setSummary(summary);
   schedule();
+  if (initial.feature && initial.layers?.length) openLinked(initial.layers[0], initial.feature);
+
+  /**
+   * Opens the feature a link names (#layers=L&feature=ID, as an item's
+   * "On the map" link): moves time to its start unless the link gives a
+   * date, frames it unless the link gives a view, highlights it and
+   * opens its popup.
+   */
+  async function openLinked(layerId, id) {
+    const l = layers.get(layerId);
+    if (!l) return;
+    let f;
+    try {
+      f = await fetchFeature(layerId, id);
+    } catch {
+      return; // an unknown feature: the map as it is
+    }
+    const bounds = L.geoJSON(f).getBounds();
+    if (!bounds.isValid()) return;
+    if (!Number.isFinite(initial.from)) {
+      const s = startDay(f.properties?.valid_from), e = endDay(f.properties?.valid_to);
+      const day = Number.isFinite(s) ? s : e - 1;
+      if (Number.isFinite(day)) timeline.set({ from: day, to: day, range: false });
+    }
+    if (!initial.map) map.fitBounds(bounds.pad(0.5), { maxZoom: 13, animate: false });
+    l.highlight([id]);
+    const g = f.geometry;
+    l.openFetchedPopup(id, g?.type === 'Point' ? L.latLng(g.coordinates[1], g.coordinates[0]) : bounds.getCenter());
+    schedule();
+  }
 
   window.strata.map = map;
   window.strata.timeline = timeline;

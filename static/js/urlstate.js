@@ -2,6 +2,9 @@
 //   #map=zoom/lat/lon&date=YYYY-MM-DD&layers=a,b
 // and in range mode date=YYYY-MM-DD/YYYY-MM-DD. It writes with
 // history.replaceState, so panning and scrubbing never fill the history.
+// A link may also name a feature to open (feature=ID, with its layer
+// first in layers), as the items' "On the map" links do; it is read once
+// and not written back.
 
 import { parseDay, formatDay } from './time.js';
 
@@ -12,6 +15,7 @@ import { parseDay, formatDay } from './time.js';
  * @property {number} to last day shown; equals from in instant mode
  * @property {boolean} range true in range mode
  * @property {string[]|null} layers visible layer ids, null when absent
+ * @property {string|null} [feature] id of a feature of layers[0] to open
  */
 
 /**
@@ -21,7 +25,7 @@ import { parseDay, formatDay } from './time.js';
  */
 export function parseHash(hash) {
   const p = new URLSearchParams(String(hash).replace(/^#/, ''));
-  const state = { map: null, from: NaN, to: NaN, range: false, layers: null };
+  const state = { map: null, from: NaN, to: NaN, range: false, layers: null, feature: p.get('feature') || null };
   const m = (p.get('map') || '').split('/').map(Number);
   if (m.length === 3 && m.every(Number.isFinite) && Math.abs(m[1]) <= 90 && Math.abs(m[2]) <= 180 && m[0] >= 0 && m[0] <= 22) {
     state.map = { zoom: m[0], lat: m[1], lon: m[2] };

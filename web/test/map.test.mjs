@@ -82,6 +82,31 @@ test('a popup lists the feature\'s sources and moves the timeline', async () => 
   } finally { await m.close(); }
 });
 
+test('an item\'s "On the map" link opens the feature at its start date', async () => {
+  // The link the API gives for the feature (its alternate link).
+  const feature = await (await fetch(`${BASE}/collections/facilities/items/cmcc_kiryat_gat`)).json();
+  const link = feature.links.find((l) => l.rel === 'alternate' && l.type === 'text/html');
+  assert.ok(link, JSON.stringify(feature.links));
+  const href = new URL(link.href);
+  assert.match(href.hash, /feature=cmcc_kiryat_gat/);
+  const m = await openMap(browser, '/' + href.search + href.hash);
+  try {
+    const { page } = m;
+    const popup = page.locator('.leaflet-popup .feature-popup');
+    await popup.waitFor();
+    assert.match(await popup.locator('.fp-name').innerText(), /CMCC|Civil-Military/);
+    // The link gives no date: time moves to the feature's start.
+    await idle(page, '2025-10-17');
+    assert.equal(await page.locator('.tl-date').inputValue(), '2025-10-17');
+    // The map frames it, and it is drawn and highlighted there.
+    const [lon, lat] = feature.geometry.coordinates;
+    assert.ok(await page.evaluate(([lat, lon]) => window.strata.map.getBounds().contains([lat, lon]), [lat, lon]));
+    assert.equal(await page.locator('[data-feature-id="cmcc_kiryat_gat"].is-highlighted').count() >= 1, true);
+    assert.doesNotMatch(await page.evaluate(() => location.hash), /feature=/, 'read once, not written back');
+    assert.deepEqual(m.errors, []);
+  } finally { await m.close(); }
+});
+
 test('a URL with map, date and layers restores that state', async () => {
   const m = await openMap(browser, '/#map=11/31.3500/34.3000&date=2025-10-09&layers=lines,towns');
   try {
