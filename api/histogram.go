@@ -34,7 +34,7 @@ type histogram struct {
 
 // dayText writes day d (days since 1970-01-01) as a date.
 func dayText(d int64) string {
-	return time.Unix(d*24*3600, 0).UTC().Format(time.DateOnly)
+	return geo.TimeOf(d * geo.DayMillis).Format(time.DateOnly)
 }
 
 // countDays counts the layer's features by day, as the store lists their

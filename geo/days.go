@@ -30,8 +30,12 @@ type DayCounts struct {
 	OpenStart, OpenEnd int
 }
 
-// floorDiv and ceilDiv divide by a day, rounding down and up.
-func floorDiv(ms int64) int64 {
+// DayMillis is the length of a UTC day in milliseconds.
+const DayMillis = dayMillis
+
+// Day returns the number of the UTC day holding the instant ms: days since
+// 1970-01-01, rounding down (day -1 for an instant of 1969-12-31).
+func Day(ms int64) int64 {
 	d := ms / dayMillis
 	if ms%dayMillis < 0 {
 		d--
@@ -39,6 +43,7 @@ func floorDiv(ms int64) int64 {
 	return d
 }
 
+// ceilDiv divides ms by a day, rounding up.
 func ceilDiv(ms int64) int64 {
 	d := ms / dayMillis
 	if ms%dayMillis > 0 {
@@ -57,7 +62,7 @@ func CountDays(seq iter.Seq[Interval]) DayCounts {
 		if iv.Start == OpenStart {
 			c.OpenStart++
 		} else {
-			s := floorDiv(iv.Start)
+			s := Day(iv.Start)
 			c.Starts[s]++
 			diff[s]++
 			c.First, c.Last = min(c.First, s), max(c.Last, s)

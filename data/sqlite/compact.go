@@ -1,6 +1,10 @@
 package sqlite
 
-import "math"
+import (
+	"math"
+
+	"strata/geo"
+)
 
 // The index keeps two of its per-feature columns compact when the data
 // allows, with the exact values kept either way: at 1,000,000 features
@@ -59,7 +63,7 @@ type timeColumns struct {
 }
 
 const (
-	dayMS    = 24 * 3600 * 1000
+	dayMS    = geo.DayMillis
 	openDay0 = math.MinInt32 // an open start as a day number
 	openDay1 = math.MaxInt32 // an open end
 )
@@ -123,11 +127,7 @@ func fromDay(d int32) int64 {
 // included: openDay0 is never above, openDay1 never at or below, a
 // clamped value unless the query is open there too).
 func floorDay(ms int64) int32 {
-	d := ms / dayMS
-	if ms%dayMS < 0 {
-		d--
-	}
-	return int32(min(max(d, openDay0), openDay1))
+	return int32(min(max(geo.Day(ms), openDay0), openDay1))
 }
 
 // queryDays returns the day numbers that stand for q's start and end in

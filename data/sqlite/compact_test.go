@@ -59,7 +59,7 @@ func TestDayHitsMatchMilliseconds(t *testing.T) {
 		if days {
 			return d * dayMS
 		}
-		return d*dayMS + int64(rnd.IntN(3)-1)*int64(rnd.IntN(dayMS))
+		return d*dayMS + int64(rnd.IntN(3)-1)*int64(rnd.IntN(int(dayMS)))
 	}
 	const n = 4000
 	from, to := make([]int64, n), make([]int64, n)

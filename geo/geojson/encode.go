@@ -62,12 +62,12 @@ func appendBound(b []byte, ms int64) []byte {
 	return AppendString(b, s)
 }
 
-const day = 24 * 3600 * 1000
+const day = geo.DayMillis
 
 // appendDateOnly appends the UTC date of ms, a JSON string in the layout
 // time.DateOnly.
 func appendDateOnly(b []byte, ms int64) []byte {
-	if out, ok := appendDate(b, ms-((ms%day)+day)%day); ok {
+	if out, ok := appendDate(b, geo.Day(ms)*day); ok {
 		return out
 	}
 	return AppendString(b, geo.TimeOf(ms).Format(time.DateOnly))
