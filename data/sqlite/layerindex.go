@@ -24,15 +24,6 @@ type layerRef struct {
 	num, gen int64
 }
 
-func (s *DB) layerRef(ctx context.Context, id string) (layerRef, error) {
-	var r layerRef
-	err := s.db.QueryRowContext(ctx, "SELECT num, generation FROM layers WHERE id = ?", id).Scan(&r.num, &r.gen)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, geo.NotFoundf("layer %q does not exist", id)
-	}
-	return r, err
-}
-
 // indexSlot holds a layer's index, if one is built, and whether a build
 // is under way.
 type indexSlot struct {

@@ -32,6 +32,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mattn/go-sqlite3"
 	"github.com/paulmach/orb"
@@ -62,6 +63,11 @@ type DB struct {
 	indexes   map[int64]*indexSlot                             // by layer number
 	indexMode int                                              // backgroundIndex but in tests
 	rawStmts  map[*sqlite3.SQLiteConn]map[fetchKey]driver.Stmt // see rawStmt
+
+	// versionStmt reads the data version, which nearly every request
+	// does: prepared once, not once a request.
+	versionStmt *sql.Stmt
+	snap        atomic.Pointer[layerSnapshot] // see layers
 }
 
 var _ geo.Store = (*DB)(nil)
@@ -126,6 +132,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
+	if s.versionStmt, err = db.PrepareContext(ctx, "SELECT value FROM meta WHERE key = 'version'"); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
 	return s, nil
 }
 
@@ -140,6 +150,7 @@ func (s *DB) Close() error {
 		}
 	}
 	s.ixMu.Unlock()
+	s.versionStmt.Close()
 	return s.db.Close()
 }
 
@@ -186,7 +197,7 @@ func (s *DB) migrate(ctx context.Context) error {
 // Version returns the data version, which every write increments.
 func (s *DB) Version(ctx context.Context) (int64, error) {
 	var v int64
-	err := s.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&v)
+	err := s.versionStmt.QueryRowContext(ctx).Scan(&v)
 	return v, err
 }
 
@@ -197,14 +208,17 @@ func bumpVersion(ctx context.Context, tx *sql.Tx) error {
 
 const layerColumns = "num, id, title, description, geometry_kind, grp, style, attribution, licence, ord"
 
-func scanLayer(sc interface{ Scan(...any) error }) (int64, geo.Layer, error) {
+// scanLayer scans the layerColumns of a row, then the row's further
+// columns into extra.
+func scanLayer(sc interface{ Scan(...any) error }, extra ...any) (int64, geo.Layer, error) {
 	var (
 		num   int64
 		l     geo.Layer
 		kind  string
 		style string
 	)
-	err := sc.Scan(&num, &l.ID, &l.Title, &l.Description, &kind, &l.Group, &style, &l.Attribution, &l.Licence, &l.Order)
+	dest := append([]any{&num, &l.ID, &l.Title, &l.Description, &kind, &l.Group, &style, &l.Attribution, &l.Licence, &l.Order}, extra...)
+	err := sc.Scan(dest...)
 	if err != nil {
 		return 0, l, err
 	}
@@ -213,30 +227,6 @@ func scanLayer(sc interface{ Scan(...any) error }) (int64, geo.Layer, error) {
 		return 0, l, fmt.Errorf("layer %s: bad style: %w", l.ID, err)
 	}
 	return num, l, nil
-}
-
-// Layers returns every layer by order, then id.
-func (s *DB) Layers(ctx context.Context) ([]geo.Layer, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+layerColumns+" FROM layers ORDER BY ord, id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []geo.Layer
-	for rows.Next() {
-		_, l, err := scanLayer(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
-}
-
-// Layer returns one layer, or an error wrapping geo.ErrNotFound.
-func (s *DB) Layer(ctx context.Context, id string) (geo.Layer, error) {
-	_, l, err := s.layer(ctx, s.db, id)
-	return l, err
 }
 
 type queryer interface {
@@ -301,10 +291,11 @@ func (s *DB) Extent(ctx context.Context, layer string) (geo.Extent, error) {
 	if ok && c.version == version {
 		return c.extent, nil
 	}
-	num, _, err := s.layer(ctx, s.db, layer)
+	ref, err := s.layerRef(ctx, layer)
 	if err != nil {
 		return geo.Extent{}, err
 	}
+	num := ref.num
 	var (
 		n                      int
 		minx, miny, maxx, maxy sql.NullFloat64
@@ -504,10 +495,11 @@ func (s *DB) CountFeatures(ctx context.Context, f geo.Filter) (int, error) {
 // FindFeatureByID returns one feature, or an error wrapping
 // geo.ErrNotFound.
 func (s *DB) FindFeatureByID(ctx context.Context, layer, id string) (*geo.Feature, error) {
-	num, _, err := s.layer(ctx, s.db, layer)
+	ref, err := s.layerRef(ctx, layer)
 	if err != nil {
 		return nil, err
 	}
+	num := ref.num
 	var (
 		feat              = geo.Feature{Layer: layer}
 		geom, props, srcs []byte

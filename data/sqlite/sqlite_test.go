@@ -2,8 +2,11 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
+
+	"github.com/paulmach/orb"
 
 	"strata/data/sqlite"
 	"strata/data/storetest"
@@ -61,4 +64,42 @@ func TestBriefingContract(t *testing.T) {
 	} {
 		return open(t, filepath.Join(t.TempDir(), "briefings.db"))
 	})
+}
+
+// TestLayersAcrossHandles checks that the layers a handle holds in memory
+// follow writes through another handle on the same file, as by another
+// process importing while the server runs.
+func TestLayersAcrossHandles(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "strata.db")
+	server, importer := open(t, path), open(t, path)
+	defer server.Close()
+	defer importer.Close()
+	if err := importer.PutLayer(ctx, geo.Layer{ID: "a", Title: "Before", Kind: geo.KindPoint}); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := server.Layer(ctx, "a"); err != nil || l.Title != "Before" {
+		t.Fatalf("Layer(a) = %+v, %v", l, err)
+	}
+	if _, err := server.Layer(ctx, "b"); !errors.Is(err, geo.ErrNotFound) {
+		t.Fatalf("Layer(b) before it exists: %v, want ErrNotFound", err)
+	}
+	if err := importer.PutLayer(ctx, geo.Layer{ID: "a", Title: "After", Kind: geo.KindPoint}); err != nil {
+		t.Fatal(err)
+	}
+	f := &geo.Feature{ID: "p", Geometry: orb.Point{34.5, 31.5}, Valid: geo.Interval{Start: 0, End: 1}, Sources: []geo.Source{{Title: "test"}}}
+	if _, err := importer.Import(ctx, geo.Layer{ID: "b", Title: "B", Kind: geo.KindPoint}, geo.Append, func(yield func(*geo.Feature, error) bool) { yield(f, nil) }); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := server.Layer(ctx, "a"); err != nil || l.Title != "After" {
+		t.Errorf("Layer(a) after the other handle renamed it = %+v, %v", l, err)
+	}
+	ls, err := server.Layers(ctx)
+	if err != nil || len(ls) != 2 || ls[1].ID != "b" {
+		t.Errorf("Layers after the other handle added b = %+v, %v", ls, err)
+	}
+	n, err := server.CountFeatures(ctx, geo.Filter{Layer: "b", Time: geo.Always})
+	if err != nil || n != 1 {
+		t.Errorf("CountFeatures(b) = %d, %v; want 1", n, err)
+	}
 }
