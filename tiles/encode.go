@@ -185,7 +185,8 @@ type scratch struct {
 	points []tilePoint
 	keys   []uint64
 	cells  []cell
-	index  map[uint64]int32
+	pprops []props // the properties of a layer's points, by point
+	grid   cellGrid
 	w      *mvtWriter
 }
 
@@ -197,7 +198,7 @@ type cell struct {
 	first  int
 }
 
-var scratchPool = sync.Pool{New: func() any { return &scratch{index: map[uint64]int32{}, w: newMVTWriter()} }}
+var scratchPool = sync.Pool{New: func() any { return &scratch{grid: cellGrid{index: map[uint64]int32{}}, w: newMVTWriter()} }}
 
 // maxPooledPoints bounds the scratch memory kept for reuse.
 const (
@@ -208,13 +209,14 @@ const (
 // reset empties the scratch for another layer.
 func (s *scratch) reset() {
 	clear(s.feats) // drop references to the last layer's strings
-	s.feats, s.points, s.keys, s.cells = s.feats[:0], s.points[:0], s.keys[:0], s.cells[:0]
-	clear(s.index)
+	clear(s.pprops)
+	s.feats, s.points, s.keys, s.cells, s.pprops = s.feats[:0], s.points[:0], s.keys[:0], s.cells[:0], s.pprops[:0]
+	s.grid.empty()
 }
 
 // release returns the scratch to the pool unless it has grown large.
 func (s *scratch) release() {
-	if cap(s.points) > maxPooledPoints || cap(s.feats) > maxPooledPoints || len(s.index) > maxPooledPoints || cap(s.w.tile) > maxPooledTile {
+	if cap(s.points) > maxPooledPoints || cap(s.feats) > maxPooledPoints || len(s.grid.index) > maxPooledPoints || cap(s.w.tile) > maxPooledTile {
 		return
 	}
 	s.reset()
@@ -313,9 +315,15 @@ func (lb *layerBuilder) finish(out layerSink) {
 			lb.cluster(out)
 			return
 		}
+		// Read the attributes in the order the store gave the points,
+		// which is the order it holds them in, then draw in rank order.
+		for i := range lb.points {
+			lb.pprops = append(lb.pprops, *lb.propsOf(i))
+			lb.points[i].feat = int32(i)
+		}
 		slices.SortFunc(lb.points, func(a, b tilePoint) int { return cmp.Compare(a.rank, b.rank) })
 		for i := range lb.points {
-			out.pointFeature(e, lb.propsOf(i), lb.points[i:i+1])
+			out.pointFeature(e, &lb.pprops[lb.points[i].feat], lb.points[i:i+1])
 		}
 		return
 	}
@@ -355,25 +363,15 @@ func (w *mvtWriter) clusterFeature(x, y int32, n int) {
 	w.feature(geomPoint)
 }
 
-// cellKey packs the cell (cx, cy) into a map key.
-func cellKey(cx, cy int32) uint64 { return uint64(uint32(cx))<<32 | uint64(uint32(cy)) }
-
-// cellOf unpacks a cellKey.
-func cellOf(k uint64) (cx, cy int32) { return int32(uint32(k >> 32)), int32(uint32(k)) }
-
 // cluster writes the layer's points, thinned on a grid as the package
 // documentation describes.
 func (lb *layerBuilder) cluster(out layerSink) {
 	e := lb.e
-	var shift uint
-	shift, lb.keys = cellShift(lb.keys, lb.points, e.opt.Cell, e.opt.MaxPoints)
-	cells, index := lb.cells, lb.index
+	fr := lb.grid.frameFor(lb.points, e.opt.Cell, e.opt.MaxPoints, e.opt.Buffer)
+	cells := lb.cells
 	for i, p := range lb.points {
-		k := cellKey(p.x>>shift, p.y>>shift)
-		ci, ok := index[k]
-		if !ok {
-			ci = int32(len(cells))
-			index[k] = ci
+		ci, isNew := lb.grid.number(fr, p.x, p.y, int32(len(cells)))
+		if isNew {
 			cells = append(cells, cell{first: i})
 		}
 		c := &cells[ci]
@@ -384,6 +382,7 @@ func (lb *layerBuilder) cluster(out layerSink) {
 			c.first = i
 		}
 	}
+	lb.grid.empty()
 	// In the order of each cell's first point, as if the points had come
 	// in order.
 	pts := lb.points
@@ -400,27 +399,3 @@ func (lb *layerBuilder) cluster(out layerSink) {
 
 // floorDiv returns ⌊s/n⌋ as a float64.
 func floorDiv(s int64, n int) float64 { return math.Floor(float64(s) / float64(n)) }
-
-// cellShift returns log2 of the side of the thinning cells: the smallest
-// side from cell up to Extent at which the points occupy at most max cells.
-// It uses and returns keys as scratch memory.
-func cellShift(keys []uint64, points []tilePoint, cell, max int) (uint, []uint64) {
-	shift := uint(0)
-	for 1<<shift < cell {
-		shift++
-	}
-	keys = keys[:0]
-	for _, p := range points {
-		keys = append(keys, cellKey(p.x>>shift, p.y>>shift))
-	}
-	keys = sortedUnique(keys)
-	for len(keys) > max && 1<<shift < Extent {
-		shift++
-		for i, k := range keys {
-			cx, cy := cellOf(k)
-			keys[i] = cellKey(cx>>1, cy>>1)
-		}
-		keys = sortedUnique(keys)
-	}
-	return shift, keys
-}

@@ -26,6 +26,7 @@ type mvtWriter struct {
 	keys     []propKey
 	values   []mvtValue
 	strings  map[string]uint32
+	dates    map[int64]uint32 // a valid-time bound's value, by the bound
 	doubles  map[float64]uint32
 	ints     map[int64]uint32
 	trueIdx  int32
@@ -81,7 +82,7 @@ const (
 )
 
 func newMVTWriter() *mvtWriter {
-	return &mvtWriter{strings: map[string]uint32{}, doubles: map[float64]uint32{}, ints: map[int64]uint32{}}
+	return &mvtWriter{strings: map[string]uint32{}, dates: map[int64]uint32{}, doubles: map[float64]uint32{}, ints: map[int64]uint32{}}
 }
 
 // reset empties w for another tile.
@@ -100,6 +101,7 @@ func (w *mvtWriter) startLayer() {
 	clear(w.values) // drop references to strings
 	w.values = w.values[:0]
 	clear(w.strings)
+	clear(w.dates)
 	clear(w.doubles)
 	clear(w.ints)
 	w.trueIdx = -1
@@ -193,6 +195,18 @@ func (w *mvtWriter) tagString(k propKey, s string) {
 	w.appendTag(w.key(k), intern(w, w.strings, s, mvtValue{typ: valString, s: s}))
 }
 
+// tagBound tags a valid-time bound ms, written as its text: the text is
+// formatted and looked up once a layer, its value index remembered by ms.
+func (w *mvtWriter) tagBound(e *encoder, k propKey, ms int64) {
+	vi, ok := w.dates[ms]
+	if !ok {
+		s := e.boundText(ms)
+		vi = intern(w, w.strings, s, mvtValue{typ: valString, s: s})
+		w.dates[ms] = vi
+	}
+	w.appendTag(w.key(k), vi)
+}
+
 func (w *mvtWriter) tagDouble(k propKey, f float64) {
 	w.appendTag(w.key(k), intern(w, w.doubles, f, mvtValue{typ: valDouble, f: f}))
 }
@@ -240,10 +254,10 @@ func (w *mvtWriter) props(e *encoder, p *props) {
 	}
 	w.tagDouble(keyPrecision, p.precision)
 	if !p.valid.IsOpenStart() {
-		w.tagString(keyValidFrom, e.boundText(p.valid.Start))
+		w.tagBound(e, keyValidFrom, p.valid.Start)
 	}
 	if !p.valid.IsOpenEnd() {
-		w.tagString(keyValidTo, e.boundText(p.valid.End))
+		w.tagBound(e, keyValidTo, p.valid.End)
 	}
 }
 

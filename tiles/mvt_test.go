@@ -133,7 +133,9 @@ func TestWriterMatchesOrb(t *testing.T) {
 	pts[2].Valid.Start, pts[3].Valid.End = geo.OpenStart, geo.OpenEnd
 	pts[4].PrecisionM = math.Copysign(0, -1)
 	pts[5].Geometry = orb.MultiPoint{{34.3, 31.3}, {34.31, 31.31}, {34.31, 31.31}}
-	pts[6].Name = pts[6].ID // one value under two keys
+	pts[6].Name = pts[6].ID                           // one value under two keys
+	pts[7].Name = geo.FormatBound(pts[7].Valid.Start) // a name that is also a date
+	pts[8].Kind = geo.FormatBound(pts[9].Valid.End)   // a kind that is another's date
 	shapes := []*geo.Feature{
 		feature(t, "line", "Line", yellowLine, "2024-01-01", ""),
 		feature(t, "mline", "", orb.MultiLineString{yellowLine, {{34.3, 31.3}, {34.5, 31.35}}}, "", "2027-01-01"),
