@@ -23,6 +23,7 @@ func (r *Renderer) render(ctx context.Context, t maptile.Tile, ids []string, whe
 	box := e.queryBox()
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
+	e.bounds = sc.bounds
 	w := sc.w
 	w.reset()
 	pf, _ := r.store.(PointFinder)
@@ -63,7 +64,9 @@ type encoder struct {
 	clip orb.Bound
 	// simplifier is nil where lines are not simplified.
 	simplifier *simplify.DouglasPeuckerSimplifier
-	// bounds remembers the text of valid-time bounds: tiles repeat them.
+	// bounds remembers the text of valid-time bounds: features and
+	// tiles repeat them. render lends the pooled scratch's map, so that
+	// the text outlives one tile.
 	bounds map[int64]string
 }
 
@@ -186,6 +189,7 @@ type scratch struct {
 	keys   []uint64
 	cells  []cell
 	pprops []props // the properties of a layer's points, by point
+	bounds map[int64]string
 	grid   cellGrid
 	w      *mvtWriter
 }
@@ -198,7 +202,9 @@ type cell struct {
 	first  int
 }
 
-var scratchPool = sync.Pool{New: func() any { return &scratch{grid: cellGrid{index: map[uint64]int32{}}, w: newMVTWriter()} }}
+var scratchPool = sync.Pool{New: func() any {
+	return &scratch{bounds: map[int64]string{}, grid: cellGrid{index: map[uint64]int32{}}, w: newMVTWriter()}
+}}
 
 // maxPooledPoints bounds the scratch memory kept for reuse.
 const (
@@ -218,6 +224,9 @@ func (s *scratch) reset() {
 func (s *scratch) release() {
 	if cap(s.points) > maxPooledPoints || cap(s.feats) > maxPooledPoints || len(s.grid.index) > maxPooledPoints || cap(s.w.tile) > maxPooledTile {
 		return
+	}
+	if len(s.bounds) > maxPooledPoints {
+		clear(s.bounds)
 	}
 	s.reset()
 	s.w.startLayer()
