@@ -176,6 +176,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if seeded {
 		log.Info("seeded the database with the embedded dataset", "db", *dbPath)
 	}
+	go prewarm(ctx, db, log)
 
 	baseLayers, _, err := baselayers.Open(basemap.FS)
 	if err != nil {
@@ -233,6 +234,38 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// prewarm reads the database file into the operating system's file cache
+// (see sqlite.DB.Prewarm) if it takes at most half the memory available.
+func prewarm(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
+	start := time.Now()
+	n, err := db.Prewarm(ctx, availableMemory()/2)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		log.Warn("prewarming the database file", "err", err)
+	case n > 0:
+		log.Info("prewarmed the database file", "bytes", n, "took", time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// availableMemory returns the memory available to start new work, from
+// MemAvailable in /proc/meminfo (Linux), or 0 where it is not known.
+func availableMemory() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
+			kib, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kib << 10
+		}
+	}
+	return 0
 }
 
 func splitList(s string) []string {

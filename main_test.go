@@ -484,3 +484,14 @@ func TestGDALReadsTiles(t *testing.T) {
 		t.Errorf("the 2025-10-09 tile lost the towns:\n%.500s", out)
 	}
 }
+
+func TestAvailableMemory(t *testing.T) {
+	if _, err := os.Stat("/proc/meminfo"); err != nil {
+		t.Skip("no /proc/meminfo")
+	}
+	// The machine running the tests has at least some free memory and
+	// less than an exabyte.
+	if m := availableMemory(); m <= 0 || m > 1<<60 {
+		t.Errorf("availableMemory() = %d", m)
+	}
+}

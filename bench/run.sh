@@ -7,10 +7,11 @@
 #
 # POINTS defaults to 200000, BENCH_DIR (bboxes.txt, dates.txt, tiles.txt)
 # to ../shared/bench, WORK_DIR to /tmp/strata-bench. The server listens on
-# 127.0.0.1:18731 only. Runs: items and tiles with the tile cache off,
-# items with a third of the requests cancelled, items again, the items and
-# tiles replayed from memory (the limit for the same bytes), then tiles
-# from the cache on a second server. Each run prints the load average
+# 127.0.0.1:18731 only. Runs: the first request after start, with the
+# database file dropped from the file cache, then cached; items and tiles
+# with the tile cache off, items with a third of the requests cancelled,
+# items again, the items and tiles replayed from memory (the limit for the
+# same bytes), then tiles from the cache on a second server. Each run prints the load average
 # (uptime): the machine is shared. See BENCHMARKS.md.
 set -eu
 POINTS=${1:-200000}
@@ -35,14 +36,24 @@ fi
 "$WORK/strata-load" -make-paths tiles -bench-dir "$BENCH_DIR" > "$WORK/tiles.txt"
 FIRST=$(sed -n 1p "$WORK/items.txt")
 
-# First request after start, on the existing database; the tile cache is
-# off for this server.
+# First request after start, on the existing database: once with the file
+# dropped from the operating system's file cache (as after a reboot; GNU
+# dd's nocache), then with it cached. The tile cache is off for the
+# second server, which the runs below use.
+dd if="$DB" iflag=nocache count=0 status=none
+START=$(date +%s.%N)
+"$WORK/strata" serve -addr "$ADDR" -db "$DB" > "$WORK/serve.log" 2>&1 &
+PID=$!
+until curl -fs -o /dev/null "http://$ADDR$FIRST"; do sleep 0.02; done
+echo "first items response $(echo "$(date +%s.%N) - $START" | bc) s after start, file not cached"
+kill $PID
+wait $PID 2>/dev/null || true
 START=$(date +%s.%N)
 "$WORK/strata" serve -addr "$ADDR" -db "$DB" -tile-cache-mb 0 > "$WORK/serve.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null' EXIT INT TERM
 until curl -fs -o /dev/null "http://$ADDR$FIRST"; do sleep 0.02; done
-echo "first items response $(echo "$(date +%s.%N) - $START" | bc) s after start"
+echo "first items response $(echo "$(date +%s.%N) - $START" | bc) s after start, file cached"
 sleep 10 # let the in-memory index and point attributes load
 
 run() {

@@ -47,7 +47,8 @@ var migrations embed.FS
 // DB is a geo.Store backed by one SQLite file. It is safe for concurrent
 // use.
 type DB struct {
-	db *sql.DB
+	db   *sql.DB
+	path string // the database file
 
 	mu      sync.Mutex
 	extents map[string]cachedExtent // by layer id, valid for one version
@@ -126,7 +127,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// of the items load from 144 to 164 MiB for no more requests a second.
 	db.SetMaxOpenConns(2 * runtime.GOMAXPROCS(0))
 	db.SetMaxIdleConns(2 * runtime.GOMAXPROCS(0))
-	s := &DB{db: db, extents: map[string]cachedExtent{}, indexes: map[int64]*indexSlot{}, rawStmts: map[*sqlite3.SQLiteConn]map[fetchKey]driver.Stmt{}}
+	s := &DB{db: db, path: path, extents: map[string]cachedExtent{}, indexes: map[int64]*indexSlot{}, rawStmts: map[*sqlite3.SQLiteConn]map[fetchKey]driver.Stmt{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if err := s.migrate(ctx); err != nil {
 		db.Close()

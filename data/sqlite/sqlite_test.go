@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -101,5 +102,45 @@ func TestLayersAcrossHandles(t *testing.T) {
 	n, err := server.CountFeatures(ctx, geo.Filter{Layer: "b", Time: geo.Always})
 	if err != nil || n != 1 {
 		t.Errorf("CountFeatures(b) = %d, %v; want 1", n, err)
+	}
+}
+
+func TestPrewarm(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "strata.db")
+	db := open(t, path)
+	if err := db.PutLayer(ctx, geo.Layer{ID: "a", Title: "A", Kind: geo.KindPoint}); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		ctx  func() context.Context
+		max  int64
+		want int64
+		err  error
+	}{
+		{"whole file", context.Background, 1 << 40, fi.Size(), nil},
+		{"file over the limit", context.Background, fi.Size() - 1, 0, nil},
+		{"cancelled", func() context.Context {
+			c, cancel := context.WithCancel(ctx)
+			cancel()
+			return c
+		}, 1 << 40, 0, context.Canceled},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n, err := db.Prewarm(tc.ctx(), tc.max)
+			if n != tc.want || !errors.Is(err, tc.err) {
+				t.Errorf("Prewarm = %d, %v; want %d, %v", n, err, tc.want, tc.err)
+			}
+		})
+	}
+	db.Close()
+	if n, err := db.Prewarm(ctx, 1<<40); n != 0 || !errors.Is(err, context.Canceled) {
+		t.Errorf("Prewarm after Close = %d, %v; want 0, context.Canceled", n, err)
 	}
 }
