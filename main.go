@@ -125,6 +125,21 @@ func envInt(name string, def int) (int, error) {
 	return n, nil
 }
 
+// envBool returns the environment variable name as a boolean
+// (strconv.ParseBool), def when it is unset or empty, and a usage error
+// naming it when it is not a boolean.
+func envBool(name string, def bool) (bool, error) {
+	v := env(name, "")
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, usagef("%s=%q is not true or false", name, v)
+	}
+	return b, nil
+}
+
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -156,6 +171,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	maxQueries := fs.Int("max-queries", defMaxQueries, "items pages and tiles computed at once, the rest queued; 0 means one per core, -1 no limit (env STRATA_MAX_QUERIES)")
+	defPrewarm, err := envBool("STRATA_PREWARM", true)
+	if err != nil {
+		return err
+	}
+	doPrewarm := fs.Bool("prewarm", defPrewarm, "read the database file into the OS file cache at start, if it takes at most half the available memory (env STRATA_PREWARM)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -176,7 +196,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if seeded {
 		log.Info("seeded the database with the embedded dataset", "db", *dbPath)
 	}
-	go prewarm(ctx, db, log)
+	if *doPrewarm {
+		go prewarm(ctx, db, log)
+	}
 
 	baseLayers, _, err := baselayers.Open(basemap.FS)
 	if err != nil {

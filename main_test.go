@@ -362,10 +362,17 @@ func TestCLIUsage(t *testing.T) {
 // TestSeedingNeverOverwrites starts the server on a database that already
 // holds data: the seed must not be applied. On an empty one it is, once.
 func TestCLIBadEnvironment(t *testing.T) {
-	t.Setenv("STRATA_MAX_QUERIES", "lots")
-	code, _, stderr := runCLI(t, "", "serve", "-db", filepath.Join(t.TempDir(), "x.db"))
-	if code != 2 || !strings.Contains(stderr, `STRATA_MAX_QUERIES="lots"`) {
-		t.Errorf("exit %d, stderr %q: want 2 naming STRATA_MAX_QUERIES", code, stderr)
+	for _, tc := range []struct{ name, value string }{
+		{"STRATA_MAX_QUERIES", "lots"},
+		{"STRATA_PREWARM", "maybe"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(tc.name, tc.value)
+			code, _, stderr := runCLI(t, "", "serve", "-db", filepath.Join(t.TempDir(), "x.db"))
+			if want := fmt.Sprintf("%s=%q", tc.name, tc.value); code != 2 || !strings.Contains(stderr, want) {
+				t.Errorf("exit %d, stderr %q: want 2 naming %s", code, stderr, want)
+			}
+		})
 	}
 }
 
@@ -493,5 +500,22 @@ func TestAvailableMemory(t *testing.T) {
 	// less than an exabyte.
 	if m := availableMemory(); m <= 0 || m > 1<<60 {
 		t.Errorf("availableMemory() = %d", m)
+	}
+}
+
+func TestPrewarmSwitch(t *testing.T) {
+	for _, tc := range []struct {
+		env  string
+		want bool
+	}{{"", true}, {"false", false}} {
+		t.Run("STRATA_PREWARM="+tc.env, func(t *testing.T) {
+			t.Setenv("STRATA_PREWARM", tc.env)
+			s := startServer(t, filepath.Join(t.TempDir(), "strata.db"))
+			time.Sleep(200 * time.Millisecond) // the read of a small file ends well within it
+			s.stop(t)
+			if got := strings.Contains(s.log.String(), "prewarmed the database file"); got != tc.want {
+				t.Errorf("prewarmed %v, want %v; log:\n%s", got, tc.want, s.log)
+			}
+		})
 	}
 }
