@@ -120,6 +120,25 @@ func (s *Server) Handler() http.Handler {
 	return s.recoverPanics(s.cors(gz(s.router)))
 }
 
+// pinned runs h under a context pinned to one read of the store's layers
+// and data version (geo.Pinner), where the store offers it: a tile or a
+// page then reads them once, not once a layer and a call, and sees one
+// version of them throughout.
+func (s *Server) pinned(h http.HandlerFunc) http.HandlerFunc {
+	p, ok := s.cfg.Store.(geo.Pinner)
+	if !ok {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, err := p.Pin(r.Context())
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		h(w, r.WithContext(ctx))
+	}
+}
+
 // routes maps every path to its handler. Reads answer GET and HEAD (and
 // OPTIONS for CORS preflight); other methods get 405.
 func (s *Server) routes() *mux.Router {
@@ -134,16 +153,18 @@ func (s *Server) routes() *mux.Router {
 			r.HandleFunc(path+"/", s.handleOptions).Methods(http.MethodOptions)
 		}
 	}
+	// Requests for data read the store's layers once (see pinned).
+	data := func(path string, h http.HandlerFunc) { get(path, s.pinned(h)) }
 	get("/", s.handleLanding)
 	get("/conformance", s.handleConformance)
 	get("/api", s.handleOpenAPI)
 	get("/api.html", s.handleAPIDoc)
-	get("/collections", s.handleCollections)
-	get("/collections/{collectionId}", s.handleCollection)
-	get("/collections/{collectionId}/items", s.handleItems)
-	get("/collections/{collectionId}/items/{featureId}", s.handleFeature)
-	get("/collections/{collectionId}/histogram", s.handleHistogram)
-	s.tileRoutes(get)
+	data("/collections", s.handleCollections)
+	data("/collections/{collectionId}", s.handleCollection)
+	data("/collections/{collectionId}/items", s.handleItems)
+	data("/collections/{collectionId}/items/{featureId}", s.handleFeature)
+	data("/collections/{collectionId}/histogram", s.handleHistogram)
+	s.tileRoutes(data)
 	s.basemapRoutes(get)
 	if s.cfg.Briefings != nil {
 		get("/briefings", s.handleBriefings)

@@ -70,3 +70,14 @@ type Store interface {
 	// Close releases the store.
 	Close() error
 }
+
+// Pinner is an optional interface of a Store that reads what it knows of
+// the layers (which exist, their metadata and numbers, the data version)
+// from storage that other processes may write. Pin reads them once and
+// returns a context under which the store answers from that read: a
+// request made under it costs one such read, not one a call, and sees one
+// version of the layers throughout, the Version included. Writes
+// committed after Pin may not be seen under the returned context.
+type Pinner interface {
+	Pin(ctx context.Context) (context.Context, error)
+}

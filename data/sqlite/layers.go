@@ -25,8 +25,34 @@ type layerEntry struct {
 	i   int // index in list
 }
 
-// layers returns the snapshot of the current data version.
+// pinKey is the context key under which Pin keeps a DB's snapshot.
+type pinKey struct{ db *DB }
+
+var _ geo.Pinner = (*DB)(nil)
+
+// Pin reads the data version and the layers once, and returns a context
+// under which the DB answers Version, Layers, Layer and the layer lookups
+// of every query from that read (see geo.Pinner).
+func (s *DB) Pin(ctx context.Context) (context.Context, error) {
+	snap, err := s.layers(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	return context.WithValue(ctx, pinKey{s}, snap), nil
+}
+
+// pinned returns the snapshot ctx was pinned to, if any.
+func (s *DB) pinned(ctx context.Context) *layerSnapshot {
+	snap, _ := ctx.Value(pinKey{s}).(*layerSnapshot)
+	return snap
+}
+
+// layers returns the snapshot ctx was pinned to, or else that of the
+// current data version.
 func (s *DB) layers(ctx context.Context) (*layerSnapshot, error) {
+	if snap := s.pinned(ctx); snap != nil {
+		return snap, nil
+	}
 	// The version is read first: a write between the two reads leaves a
 	// snapshot newer than its version says, read again on the next call,
 	// never an older one taken for current.

@@ -195,8 +195,12 @@ func (s *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// Version returns the data version, which every write increments.
+// Version returns the data version, which every write increments: the
+// one read by Pin under a pinned context.
 func (s *DB) Version(ctx context.Context) (int64, error) {
+	if snap := s.pinned(ctx); snap != nil {
+		return snap.version, nil
+	}
 	var v int64
 	err := s.versionStmt.QueryRowContext(ctx).Scan(&v)
 	return v, err

@@ -144,3 +144,54 @@ func TestPrewarm(t *testing.T) {
 		t.Errorf("Prewarm after Close = %d, %v; want 0, context.Canceled", n, err)
 	}
 }
+
+// TestPin checks that a pinned context sees the layers and version of
+// the moment it was pinned, while other contexts see later writes.
+func TestPin(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "strata.db")
+	server, importer := open(t, path), open(t, path)
+	defer server.Close()
+	defer importer.Close()
+	if err := importer.PutLayer(ctx, geo.Layer{ID: "a", Title: "Before", Kind: geo.KindPoint}); err != nil {
+		t.Fatal(err)
+	}
+	pinned, err := server.Pin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v0, _ := server.Version(pinned)
+	if err := importer.PutLayer(ctx, geo.Layer{ID: "a", Title: "After", Kind: geo.KindPoint}); err != nil {
+		t.Fatal(err)
+	}
+	if err := importer.PutLayer(ctx, geo.Layer{ID: "b", Title: "B", Kind: geo.KindPoint}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name          string
+		ctx           context.Context
+		title         string
+		layers        int
+		sameVersion   bool
+		findsNewLayer bool
+	}{
+		{"pinned", pinned, "Before", 1, true, false},
+		{"not pinned", ctx, "After", 2, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if l, err := server.Layer(tc.ctx, "a"); err != nil || l.Title != tc.title {
+				t.Errorf("Layer(a) = %+v, %v; want title %q", l, err, tc.title)
+			}
+			if ls, err := server.Layers(tc.ctx); err != nil || len(ls) != tc.layers {
+				t.Errorf("Layers = %+v, %v; want %d", ls, err, tc.layers)
+			}
+			if v, err := server.Version(tc.ctx); err != nil || (v == v0) != tc.sameVersion {
+				t.Errorf("Version = %d, %v; pinned at %d, want the same: %v", v, err, v0, tc.sameVersion)
+			}
+			_, err := server.CountFeatures(tc.ctx, geo.Filter{Layer: "b", Time: geo.Always})
+			if found := err == nil; found != tc.findsNewLayer {
+				t.Errorf("CountFeatures(b): %v; want found %v", err, tc.findsNewLayer)
+			}
+		})
+	}
+}
