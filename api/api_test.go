@@ -16,8 +16,8 @@ import (
 	"strata/data/sqlite"
 )
 
-// newServer starts the real handler on a seeded SQLite file.
-func newServer(t testing.TB) *httptest.Server {
+// seededDB opens a SQLite file holding the seed dataset.
+func seededDB(t testing.TB) *sqlite.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "api.db"))
@@ -28,6 +28,13 @@ func newServer(t testing.TB) *httptest.Server {
 	if _, err := seed.Apply(ctx, db); err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+// newServer starts the real handler on a seeded SQLite file.
+func newServer(t testing.TB) *httptest.Server {
+	t.Helper()
+	db := seededDB(t)
 	srv := httptest.NewServer(api.New(api.Config{Store: db, Briefings: db}).Handler())
 	t.Cleanup(srv.Close)
 	return srv

@@ -2,14 +2,12 @@ package api_test
 
 import (
 	"context"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 
 	"net/http/httptest"
 
 	"strata/api"
-	"strata/data/seed"
 	"strata/data/sqlite"
 	"strata/geo"
 )
@@ -74,16 +72,7 @@ func (s *pinCheckStore) Extent(ctx context.Context, layer string) (geo.Extent, e
 // TestRequestsArePinned checks that each request for data pins the store
 // once and reads layers and the version only under that pin.
 func TestRequestsArePinned(t *testing.T) {
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "api.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := seed.Apply(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	store := &pinCheckStore{DB: db}
+	store := &pinCheckStore{DB: seededDB(t)}
 	srv := httptest.NewServer(api.New(api.Config{Store: store}).Handler())
 	t.Cleanup(srv.Close)
 	for _, path := range []string{

@@ -67,18 +67,25 @@ func TestBriefingContract(t *testing.T) {
 	})
 }
 
+// twoHandles opens two handles on one new file, as a server and an
+// importing process would, with layer "a" titled "Before".
+func twoHandles(t *testing.T) (server, importer *sqlite.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "strata.db")
+	server, importer = open(t, path), open(t, path)
+	t.Cleanup(func() { server.Close(); importer.Close() })
+	if err := importer.PutLayer(context.Background(), geo.Layer{ID: "a", Title: "Before", Kind: geo.KindPoint}); err != nil {
+		t.Fatal(err)
+	}
+	return server, importer
+}
+
 // TestLayersAcrossHandles checks that the layers a handle holds in memory
 // follow writes through another handle on the same file, as by another
 // process importing while the server runs.
 func TestLayersAcrossHandles(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "strata.db")
-	server, importer := open(t, path), open(t, path)
-	defer server.Close()
-	defer importer.Close()
-	if err := importer.PutLayer(ctx, geo.Layer{ID: "a", Title: "Before", Kind: geo.KindPoint}); err != nil {
-		t.Fatal(err)
-	}
+	server, importer := twoHandles(t)
 	if l, err := server.Layer(ctx, "a"); err != nil || l.Title != "Before" {
 		t.Fatalf("Layer(a) = %+v, %v", l, err)
 	}
@@ -149,13 +156,7 @@ func TestPrewarm(t *testing.T) {
 // the moment it was pinned, while other contexts see later writes.
 func TestPin(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "strata.db")
-	server, importer := open(t, path), open(t, path)
-	defer server.Close()
-	defer importer.Close()
-	if err := importer.PutLayer(ctx, geo.Layer{ID: "a", Title: "Before", Kind: geo.KindPoint}); err != nil {
-		t.Fatal(err)
-	}
+	server, importer := twoHandles(t)
 	pinned, err := server.Pin(ctx)
 	if err != nil {
 		t.Fatal(err)
