@@ -222,7 +222,7 @@ func (s *scratch) reset() {
 
 // release returns the scratch to the pool unless it has grown large.
 func (s *scratch) release() {
-	if cap(s.points) > maxPooledPoints || cap(s.feats) > maxPooledPoints || len(s.grid.index) > maxPooledPoints || cap(s.w.tile) > maxPooledTile {
+	if cap(s.points) > maxPooledPoints || cap(s.feats) > maxPooledPoints || cap(s.w.tile) > maxPooledTile {
 		return
 	}
 	if len(s.bounds) > maxPooledPoints {

@@ -101,13 +101,18 @@ func (g *cellGrid) number(fr frame, x, y, next int32) (int32, bool) {
 	return next, true
 }
 
-// empty forgets every cell numbered.
+// empty forgets every cell numbered. A map that grew past
+// maxPooledPoints cells is let go rather than kept for the next layer.
 func (g *cellGrid) empty() {
 	for _, s := range g.set {
 		g.slots[s] = 0
 	}
 	g.set = g.set[:0]
-	clear(g.index)
+	if len(g.index) > maxPooledPoints {
+		g.index = map[uint64]int32{}
+	} else {
+		clear(g.index)
+	}
 }
 
 // cellKey packs the cell (cx, cy) into a map key.
