@@ -186,7 +186,6 @@ type layerBuilder struct {
 type scratch struct {
 	feats  []tileFeature
 	points []tilePoint
-	keys   []uint64
 	cells  []cell
 	pprops []props // the properties of a layer's points, by point
 	bounds map[int64]string
@@ -216,7 +215,7 @@ const (
 func (s *scratch) reset() {
 	clear(s.feats) // drop references to the last layer's strings
 	clear(s.pprops)
-	s.feats, s.points, s.keys, s.cells, s.pprops = s.feats[:0], s.points[:0], s.keys[:0], s.cells[:0], s.pprops[:0]
+	s.feats, s.points, s.cells, s.pprops = s.feats[:0], s.points[:0], s.cells[:0], s.pprops[:0]
 	s.grid.empty()
 }
 
