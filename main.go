@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	_ "net/http/pprof" // served only on the -pprof address
@@ -278,14 +279,23 @@ func availableMemory() int64 {
 	if err != nil {
 		return 0
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
-			kib, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			if err != nil {
-				return 0
-			}
-			return kib << 10
+	return memAvailable(string(b))
+}
+
+// memAvailable returns the bytes of the "MemAvailable: N kB" line of a
+// /proc/meminfo text, or 0 when there is none or it is malformed.
+func memAvailable(meminfo string) int64 {
+	for _, line := range strings.Split(meminfo, "\n") {
+		rest, ok := strings.CutPrefix(line, "MemAvailable:")
+		if !ok {
+			continue
 		}
+		num, ok := strings.CutSuffix(strings.TrimSpace(rest), " kB")
+		kib, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+		if !ok || err != nil || kib < 0 || kib > math.MaxInt64>>10 {
+			return 0
+		}
+		return kib << 10
 	}
 	return 0
 }

@@ -519,3 +519,33 @@ func TestPrewarmSwitch(t *testing.T) {
 		})
 	}
 }
+
+func TestMemAvailable(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+	}{
+		{"MemTotal:       24576000 kB\nMemFree:         1000 kB\nMemAvailable:   20480000 kB\nBuffers: 1 kB\n", 20480000 << 10},
+		{"MemAvailable: 0 kB", 0},
+		{"MemTotal: 100 kB\n", 0},
+		{"MemAvailable: lots kB\n", 0},
+		{"MemAvailable: 100 MB\n", 0},
+		{"MemAvailable: -5 kB\n", 0},
+		{"MemAvailable: 9223372036854775807 kB\n", 0},
+		{"", 0},
+	} {
+		if got := memAvailable(tc.in); got != tc.want {
+			t.Errorf("memAvailable(%q) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+}
+
+func FuzzMemAvailable(f *testing.F) {
+	f.Add("MemAvailable:   20480000 kB\n")
+	f.Add("MemAvailable: -1 kB")
+	f.Fuzz(func(t *testing.T, s string) {
+		if n := memAvailable(s); n < 0 || n%1024 != 0 {
+			t.Errorf("memAvailable(%q) = %d: negative or not whole KiB", s, n)
+		}
+	})
+}
