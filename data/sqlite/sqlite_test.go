@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -194,5 +195,55 @@ func TestPin(t *testing.T) {
 				t.Errorf("CountFeatures(b): %v; want found %v", err, tc.findsNewLayer)
 			}
 		})
+	}
+}
+
+// TestLayersWhileWriting reads layers and counts from several goroutines
+// while another handle keeps writing, then checks that the readers end
+// on the last write (run with -race for the snapshot's safety).
+func TestLayersWhileWriting(t *testing.T) {
+	ctx := context.Background()
+	server, importer := twoHandles(t)
+	const writes = 20
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				if _, err := server.Layers(ctx); err != nil {
+					errs <- err
+					return
+				}
+				pinned, err := server.Pin(ctx)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if _, err := server.Layer(pinned, "a"); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range writes {
+		if err := importer.PutLayer(ctx, geo.Layer{ID: "a", Title: fmt.Sprintf("Title %d", i), Kind: geo.KindPoint}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if l, err := server.Layer(ctx, "a"); err != nil || l.Title != fmt.Sprintf("Title %d", writes-1) {
+		t.Errorf("after the writes, Layer(a) = %+v, %v", l, err)
 	}
 }
