@@ -1,60 +1,61 @@
-package sqlite
+package spacetime
 
 import (
 	"math"
 
 	"strata/geo"
+	"strata/internal/offheap"
 )
 
-// The index keeps two of its per-feature columns compact when the data
+// The index keeps two of its per-entry columns compact when the data
 // allows, with the exact values kept either way: at 1,000,000 features
 // this saves 12 MB of the server's memory (BENCHMARKS.md).
 //
-//   - seqs: a row's seq as a 32-bit offset from the layer's smallest seq,
-//     unless the layer's seqs span 2³² or more.
+//   - rows: a row number as a 32-bit offset from the smallest, unless the
+//     row numbers span 2³² or more.
 //   - valid times: whole UTC days as 32-bit day numbers when every bound
 //     of the layer is midnight UTC (dates, as in most data), open ends as
 //     the smallest and largest int32; otherwise milliseconds.
 
-// seqColumn holds the seqs of an index by rank.
-type seqColumn struct {
+// rowColumn holds the row numbers of an index by rank.
+type rowColumn struct {
 	base int64
-	off  []uint32 // seq - base, when wide is nil
+	off  []uint32 // row - base, when wide is nil
 	wide []int64
 }
 
-// compactSeqs returns the column for seqs, which come from h: when the
-// offsets fit, it takes them into a new 32-bit array and releases seqs.
-func compactSeqs(seqs []int64, h *offHeap) seqColumn {
-	if len(seqs) == 0 {
-		return seqColumn{}
+// compactRows returns the column for rows, which come from h: when the
+// offsets fit, it takes them into a new 32-bit array and releases rows.
+func compactRows(rows []int64, h *offheap.Arena) rowColumn {
+	if len(rows) == 0 {
+		return rowColumn{}
 	}
-	lo, hi := seqs[0], seqs[0]
-	for _, s := range seqs {
-		lo, hi = min(lo, s), max(hi, s)
+	lo, hi := rows[0], rows[0]
+	for _, r := range rows {
+		lo, hi = min(lo, r), max(hi, r)
 	}
 	if uint64(hi)-uint64(lo) > math.MaxUint32 {
-		return seqColumn{wide: seqs}
+		return rowColumn{wide: rows}
 	}
-	c := seqColumn{base: lo, off: offHeapSlice[uint32](h, len(seqs))}
-	for i, s := range seqs {
-		c.off[i] = uint32(s - lo)
+	c := rowColumn{base: lo, off: offheap.Make[uint32](h, len(rows))}
+	for i, r := range rows {
+		c.off[i] = uint32(r - lo)
 	}
-	releaseSlice(h, seqs)
+	offheap.Release(h, rows)
 	return c
 }
 
-func (c *seqColumn) len() int { return len(c.off) + len(c.wide) }
+func (c *rowColumn) len() int { return len(c.off) + len(c.wide) }
 
-// at returns the seq of rank r.
-func (c *seqColumn) at(r int) int64 {
+// at returns the row number of rank r.
+func (c *rowColumn) at(r int) int64 {
 	if c.wide != nil {
 		return c.wide[r]
 	}
 	return c.base + int64(c.off[r])
 }
 
-func (c *seqColumn) bytes() int { return 4*len(c.off) + 8*len(c.wide) }
+func (c *rowColumn) bytes() int { return 4*len(c.off) + 8*len(c.wide) }
 
 // timeColumns holds the valid times of an index's leaves.
 type timeColumns struct {
@@ -71,7 +72,7 @@ const (
 // compactTimes returns the columns for from and to (milliseconds, from
 // h): day numbers when every bound is a midnight or open, releasing from
 // and to, else from and to themselves.
-func compactTimes(from, to []int64, h *offHeap) timeColumns {
+func compactTimes(from, to []int64, h *offheap.Arena) timeColumns {
 	for i := range from {
 		if _, ok := toDay(from[i]); !ok {
 			return timeColumns{from: from, to: to}
@@ -80,13 +81,13 @@ func compactTimes(from, to []int64, h *offHeap) timeColumns {
 			return timeColumns{from: from, to: to}
 		}
 	}
-	t := timeColumns{from32: offHeapSlice[int32](h, len(from)), to32: offHeapSlice[int32](h, len(to))}
+	t := timeColumns{from32: offheap.Make[int32](h, len(from)), to32: offheap.Make[int32](h, len(to))}
 	for i := range from {
 		t.from32[i], _ = toDay(from[i])
 		t.to32[i], _ = toDay(to[i])
 	}
-	releaseSlice(h, from)
-	releaseSlice(h, to)
+	offheap.Release(h, from)
+	offheap.Release(h, to)
 	return t
 }
 
@@ -99,8 +100,8 @@ func (t *timeColumns) at(p int) (from, to int64) {
 }
 
 // hit reports whether leaf p's valid time [from, to) meets q's closed
-// interval, exactly as query.hits does on milliseconds.
-func (t *timeColumns) hit(q *query, p int) bool {
+// interval, exactly as Query.hits does on milliseconds.
+func (t *timeColumns) hit(q *Query, p int) bool {
 	if t.from != nil {
 		return t.from[p] <= q.end && t.to[p] > q.start
 	}

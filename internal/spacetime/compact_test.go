@@ -1,9 +1,11 @@
-package sqlite
+package spacetime
 
 import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"strata/internal/offheap"
 )
 
 func TestToDay(t *testing.T) {
@@ -72,12 +74,12 @@ func TestDayHitsMatchMilliseconds(t *testing.T) {
 			to[i] = math.MaxInt64
 		}
 	}
-	tc := compactTimes(append([]int64(nil), from...), append([]int64(nil), to...), &offHeap{})
+	tc := compactTimes(append([]int64(nil), from...), append([]int64(nil), to...), &offheap.Arena{})
 	if tc.from != nil {
 		t.Fatal("whole days kept in milliseconds")
 	}
 	for range 3000 {
-		q := query{start: bound(false), end: bound(false)}
+		q := Query{start: bound(false), end: bound(false)}
 		q.startDay, q.endDay = queryDays(q.start, q.end)
 		for p := range n {
 			want := from[p] <= q.end && to[p] > q.start
@@ -91,12 +93,12 @@ func TestDayHitsMatchMilliseconds(t *testing.T) {
 	}
 	// One instant that is not a midnight keeps milliseconds.
 	from[7]++
-	if tc := compactTimes(from, to, &offHeap{}); tc.from == nil {
+	if tc := compactTimes(from, to, &offheap.Arena{}); tc.from == nil {
 		t.Error("a time that is not a midnight was made a day number")
 	}
 }
 
-func TestCompactSeqs(t *testing.T) {
+func TestCompactRows(t *testing.T) {
 	tests := []struct {
 		name string
 		seqs []int64
@@ -110,7 +112,7 @@ func TestCompactSeqs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := compactSeqs(append([]int64(nil), tt.seqs...), &offHeap{})
+			c := compactRows(append([]int64(nil), tt.seqs...), &offheap.Arena{})
 			if (c.wide != nil) != tt.wide || c.len() != len(tt.seqs) {
 				t.Fatalf("wide %v len %d; want wide %v len %d", c.wide != nil, c.len(), tt.wide, len(tt.seqs))
 			}
