@@ -162,13 +162,9 @@ func (v View) validate() error {
 // CheckReferences checks that every layer a briefing shows exists in s,
 // and every highlighted feature exists in its layer; errors name the step
 // and field.
-func (b *Briefing) CheckReferences(ctx context.Context, s Store) error {
-	layers, err := s.Layers(ctx)
-	if err != nil {
-		return err
-	}
+func (b *Briefing) CheckReferences(ctx context.Context, s Snapshot) error {
 	known := map[string]bool{}
-	for _, l := range layers {
+	for _, l := range s.Layers() {
 		known[l.ID] = true
 	}
 	for i, st := range b.Steps {
@@ -182,7 +178,7 @@ func (b *Briefing) CheckReferences(ctx context.Context, s Store) error {
 			if !known[l] {
 				return stepErr(i, st, "highlight", "layer %q of %q does not exist", l, h)
 			}
-			if _, err := s.FindFeatureByID(ctx, l, f); errors.Is(err, ErrNotFound) {
+			if _, err := s.Feature(ctx, l, f); errors.Is(err, ErrNotFound) {
 				return stepErr(i, st, "highlight", "feature %q does not exist", h)
 			} else if err != nil {
 				return err

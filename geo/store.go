@@ -7,14 +7,18 @@ import (
 
 // Filter selects features of one layer. The zero BBox pointer means no
 // spatial filter; Time is a closed query interval (Always for none).
+//
+// A feature matches when its valid time overlaps Time (Interval.Overlaps)
+// and, with a BBox, its geometry meets the box (BBox.IntersectsGeometry):
+// not merely its bounding box.
 type Filter struct {
 	Layer string
 	BBox  *BBox
 	Time  Interval
 	// Limit caps the number of features returned (0 or less: no cap);
 	// Offset skips that many matching features first. Features are always
-	// returned in the same order, so Offset pages are stable while the data
-	// does not change.
+	// returned in the layer's stable order (the order they were imported
+	// in), so Offset pages of one Snapshot never overlap or skip.
 	Limit  int
 	Offset int
 	// Light asks only for ID, Name, Kind, Geometry, Valid and PrecisionM:
@@ -33,51 +37,88 @@ const (
 	Replace
 )
 
-// Store keeps layers and features. Implementations are safe for
+// Store keeps layers of dated features. It is the whole contract of a
+// storage engine: every store implements all of it, and the contract
+// suite in data/storetest checks it. Implementations are safe for
 // concurrent use. Methods return errors wrapping ErrNotFound, ErrInvalid
 // or ErrConflict as documented; any other error is an internal failure.
+//
+// Reads go through a Snapshot: one consistent state of the data, however
+// many queries a request makes and whatever writes commit meanwhile.
+// Writes (PutLayer, Import) are each all or nothing, and each gives the
+// data a new Version.
 type Store interface {
-	// Layers returns every layer, by Order then ID.
-	Layers(ctx context.Context) ([]Layer, error)
-	// Layer returns one layer, or ErrNotFound.
-	Layer(ctx context.Context, id string) (Layer, error)
+	// Snapshot returns the current state of the data, to read from.
+	Snapshot(ctx context.Context) (Snapshot, error)
 	// PutLayer creates a layer or updates its metadata. ErrInvalid for bad
 	// metadata.
 	PutLayer(ctx context.Context, l Layer) error
-	// Extent computes a layer's spatial and temporal extent from its
-	// features. ErrNotFound for an unknown layer.
-	Extent(ctx context.Context, layer string) (Extent, error)
-	// FindFeatures calls fn for each feature matching f, in a stable order,
-	// until fn returns an error, which FindFeatures then returns. The
-	// *Feature passed to fn is only valid during the call. ErrNotFound for
-	// an unknown layer.
-	FindFeatures(ctx context.Context, f Filter, fn func(*Feature) error) error
-	// CountFeatures counts the features matching f, ignoring Limit and
-	// Offset. ErrNotFound for an unknown layer.
-	CountFeatures(ctx context.Context, f Filter) (int, error)
-	// FindFeatureByID returns one feature, or ErrNotFound.
-	FindFeatureByID(ctx context.Context, layer, id string) (*Feature, error)
 	// Import stores the features of seq in layer l as one transaction. A
 	// missing layer is created with l's metadata in that transaction; an
 	// existing layer keeps its metadata. If seq yields an error, or a
-	// feature is invalid (ErrInvalid) or its id is taken (ErrConflict),
-	// nothing at all is stored, the layer included. It returns the number
-	// of features stored.
+	// feature is invalid (ErrInvalid: see Feature.Validate and
+	// Layer.Accepts) or its id is taken (ErrConflict), nothing at all is
+	// stored, the layer included. It returns the number of features
+	// stored. Snapshots taken before the import keep their view.
 	Import(ctx context.Context, l Layer, mode ImportMode, seq iter.Seq2[*Feature, error]) (int, error)
-	// Version is a number that changes whenever stored data changes, for
-	// cache keys and ETags.
-	Version(ctx context.Context) (int64, error)
 	// Close releases the store.
 	Close() error
 }
 
-// Pinner is an optional interface of a Store that reads what it knows of
-// the layers (which exist, their metadata and numbers, the data version)
-// from storage that other processes may write. Pin reads them once and
-// returns a context under which the store answers from that read: a
-// request made under it costs one such read, not one a call, and sees one
-// version of the layers throughout, the Version included. Writes
-// committed after Pin may not be seen under the returned context.
-type Pinner interface {
-	Pin(ctx context.Context) (context.Context, error)
+// Snapshot is the data of a Store as of one Version. It never changes:
+// every answer of one Snapshot is consistent with every other, counts
+// with pages included. A Snapshot holds no resources beyond memory and
+// may be used from several goroutines at once, for as long as the caller
+// likes; queries take a context for cancellation.
+//
+// Results: a Feature passed to a callback is valid only during the call
+// and must not be modified or retained (copy what must outlive the call);
+// the *Feature returned by Feature, and the slices of Layers, belong to
+// the caller, share nothing with the store or with other results, and may
+// be modified.
+type Snapshot interface {
+	// Version identifies the state of the data: it changes with every
+	// write, for cache keys and ETags.
+	Version() int64
+	// Layers returns every layer, by Order then ID.
+	Layers() []Layer
+	// Layer returns one layer, or ErrNotFound.
+	Layer(id string) (Layer, error)
+	// Extent returns a layer's spatial and temporal extent, computed from
+	// its features. ErrNotFound for an unknown layer.
+	Extent(ctx context.Context, layer string) (Extent, error)
+	// Search calls fn with each feature matching f (Limit and Offset
+	// applied), in the layer's stable order, until fn returns an error,
+	// which Search returns. It returns the number of features matching f
+	// regardless of Limit and Offset, counted in the same pass.
+	// ErrNotFound for an unknown layer.
+	Search(ctx context.Context, f Filter, fn func(*Feature) error) (matched int, err error)
+	// Feature returns one feature, or ErrNotFound.
+	Feature(ctx context.Context, layer, id string) (*Feature, error)
+	// Days counts the features matching f (Limit, Offset and Light
+	// ignored) by UTC day (see CountDays). ErrNotFound for an unknown
+	// layer.
+	Days(ctx context.Context, f Filter) (DayCounts, error)
+	// Points is the light query of vector tiles for a layer of points: it
+	// calls fn, in no particular order, with each feature matching f
+	// (Limit, Offset and Light ignored) whose geometry is a Point, until
+	// fn returns an error, which Points returns. It then returns a
+	// PointAttrs that gives the other attributes of the features fn saw,
+	// by their PointHit.Ref; features that are not Points are left to
+	// Search. ErrNotFound for an unknown layer.
+	Points(ctx context.Context, f Filter, fn func(PointHit) error) (PointAttrs, error)
 }
+
+// PointHit is one point found by Snapshot.Points.
+type PointHit struct {
+	Lon, Lat float64
+	// Rank orders the points as Search orders their features.
+	Rank uint32
+	// Ref names the feature to the PointAttrs that Points returns.
+	Ref int
+}
+
+// PointAttrs sets the ID, Name, Kind, Valid and PrecisionM of the feature
+// of a PointHit's Ref in f. It may be called from the goroutine that
+// called Points at any time after Points returned.
+type PointAttrs func(ref int, f *Feature)

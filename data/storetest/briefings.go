@@ -35,7 +35,7 @@ func RunBriefings(t *testing.T, open BriefingOpener) {
 	if err := b.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.CheckReferences(ctx, s); err != nil {
+	if err := b.CheckReferences(ctx, snap(t, s)); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.PutBriefing(ctx, b); err != nil {
@@ -72,7 +72,7 @@ func RunBriefings(t *testing.T, open BriefingOpener) {
 		r := b
 		r.Steps = append([]geo.Step(nil), b.Steps...)
 		c.mutate(&r.Steps[1])
-		if err := r.CheckReferences(ctx, s); !errors.Is(err, geo.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+		if err := r.CheckReferences(ctx, snap(t, s)); !errors.Is(err, geo.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("CheckReferences error = %v, want %q", err, c.want)
 		}
 	}

@@ -40,6 +40,15 @@ func Run(t *testing.T, open Opener) {
 		{"Extent", testExtent},
 		{"Version", testVersion},
 		{"Cancelled", testCancelled},
+		{"Intervals", testIntervals},
+		{"LayerKinds", testLayerKinds},
+		{"StableOrder", testStableOrder},
+		{"SnapshotIsolation", testSnapshotIsolation},
+		{"ExactBBox", testExactBBox},
+		{"Days", testDays},
+		{"Points", testPoints},
+		{"NoAliasing", testNoAliasing},
+		{"ConcurrentReplace", testConcurrentReplace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,23 +107,59 @@ func mustImport(t *testing.T, s geo.Store, l string, fs ...*geo.Feature) {
 	}
 }
 
+// snap returns the store's current snapshot.
+func snap(t *testing.T, s geo.Store) geo.Snapshot {
+	t.Helper()
+	sn, err := s.Snapshot(context.Background())
+	if err != nil {
+		t.Fatalf("Snapshot: %v", err)
+	}
+	return sn
+}
+
+// ids returns the ids of the features Search finds, and checks that the
+// count it gives is that of the matches of f without Limit and Offset.
 func ids(t *testing.T, s geo.Store, f geo.Filter) []string {
 	t.Helper()
+	return snapIDs(t, snap(t, s), f)
+}
+
+func snapIDs(t *testing.T, sn geo.Snapshot, f geo.Filter) []string {
+	t.Helper()
 	out := []string{}
-	err := s.FindFeatures(context.Background(), f, func(ft *geo.Feature) error {
+	n, err := sn.Search(context.Background(), f, func(ft *geo.Feature) error {
 		out = append(out, ft.ID)
 		return nil
 	})
 	if err != nil {
-		t.Fatalf("FindFeatures(%+v): %v", f, err)
+		t.Fatalf("Search(%+v): %v", f, err)
+	}
+	all := f
+	all.Limit, all.Offset = 0, 0
+	if f.Limit > 0 || f.Offset > 0 {
+		if want := len(snapIDs(t, sn, all)); n != want {
+			t.Fatalf("Search(%+v) counted %d matches, want %d", f, n, want)
+		}
+	} else if n != len(out) {
+		t.Fatalf("Search(%+v) counted %d matches and returned %d", f, n, len(out))
 	}
 	return out
 }
 
+// count returns the number of matches Search reports for f.
+func count(t *testing.T, s geo.Store, f geo.Filter) int {
+	t.Helper()
+	n, err := snap(t, s).Search(context.Background(), f, func(*geo.Feature) error { return nil })
+	if err != nil {
+		t.Fatalf("Search(%+v): %v", f, err)
+	}
+	return n
+}
+
 func testLayers(t *testing.T, s geo.Store) {
 	ctx := context.Background()
-	if ls, err := s.Layers(ctx); err != nil || len(ls) != 0 {
-		t.Fatalf("new store: Layers = %v, %v; want none", ls, err)
+	if ls := snap(t, s).Layers(); len(ls) != 0 {
+		t.Fatalf("new store: Layers = %v; want none", ls)
 	}
 	b := layer("b")
 	b.Order = 1
@@ -127,14 +172,11 @@ func testLayers(t *testing.T, s geo.Store) {
 			t.Fatal(err)
 		}
 	}
-	ls, err := s.Layers(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ls := snap(t, s).Layers()
 	if len(ls) != 2 || ls[0].ID != "b" || ls[1].ID != "a" {
 		t.Fatalf("Layers = %+v, want b then a (by order)", ls)
 	}
-	got, err := s.Layer(ctx, "a")
+	got, err := snap(t, s).Layer("a")
 	if err != nil || !reflect.DeepEqual(got, a) {
 		t.Fatalf("Layer(a) = %+v, %v; want %+v", got, err, a)
 	}
@@ -142,10 +184,10 @@ func testLayers(t *testing.T, s geo.Store) {
 	if err := s.PutLayer(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.Layer(ctx, "a"); got.Title != "Renamed" {
+	if got, _ := snap(t, s).Layer("a"); got.Title != "Renamed" {
 		t.Errorf("after update, title = %q", got.Title)
 	}
-	if _, err := s.Layer(ctx, "missing"); !errors.Is(err, geo.ErrNotFound) {
+	if _, err := snap(t, s).Layer("missing"); !errors.Is(err, geo.ErrNotFound) {
 		t.Errorf("Layer(missing) error = %v, want ErrNotFound", err)
 	}
 	if err := s.PutLayer(ctx, geo.Layer{ID: "bad id!", Title: "x", Kind: geo.KindPoint}); !errors.Is(err, geo.ErrInvalid) {
@@ -167,7 +209,7 @@ func testImportAndFind(t *testing.T, s geo.Store) {
 	}
 	mustImport(t, s, "mixed", line, poly, point("p1", 34.5, 31.5, "2025-10-17", ""))
 	for _, want := range []*geo.Feature{line, poly} {
-		got, err := s.FindFeatureByID(ctx, "mixed", want.ID)
+		got, err := snap(t, s).Feature(ctx, "mixed", want.ID)
 		if err != nil {
 			t.Fatalf("FindFeatureByID(%s): %v", want.ID, err)
 		}
@@ -185,21 +227,21 @@ func testImportAndFind(t *testing.T, s geo.Store) {
 			t.Errorf("%s: got %+v, want %+v", want.ID, *got, wantCopy)
 		}
 	}
-	if _, err := s.FindFeatureByID(ctx, "mixed", "nope"); !errors.Is(err, geo.ErrNotFound) {
+	if _, err := snap(t, s).Feature(ctx, "mixed", "nope"); !errors.Is(err, geo.ErrNotFound) {
 		t.Errorf("unknown feature: error = %v, want ErrNotFound", err)
 	}
-	if _, err := s.FindFeatureByID(ctx, "nolayer", "p1"); !errors.Is(err, geo.ErrNotFound) {
+	if _, err := snap(t, s).Feature(ctx, "nolayer", "p1"); !errors.Is(err, geo.ErrNotFound) {
 		t.Errorf("unknown layer: error = %v, want ErrNotFound", err)
 	}
-	if err := s.FindFeatures(ctx, geo.Filter{Layer: "nolayer", Time: geo.Always}, func(*geo.Feature) error { return nil }); !errors.Is(err, geo.ErrNotFound) {
-		t.Errorf("FindFeatures(unknown layer) error = %v, want ErrNotFound", err)
+	if _, err := snap(t, s).Search(ctx, geo.Filter{Layer: "nolayer", Time: geo.Always}, func(*geo.Feature) error { return nil }); !errors.Is(err, geo.ErrNotFound) {
+		t.Errorf("Search(unknown layer) error = %v, want ErrNotFound", err)
 	}
 	if _, err := s.Import(ctx, geo.Layer{ID: "nolayer"}, geo.Append, features(point("x", 0, 0, "", ""))); !errors.Is(err, geo.ErrInvalid) {
 		t.Errorf("Import(new layer without title) error = %v, want ErrInvalid", err)
 	}
 	// Light queries still carry what tiles need.
 	var light []geo.Feature
-	err := s.FindFeatures(ctx, geo.Filter{Layer: "mixed", Time: geo.Always, Light: true}, func(f *geo.Feature) error {
+	_, err := snap(t, s).Search(ctx, geo.Filter{Layer: "mixed", Time: geo.Always, Light: true}, func(f *geo.Feature) error {
 		light = append(light, *f)
 		return nil
 	})
@@ -209,7 +251,7 @@ func testImportAndFind(t *testing.T, s geo.Store) {
 	// An error from the callback stops the query and is returned.
 	stop := errors.New("stop")
 	calls := 0
-	err = s.FindFeatures(ctx, geo.Filter{Layer: "mixed", Time: geo.Always}, func(*geo.Feature) error { calls++; return stop })
+	_, err = snap(t, s).Search(ctx, geo.Filter{Layer: "mixed", Time: geo.Always}, func(*geo.Feature) error { calls++; return stop })
 	if !errors.Is(err, stop) || calls != 1 {
 		t.Errorf("callback error: got %v after %d calls, want stop after 1", err, calls)
 	}
@@ -226,7 +268,7 @@ func jsonEqual(a, b json.RawMessage) bool {
 func testImportAllOrNothing(t *testing.T, s geo.Store) {
 	ctx := context.Background()
 	mustImport(t, s, "l", point("a", 34, 31, "", ""), point("b", 34, 31, "", ""))
-	v0, _ := s.Version(ctx)
+	v0 := snap(t, s).Version()
 	bad := *point("c", 34, 31, "", "")
 	bad.Geometry = orb.LineString{{34, 31}}
 	failing := func(yield func(*geo.Feature, error) bool) {
@@ -248,7 +290,7 @@ func testImportAllOrNothing(t *testing.T, s geo.Store) {
 	if _, err := s.Import(ctx, layer("fresh"), geo.Append, failing); !errors.Is(err, geo.ErrInvalid) {
 		t.Fatalf("failed import into a new layer: error = %v", err)
 	}
-	if _, err := s.Layer(ctx, "fresh"); !errors.Is(err, geo.ErrNotFound) {
+	if _, err := snap(t, s).Layer("fresh"); !errors.Is(err, geo.ErrNotFound) {
 		t.Errorf("failed import left its new layer behind: Layer(fresh) error = %v", err)
 	}
 	for _, c := range cases {
@@ -263,7 +305,7 @@ func testImportAllOrNothing(t *testing.T, s geo.Store) {
 			if got := ids(t, s, geo.Filter{Layer: "l", Time: geo.Always}); !reflect.DeepEqual(got, []string{"a", "b"}) {
 				t.Errorf("after failed import, features = %v, want [a b]", got)
 			}
-			if v, _ := s.Version(ctx); v != v0 {
+			if v := snap(t, s).Version(); v != v0 {
 				t.Errorf("failed import changed the version %d -> %d", v0, v)
 			}
 		})
@@ -321,9 +363,8 @@ func testTimeFilter(t *testing.T, s geo.Store) {
 			if got := ids(t, s, geo.Filter{Layer: "t", Time: iv}); !reflect.DeepEqual(got, c.want) {
 				t.Errorf("datetime %s: got %v, want %v", c.datetime, got, c.want)
 			}
-			n, err := s.CountFeatures(context.Background(), geo.Filter{Layer: "t", Time: iv})
-			if err != nil || n != len(c.want) {
-				t.Errorf("datetime %s: count = %d, %v; want %d", c.datetime, n, err, len(c.want))
+			if n := count(t, s, geo.Filter{Layer: "t", Time: iv}); n != len(c.want) {
+				t.Errorf("datetime %s: count = %d; want %d", c.datetime, n, len(c.want))
 			}
 		})
 	}
@@ -398,11 +439,11 @@ func testExtent(t *testing.T, s geo.Store) {
 	if err := s.PutLayer(ctx, layer("empty")); err != nil {
 		t.Fatal(err)
 	}
-	if e, err := s.Extent(ctx, "empty"); err != nil || !e.Empty {
+	if e, err := snap(t, s).Extent(ctx, "empty"); err != nil || !e.Empty {
 		t.Errorf("empty layer extent = %+v, %v", e, err)
 	}
 	mustImport(t, s, "e", point("a", 34, 31, "2025-10-10", "2025-10-20"), point("b", 35, 32.5, "2025-10-01", "2025-10-15"))
-	e, err := s.Extent(ctx, "e")
+	e, err := snap(t, s).Extent(ctx, "e")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,28 +452,24 @@ func testExtent(t *testing.T, s geo.Store) {
 		t.Errorf("extent = %+v, want %+v", e, want)
 	}
 	mustImport(t, s, "e", point("c", 33, 30, "", ""))
-	e, _ = s.Extent(ctx, "e")
+	e, _ = snap(t, s).Extent(ctx, "e")
 	if !e.Time.IsOpenStart() || !e.Time.IsOpenEnd() || e.BBox.Min != (orb.Point{33, 30}) {
 		t.Errorf("extent after open feature = %+v, want open time and min 33,30", e)
 	}
-	if _, err := s.Extent(ctx, "missing"); !errors.Is(err, geo.ErrNotFound) {
+	if _, err := snap(t, s).Extent(ctx, "missing"); !errors.Is(err, geo.ErrNotFound) {
 		t.Errorf("Extent(missing) error = %v", err)
 	}
 }
 
 func testVersion(t *testing.T, s geo.Store) {
-	ctx := context.Background()
-	v0, err := s.Version(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v0 := snap(t, s).Version()
 	mustImport(t, s, "v", point("a", 34, 31, "", ""))
-	v1, _ := s.Version(ctx)
+	v1 := snap(t, s).Version()
 	if v1 == v0 {
 		t.Errorf("version unchanged after import: %d", v1)
 	}
 	ids(t, s, geo.Filter{Layer: "v", Time: geo.Always})
-	if v2, _ := s.Version(ctx); v2 != v1 {
+	if v2 := snap(t, s).Version(); v2 != v1 {
 		t.Errorf("version changed by a read: %d -> %d", v1, v2)
 	}
 }
@@ -445,7 +482,7 @@ func testCancelled(t *testing.T, s geo.Store) {
 	mustImport(t, s, "c", fs...)
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
-	err := s.FindFeatures(ctx, geo.Filter{Layer: "c", Time: geo.Always}, func(*geo.Feature) error {
+	_, err := snap(t, s).Search(ctx, geo.Filter{Layer: "c", Time: geo.Always}, func(*geo.Feature) error {
 		n++
 		if n == 3 {
 			cancel()
