@@ -466,4 +466,3 @@ func testConcurrentReplace(t *testing.T, s geo.Store) {
 		t.Errorf("only %d pages were read during the imports", pages)
 	}
 }
-
