@@ -104,8 +104,9 @@ func benchFilters() []geo.Filter {
 	return out
 }
 
-// BenchmarkItems is the store's part of an items request: count the
-// matches of a bbox and a date, then stream the page of up to 1000.
+// BenchmarkItems is the store's part of an items request: a snapshot,
+// then the page of up to 1000 matches of a bbox and a date, streamed, and
+// their count.
 func BenchmarkItems(b *testing.B) {
 	for _, mode := range []struct {
 		name string
@@ -120,19 +121,21 @@ func BenchmarkItems(b *testing.B) {
 			defer db.Close()
 			db.indexMode = mode.mode
 			filters := benchFilters()
-			db.CountFeatures(ctx, filters[0]) // build the index
+			search := func(f geo.Filter, fn func(*geo.Feature) error) {
+				sn, err := db.Snapshot(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := sn.Search(ctx, f, fn); err != nil {
+					b.Fatal(err)
+				}
+			}
+			search(filters[0], func(*geo.Feature) error { return nil }) // build the index
 			b.ReportAllocs()
 			b.ResetTimer()
 			features := 0
 			for i := 0; b.Loop(); i++ {
-				f := filters[i%len(filters)]
-				if _, err := db.CountFeatures(ctx, f); err != nil {
-					b.Fatal(err)
-				}
-				err := db.FindFeatures(ctx, f, func(*geo.Feature) error { features++; return nil })
-				if err != nil {
-					b.Fatal(err)
-				}
+				search(filters[i%len(filters)], func(*geo.Feature) error { features++; return nil })
 			}
 			b.ReportMetric(float64(features)/float64(b.N), "features/op")
 		})
@@ -148,16 +151,20 @@ func BenchmarkBuildIndex(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	ref, err := db.layerRef(ctx, "points")
+	snap, err := db.snapshot(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := snap.entry("points")
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		ix, err := db.loadIndex(ctx, ref.num, nil)
+		ix, err := db.loadIndex(ctx, e.ref.num, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.ReportMetric(float64(ix.bytes())/float64(len(ix.rank)), "index-bytes/feature")
+		b.ReportMetric(float64(ix.ix.Bytes())/float64(ix.ix.Len()), "index-bytes/feature")
 	}
 }

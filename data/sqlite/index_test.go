@@ -1,16 +1,13 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"sync"
 	"testing"
 
@@ -75,11 +72,11 @@ func randomFeatures(rnd *rand.Rand, n int, prefix string) []*geo.Feature {
 		switch rnd.IntN(5) {
 		case 0:
 		case 1:
-			iv.Start = int64(rnd.IntN(100)) * dayMillis
+			iv.Start = int64(rnd.IntN(100)) * geo.DayMillis
 		case 2:
-			iv.End = int64(rnd.IntN(100)) * dayMillis
+			iv.End = int64(rnd.IntN(100)) * geo.DayMillis
 		default:
-			iv.Start = int64(rnd.IntN(100))*dayMillis + int64(rnd.IntN(3))*3600_000
+			iv.Start = int64(rnd.IntN(100))*geo.DayMillis + int64(rnd.IntN(3))*3600_000
 			iv.End = iv.Start + int64(1+rnd.IntN(40*24))*3600_000
 		}
 		fs = append(fs, &geo.Feature{ID: fmt.Sprintf("%s%d", prefix, i), Geometry: g, Valid: iv, Sources: src, Properties: json.RawMessage(`{}`)})
@@ -100,18 +97,18 @@ func randomFilter(rnd *rand.Rand, layer string) geo.Filter {
 	switch rnd.IntN(6) {
 	case 0:
 	case 1:
-		d := int64(rnd.IntN(100)) * dayMillis
-		f.Time = geo.Interval{Start: d, End: d + dayMillis - 1}
+		d := int64(rnd.IntN(100)) * geo.DayMillis
+		f.Time = geo.Interval{Start: d, End: d + geo.DayMillis - 1}
 	case 4:
-		f.Time = geo.Interval{Start: geo.OpenStart, End: int64(rnd.IntN(100)) * dayMillis}
+		f.Time = geo.Interval{Start: geo.OpenStart, End: int64(rnd.IntN(100)) * geo.DayMillis}
 	case 5:
-		f.Time = geo.Interval{Start: int64(rnd.IntN(100))*dayMillis + int64(rnd.IntN(3))*3600_000, End: geo.OpenEnd}
+		f.Time = geo.Interval{Start: int64(rnd.IntN(100))*geo.DayMillis + int64(rnd.IntN(3))*3600_000, End: geo.OpenEnd}
 	case 2:
-		d := int64(rnd.IntN(100))*dayMillis + int64(rnd.IntN(24))*3600_000
+		d := int64(rnd.IntN(100))*geo.DayMillis + int64(rnd.IntN(24))*3600_000
 		f.Time = geo.Interval{Start: d, End: d}
 	default:
-		d := int64(rnd.IntN(100)) * dayMillis
-		f.Time = geo.Interval{Start: d, End: d + int64(rnd.IntN(30))*dayMillis}
+		d := int64(rnd.IntN(100)) * geo.DayMillis
+		f.Time = geo.Interval{Start: d, End: d + int64(rnd.IntN(30))*geo.DayMillis}
 	}
 	if rnd.IntN(2) == 0 {
 		f.Limit, f.Offset = 1+rnd.IntN(50), rnd.IntN(100)
@@ -119,17 +116,42 @@ func randomFilter(rnd *rand.Rand, layer string) geo.Filter {
 	return f
 }
 
-func findIDs(t *testing.T, s geo.Store, f geo.Filter) []string {
+// search returns the ids Search finds for f and the count it gives.
+func search(t *testing.T, s geo.Store, f geo.Filter) ([]string, int) {
 	t.Helper()
+	sn, err := s.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := []string{}
-	err := s.FindFeatures(context.Background(), f, func(ft *geo.Feature) error {
+	n, err := sn.Search(context.Background(), f, func(ft *geo.Feature) error {
 		out = append(out, ft.ID)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return out, n
+}
+
+func findIDs(t *testing.T, s geo.Store, f geo.Filter) []string {
+	t.Helper()
+	ids, _ := search(t, s, f)
+	return ids
+}
+
+// indexOf returns the layer's index, if it is built.
+func indexOf(t *testing.T, db *DB, layer string) *layerIndex {
+	t.Helper()
+	snap, err := db.snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := snap.entry(layer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db.index(e.ref)
 }
 
 // The index answers exactly as the SQL filter does: same matches, same
@@ -147,12 +169,12 @@ func TestIndexMatchesSQL(t *testing.T) {
 func wholeDays(fs []*geo.Feature) []*geo.Feature {
 	for _, f := range fs {
 		if f.Valid.Start != geo.OpenStart {
-			f.Valid.Start -= f.Valid.Start % dayMillis
+			f.Valid.Start -= f.Valid.Start % geo.DayMillis
 		}
 		if f.Valid.End != geo.OpenEnd {
-			f.Valid.End -= f.Valid.End % dayMillis
+			f.Valid.End -= f.Valid.End % geo.DayMillis
 			if f.Valid.End <= f.Valid.Start {
-				f.Valid.End = f.Valid.Start + dayMillis
+				f.Valid.End = f.Valid.Start + geo.DayMillis
 			}
 		}
 	}
@@ -176,34 +198,27 @@ func testIndexMatchesSQL(t *testing.T, days bool) {
 		t.Fatal(err)
 	}
 	check := func(round int) {
-		ref, err := withIndex.layerRef(ctx, "r")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ix := withIndex.index(ref); ix == nil || (ix.times.from == nil) != days {
-			t.Fatalf("round %d: index %v does not keep times as day numbers = %v", round, ix != nil, days)
+		if ix := indexOf(t, withIndex, "r"); ix == nil {
+			t.Fatalf("round %d: no index", round)
 		}
 		for i := range 300 {
 			f := randomFilter(rnd, "r")
-			a, b := findIDs(t, withIndex, f), findIDs(t, withSQL, f)
-			if !reflect.DeepEqual(a, b) {
-				t.Fatalf("round %d query %d %+v (bbox %+v): index gives %d features, SQL %d\nindex %v\nSQL   %v", round, i, f, f.BBox, len(a), len(b), a, b)
+			a, n1 := search(t, withIndex, f)
+			b, n2 := search(t, withSQL, f)
+			if !reflect.DeepEqual(a, b) || n1 != n2 {
+				t.Fatalf("round %d query %d %+v (bbox %+v): index gives %d features of %d, SQL %d of %d\nindex %v\nSQL   %v", round, i, f, f.BBox, len(a), n1, len(b), n2, a, b)
 			}
-			n1, err1 := withIndex.CountFeatures(ctx, f)
-			n2, err2 := withSQL.CountFeatures(ctx, f)
-			if n1 != n2 || err1 != nil || err2 != nil {
-				t.Fatalf("query %d %+v: count %d, %v by index, %d, %v by SQL", i, f, n1, err1, n2, err2)
-			}
-			// FindFeaturesCount gives the same page and count in one search.
+			var days []geo.DayCounts
 			for _, db := range []*DB{withIndex, withSQL} {
-				var ids []string
-				n, err := db.FindFeaturesCount(ctx, f, func(ft *geo.Feature) error {
-					ids = append(ids, ft.ID)
-					return nil
-				})
-				if err != nil || n != n1 || !slices.Equal(ids, a) {
-					t.Fatalf("query %d %+v: FindFeaturesCount gives %d features, count %d, %v; want %d, %d", i, f, len(ids), n, err, len(a), n1)
+				sn, _ := db.Snapshot(ctx)
+				d, err := sn.Days(ctx, f)
+				if err != nil {
+					t.Fatal(err)
 				}
+				days = append(days, d)
+			}
+			if !reflect.DeepEqual(days[0], days[1]) || days[0].Features != n1 {
+				t.Fatalf("query %d %+v: Days counts %d features by index, %d by SQL; want %d", i, f, days[0].Features, days[1].Features, n1)
 			}
 		}
 	}
@@ -236,32 +251,11 @@ func TestBackgroundIndex(t *testing.T) {
 		}
 	}
 	db.builds.Wait()
-	ref, _ := db.layerRef(ctx, "r")
-	if db.index(ref) == nil {
+	if indexOf(t, db, "r") == nil {
 		t.Error("no index after the background build")
 	}
 	if got := findIDs(t, db, f); !reflect.DeepEqual(got, want) {
 		t.Fatalf("with the index: got %v, want %v", got, want)
-	}
-}
-
-func TestSelectSmallest(t *testing.T) {
-	rnd := rand.New(rand.NewPCG(5, 6))
-	for range 2000 {
-		n := 1 + rnd.IntN(300)
-		a := make([]uint32, n)
-		for i := range a {
-			a[i] = uint32(rnd.IntN(n/2 + 1)) // with repeats
-		}
-		k := 1 + rnd.IntN(n)
-		sorted := slices.Clone(a)
-		slices.Sort(sorted)
-		selectSmallest(a, k)
-		got := slices.Clone(a[:k])
-		slices.Sort(got)
-		if !slices.Equal(got, sorted[:k]) {
-			t.Fatalf("n %d k %d: smallest %v, want %v", n, k, got, sorted[:k])
-		}
 	}
 }
 
@@ -276,10 +270,7 @@ func TestCancelledUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := geo.Filter{Layer: "r", Time: geo.Always}
-	want, err := db.CountFeatures(ctx, all)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, want := search(t, db, all)
 	var wg sync.WaitGroup
 	errs := make(chan error, 16*30)
 	for g := range 16 {
@@ -293,7 +284,13 @@ func TestCancelledUnderLoad(t *testing.T) {
 					cancelAt = 1 + (g*30+i)%700 // a third, at varied points
 				}
 				n := 0
-				err := db.FindFeatures(qctx, all, func(*geo.Feature) error {
+				sn, err := db.Snapshot(ctx)
+				if err != nil {
+					cancel()
+					errs <- err
+					return
+				}
+				_, err = sn.Search(qctx, all, func(*geo.Feature) error {
 					n++
 					if n == cancelAt {
 						cancel()
@@ -323,36 +320,3 @@ func TestCancelledUnderLoad(t *testing.T) {
 	}
 }
 
-// ValidTimes gives the valid times FindFeatures gives, with the index
-// and without.
-func TestValidTimes(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "test.db")
-	rnd := rand.New(rand.NewPCG(11, 12))
-	withIndex, withSQL := openMode(t, path, syncIndex), openMode(t, path, noIndex)
-	if _, err := withIndex.Import(ctx, geo.Layer{ID: "r", Title: "R", Kind: geo.KindMixed}, geo.Append, seqOf(randomFeatures(rnd, 1000, "a"))); err != nil {
-		t.Fatal(err)
-	}
-	var want []geo.Interval
-	if err := withSQL.FindFeatures(ctx, geo.Filter{Layer: "r", Time: geo.Always}, func(f *geo.Feature) error {
-		want = append(want, f.Valid)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	order := func(a, b geo.Interval) int { return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End)) }
-	slices.SortFunc(want, order)
-	for _, db := range []*DB{withIndex, withSQL} {
-		var got []geo.Interval
-		if err := db.ValidTimes(ctx, "r", func(iv geo.Interval) { got = append(got, iv) }); err != nil {
-			t.Fatal(err)
-		}
-		slices.SortFunc(got, order)
-		if !slices.Equal(got, want) {
-			t.Errorf("index mode %d: %d valid times, want %d (or they differ)", db.indexMode, len(got), len(want))
-		}
-	}
-	if err := withSQL.ValidTimes(ctx, "nope", func(geo.Interval) {}); !errors.Is(err, geo.ErrNotFound) {
-		t.Errorf("unknown layer: %v", err)
-	}
-}

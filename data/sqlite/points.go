@@ -5,10 +5,13 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"math"
-	"runtime"
 	"sort"
 
+	"github.com/paulmach/orb"
+
 	"strata/geo"
+	"strata/internal/offheap"
+	"strata/internal/spacetime"
 )
 
 // pointAttrs are what a vector tile shows of each feature of a layer of
@@ -39,26 +42,26 @@ const (
 // pos by rank is pos and whose index is ix, in the read transaction of
 // conn. It returns nil without an error when the layer does not qualify:
 // a feature that is not a Point, or too many distinct kinds or precisions.
-func readPointAttrs(ctx context.Context, conn *sql.Conn, num int64, pos []int64, ix *index) (*pointAttrs, error) {
+func readPointAttrs(ctx context.Context, conn *sql.Conn, num int64, pos []int64, ix *spacetime.Index) (*pointAttrs, error) {
 	n := len(pos)
-	tmp := &offHeap{}
-	defer tmp.free()
-	leaf := offHeapSlice[uint32](tmp, n) // by rank
-	for p, r := range ix.rank {
-		leaf[r] = uint32(p)
+	tmp := &offheap.Arena{}
+	defer tmp.Free()
+	leaf := offheap.Make[uint32](tmp, n) // by rank
+	for p := range ix.Len() {
+		leaf[ix.Rank(p)] = uint32(p)
 	}
-	h := &offHeap{}
-	a := &pointAttrs{off: offHeapSlice[uint32](h, n), kind: offHeapSlice[uint8](h, n), prec: offHeapSlice[uint8](h, n)}
+	h := &offheap.Arena{}
+	a := &pointAttrs{off: offheap.Make[uint32](h, n), kind: offheap.Make[uint8](h, n), prec: offheap.Make[uint8](h, n)}
 	ok := false
 	defer func() {
 		if !ok {
-			h.free()
+			h.Free()
 		}
 	}()
 	// A scan in storage order reads each page once; pos gives the rank.
 	rows, err := conn.QueryContext(ctx, `
 		SELECT pos, id, name, kind, precision_m, geom
-		FROM features NOT INDEXED WHERE layer_num = ?`, num)
+		FROM features NOT INDEXED WHERE layer_num = ? AND rec_to = ?`, num, geo.OpenEnd)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +117,7 @@ func readPointAttrs(ctx context.Context, conn *sql.Conn, num int64, pos []int64,
 			return nil, nil
 		}
 		if len(chunk)+size > cap(chunk) {
-			chunk = offHeapSlice[uint8](h, chunkSize)[:0]
+			chunk = offheap.Make[uint8](h, chunkSize)[:0]
 			a.text = append(a.text, chunk)
 		}
 		a.off[l] = uint32(len(a.text)-1)<<chunkBits | uint32(len(chunk))
@@ -133,7 +136,7 @@ func readPointAttrs(ctx context.Context, conn *sql.Conn, num int64, pos []int64,
 		return nil, nil
 	}
 	ok = true
-	runtime.AddCleanup(a, func(h *offHeap) { h.free() }, h)
+	offheap.FreeWith(h, a)
 	return a, nil
 }
 
@@ -156,96 +159,64 @@ func (a *pointAttrs) fill(p int, f *geo.Feature) {
 	f.PrecisionM = a.precs[a.prec[p]]
 }
 
-// FindPoints is a light query of a layer of points answered from memory,
-// for vector tiles. When every feature of f's layer is a Point and the
-// layer's index and attributes are in memory, it calls fn with the
-// position of each feature matching f, its rank in the order of
-// FindFeatures and a number i, in the index's order (the caller orders
-// what it needs), and returns ok true and a function that sets the ID, Name,
-// Kind, Valid and PrecisionM of feature i (the function holds the data it
-// reads: it stays valid however the layer changes). Otherwise, or when f
-// has a Limit or an Offset, it returns ok false without calling fn, and
-// the caller should use FindFeatures. An error from fn ends the query and
-// is returned. Errors: geo.ErrNotFound for an unknown layer.
-func (s *DB) FindPoints(ctx context.Context, f geo.Filter, fn func(lon, lat float64, rank uint32, i int) error) (feature func(i int, f *geo.Feature), ok bool, err error) {
-	if f.Limit > 0 || f.Offset > 0 {
-		return nil, false, nil
-	}
-	ref, err := s.layerRef(ctx, f.Layer)
+// Points calls fn with each Point feature matching f. From the layer's
+// index and point attributes, when both are in memory for the snapshot's
+// generation of the layer, it reads no row; otherwise it runs a light
+// Search and keeps the attributes of the points it found.
+func (snap *snapshot) Points(ctx context.Context, f geo.Filter, fn func(geo.PointHit) error) (geo.PointAttrs, error) {
+	e, err := snap.entry(f.Layer)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	ix := s.index(ref)
-	if ix == nil || ix.maxX != nil {
-		return nil, false, nil
+	f.Limit, f.Offset, f.Light = 0, 0, true
+	if li := snap.db.index(e.ref); li != nil && li.ix.Points() {
+		if a := li.attrs.Load(); a != nil {
+			return li.points(ctx, f, a, fn)
+		}
 	}
-	a := ix.attrs.Load()
-	if a == nil {
-		return nil, false, nil
+	var found []geo.Feature
+	rank := uint32(0)
+	_, err = snap.Search(ctx, f, func(ft *geo.Feature) error {
+		defer func() { rank++ }()
+		pt, ok := ft.Geometry.(orb.Point)
+		if !ok {
+			return nil
+		}
+		found = append(found, geo.Feature{ID: ft.ID, Name: ft.Name, Kind: ft.Kind, Valid: ft.Valid, PrecisionM: ft.PrecisionM})
+		return fn(geo.PointHit{Lon: pt[0], Lat: pt[1], Rank: rank, Ref: len(found) - 1})
+	})
+	if err != nil {
+		return nil, err
 	}
-	q := newQuery(f)
+	return func(ref int, out *geo.Feature) {
+		src := &found[ref]
+		out.ID, out.Name, out.Kind, out.Valid, out.PrecisionM = src.ID, src.Name, src.Kind, src.Valid, src.PrecisionM
+	}, nil
+}
+
+// points answers Points from memory: the index of a layer of points and
+// its attributes a.
+func (li *layerIndex) points(ctx context.Context, f geo.Filter, a *pointAttrs, fn func(geo.PointHit) error) (geo.PointAttrs, error) {
+	ix := li.ix
+	q := query(f)
 	seen := 0
-	err = ix.eachLeaf(&q, func(p int) error {
+	err := ix.Leaves(&q, func(p int, _ bool) error {
 		if seen++; seen%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		return fn(ix.minX[p], ix.minY[p], ix.rank[p], p)
+		x, y := ix.Point(p)
+		return fn(geo.PointHit{Lon: x, Lat: y, Rank: ix.Rank(p), Ref: p})
 	})
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	return func(p int, feat *geo.Feature) {
 		a.fill(p, feat)
-		feat.Valid.Start, feat.Valid.End = ix.times.at(p)
-	}, true, nil
-}
-
-// eachLeaf calls fn with the leaf position of every entry of a points
-// index matching q, in tree order, until fn returns an error.
-func (ix *index) eachLeaf(q *query, fn func(p int) error) error {
-	if q.all() {
-		for p := range ix.rank {
-			if err := fn(p); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if len(ix.rank) == 0 {
-		return nil
-	}
-	type item struct{ level, i int }
-	var stackBuf [64]item
-	stack := append(stackBuf[:0], item{len(ix.levels) - 2, 0})
-	for len(stack) > 0 {
-		it := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		nd := &ix.nodes[ix.levels[it.level]+it.i]
-		if !q.hits(nd.minX, nd.minY, nd.maxX, nd.maxY, nd.from, nd.to) {
-			continue
-		}
-		first := it.i * nodeSize
-		if it.level > 0 {
-			last := min(first+nodeSize, ix.levels[it.level]-ix.levels[it.level-1])
-			for c := last - 1; c >= first; c-- {
-				stack = append(stack, item{it.level - 1, c})
-			}
-			continue
-		}
-		last := min(first+nodeSize, len(ix.rank))
-		for p := first; p < last; p++ {
-			x, y := ix.minX[p], ix.minY[p]
-			if ix.times.hit(q, p) && q.inBox(x, y, x, y) {
-				if err := fn(p); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
+		feat.Valid.Start, feat.Valid.End = ix.Time(p)
+	}, nil
 }

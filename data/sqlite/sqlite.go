@@ -1,16 +1,21 @@
 // Package sqlite implements geo.Store on an SQLite database file.
 //
-// Geometry is stored as WKB. Each layer's features are indexed by place and
-// valid time in memory (see index.go): a query counts and pages its matches
-// there, then reads only the rows of the page, by seq. The index is built
-// in the background when a layer is first queried, and again after every
-// import into it, even by another process; until it is ready, queries scan
-// the covering index features_bounds instead. For a layer of Points, the
-// build then reads the attributes tiles show (id, name, kind, precision)
-// into memory too, and FindPoints answers the tiles' light queries
-// without reading a row (see points.go). Page rows are read through the
-// driver connection (sql.Conn.Raw). The schema is created and migrated
-// from the embedded files in migrations/.
+// Geometry is stored as WKB. Every row is one version of a feature and is
+// never changed once written, but for being closed: a row carries the
+// data versions that wrote it and replaced it (rec_from, rec_to; see
+// migrations/005_versions.sql), so a Snapshot of version V reads the rows
+// current at V however many imports commit while it reads.
+//
+// Each layer's current features are indexed by place and valid time in
+// memory (internal/spacetime, see layerindex.go): a query counts and pages
+// its matches there, then reads only the rows of the page, by seq (see
+// fetch.go). The index is built in the background when a layer is first
+// queried, and again after every import into it, even by another process;
+// until it is ready, or for a snapshot older than it, queries scan the
+// covering index features_bounds instead. For a layer of points, the
+// build then reads the attributes tiles show into memory too, and Points
+// answers without reading a row (see points.go). The schema is created and
+// migrated from the embedded files in migrations/.
 package sqlite
 
 import (
@@ -19,7 +24,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"embed"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,7 +34,6 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -39,6 +42,7 @@ import (
 	"github.com/paulmach/orb/encoding/wkb"
 
 	"strata/geo"
+	"strata/internal/spacetime"
 )
 
 //go:embed migrations/*.sql
@@ -51,7 +55,7 @@ type DB struct {
 	path string // the database file
 
 	mu      sync.Mutex
-	extents map[string]cachedExtent // by layer id, valid for one version
+	extents map[extentKey]geo.Extent // for one version at a time
 
 	sources sourceCache
 
@@ -68,14 +72,15 @@ type DB struct {
 	// versionStmt reads the data version, which nearly every request
 	// does: prepared once, not once a request.
 	versionStmt *sql.Stmt
-	snap        atomic.Pointer[layerSnapshot] // see layers
+	snap        atomic.Pointer[snapshot] // the latest, see Snapshot
 }
 
 var _ geo.Store = (*DB)(nil)
 
-type cachedExtent struct {
+// extentKey names a layer's extent at a data version.
+type extentKey struct {
 	version int64
-	extent  geo.Extent
+	layer   string
 }
 
 // cacheSize is each connection's page cache, in KiB when negative.
@@ -127,7 +132,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// of the items load from 144 to 164 MiB for no more requests a second.
 	db.SetMaxOpenConns(2 * runtime.GOMAXPROCS(0))
 	db.SetMaxIdleConns(2 * runtime.GOMAXPROCS(0))
-	s := &DB{db: db, path: path, extents: map[string]cachedExtent{}, indexes: map[int64]*indexSlot{}, rawStmts: map[*sqlite3.SQLiteConn]map[fetchKey]driver.Stmt{}}
+	s := &DB{db: db, path: path, extents: map[extentKey]geo.Extent{}, indexes: map[int64]*indexSlot{}, rawStmts: map[*sqlite3.SQLiteConn]map[fetchKey]driver.Stmt{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
@@ -193,17 +198,6 @@ func (s *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// Version returns the data version, which every write increments: the
-// one read by Pin under a pinned context.
-func (s *DB) Version(ctx context.Context) (int64, error) {
-	if snap := s.pinned(ctx); snap != nil {
-		return snap.version, nil
-	}
-	var v int64
-	err := s.versionStmt.QueryRowContext(ctx).Scan(&v)
-	return v, err
 }
 
 func bumpVersion(ctx context.Context, tx *sql.Tx) error {
@@ -283,253 +277,10 @@ func putLayer(ctx context.Context, tx *sql.Tx, l geo.Layer) error {
 	return err
 }
 
-// Extent computes the layer's extent from its features; the result is
-// cached until the data changes.
-func (s *DB) Extent(ctx context.Context, layer string) (geo.Extent, error) {
-	version, err := s.Version(ctx)
-	if err != nil {
-		return geo.Extent{}, err
-	}
-	s.mu.Lock()
-	c, ok := s.extents[layer]
-	s.mu.Unlock()
-	if ok && c.version == version {
-		return c.extent, nil
-	}
-	ref, err := s.layerRef(ctx, layer)
-	if err != nil {
-		return geo.Extent{}, err
-	}
-	num := ref.num
-	var (
-		n                      int
-		minx, miny, maxx, maxy sql.NullFloat64
-		from, to               sql.NullInt64
-	)
-	err = s.db.QueryRowContext(ctx, `
-		SELECT count(*), min(minx), min(miny), max(maxx), max(maxy), min(valid_from), max(valid_to)
-		FROM features WHERE layer_num = ?`, num).Scan(&n, &minx, &miny, &maxx, &maxy, &from, &to)
-	if err != nil {
-		return geo.Extent{}, err
-	}
-	e := geo.Extent{Empty: n == 0}
-	if n > 0 {
-		e.BBox = orb.Bound{Min: orb.Point{minx.Float64, miny.Float64}, Max: orb.Point{maxx.Float64, maxy.Float64}}
-		e.Time = geo.Interval{Start: from.Int64, End: to.Int64}
-	}
-	s.mu.Lock()
-	s.extents[layer] = cachedExtent{version: version, extent: e}
-	s.mu.Unlock()
-	return e, nil
-}
-
-// from returns the FROM and WHERE clauses, with their arguments, that
-// select a layer's features matching f (as table alias f) without the
-// in-memory index: a scan of the layer's entries in features_bounds, in
-// import order, testing each exactly before reading its row.
-func from(num int64, f geo.Filter) (string, []any) {
-	if f.BBox == nil && f.Time == geo.Always {
-		return "features f INDEXED BY features_bounds WHERE f.layer_num = ?", []any{num}
-	}
-	var b strings.Builder
-	b.WriteString("features f INDEXED BY features_bounds WHERE f.layer_num = ? AND f.valid_from <= ? AND f.valid_to > ?")
-	args := []any{num, f.Time.End, f.Time.Start}
-	if box := f.BBox; box != nil {
-		b.WriteString(" AND f.miny <= ? AND f.maxy >= ?")
-		args = append(args, box.MaxLat, box.MinLat)
-		if box.CrossesAntimeridian() {
-			b.WriteString(" AND (f.maxx >= ? OR f.minx <= ?)")
-			args = append(args, box.MinLon, box.MaxLon)
-		} else {
-			b.WriteString(" AND f.minx <= ? AND f.maxx >= ?")
-			args = append(args, box.MaxLon, box.MinLon)
-		}
-	}
-	return b.String(), args
-}
-
-// FindFeatures streams the features matching f in import order.
-func (s *DB) FindFeatures(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) error {
-	ref, err := s.layerRef(ctx, f.Layer)
-	if err != nil {
-		return err
-	}
-	if ix := s.index(ref); ix != nil {
-		q := newQuery(f)
-		sc := scratchPool.Get().(*scratch)
-		defer scratchPool.Put(sc)
-		sc.seqs, _ = ix.page(&q, f.Offset, f.Limit, &sc.ranks, sc.seqs)
-		return s.fetch(ctx, f, sc, fn)
-	}
-	src, args := from(ref.num, f)
-	limit := int64(f.Limit)
-	if limit <= 0 {
-		limit = -1 // SQLite: no limit
-	}
-	args = append(args, limit, max(f.Offset, 0))
-	rows, err := s.db.QueryContext(ctx, "SELECT "+featureColumns(f.Light, "f.")+" FROM "+src+" ORDER BY f.pos LIMIT ? OFFSET ?", args...)
-	if err != nil {
-		return err
-	}
-	return s.scanFeatures(ctx, rows, f, fn)
-}
-
-// FindFeaturesCount streams the features matching f as FindFeatures does
-// and returns the number of features matching f regardless of its Limit
-// and Offset, as CountFeatures does, from one search: the items handler
-// reports that number after the page. Errors: geo.ErrNotFound for an
-// unknown layer.
-func (s *DB) FindFeaturesCount(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error) {
-	ref, err := s.layerRef(ctx, f.Layer)
-	if err != nil {
-		return 0, err
-	}
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
-	var n int
-	if ix := s.index(ref); ix != nil {
-		q := newQuery(f)
-		sc.seqs, n = ix.page(&q, f.Offset, f.Limit, &sc.ranks, sc.seqs)
-	} else if sc.seqs, n, err = s.scanPage(ctx, ref.num, f, sc.seqs[:0]); err != nil {
-		return 0, err
-	}
-	if err := s.fetch(ctx, f, sc, fn); err != nil {
-		return 0, err
-	}
-	return n, ctx.Err()
-}
-
-// scanPage finds the matches of f without the in-memory index, in one
-// scan of the covering index features_bounds: it appends the seqs of the
-// page to seqs and counts every match.
-func (s *DB) scanPage(ctx context.Context, num int64, f geo.Filter, seqs []int64) ([]int64, int, error) {
-	src, args := from(num, f)
-	rows, err := s.db.QueryContext(ctx, "SELECT f.seq FROM "+src+" ORDER BY f.pos", args...)
-	if err != nil {
-		return seqs, 0, err
-	}
-	defer rows.Close()
-	offset := max(f.Offset, 0)
-	n := 0
-	var seq int64
-	for rows.Next() {
-		if n >= offset && (f.Limit <= 0 || n < offset+f.Limit) {
-			if err := rows.Scan(&seq); err != nil {
-				return seqs, 0, err
-			}
-			seqs = append(seqs, seq)
-		}
-		n++
-	}
-	return seqs, n, rows.Err()
-}
-
-// featureColumns lists the columns scanFeatures reads, prefixed.
-func featureColumns(light bool, p string) string {
-	if light {
-		return p + "seq, " + p + "id, " + p + "name, " + p + "kind, " + p + "geom, " + p + "valid_from, " + p + "valid_to, " + p + "precision_m, '', ''"
-	}
-	return p + "seq, " + p + "id, " + p + "name, " + p + "kind, " + p + "geom, " + p + "valid_from, " + p + "valid_to, " + p + "precision_m, " + p + "properties, " + p + "sources"
-}
-
-// scanFeatures calls fn for each row of rows and closes rows. It stops
-// with ctx's error as soon as ctx is done.
-func (s *DB) scanFeatures(ctx context.Context, rows *sql.Rows, f geo.Filter, fn func(*geo.Feature) error) error {
-	defer rows.Close()
-	feat := geo.Feature{Layer: f.Layer}
-	var (
-		seq                  int64
-		geom, props, sources sql.RawBytes
-		err                  error
-	)
-	for rows.Next() {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := rows.Scan(&seq, &feat.ID, &feat.Name, &feat.Kind, &geom, &feat.Valid.Start, &feat.Valid.End, &feat.PrecisionM, &props, &sources); err != nil {
-			return err
-		}
-		if feat.Geometry, err = unmarshalWKB(geom); err != nil {
-			return fmt.Errorf("feature %s/%s: bad WKB: %w", f.Layer, feat.ID, err)
-		}
-		feat.Properties = json.RawMessage(props)
-		if !f.Light {
-			if feat.Sources, err = s.sources.get(sources); err != nil {
-				return fmt.Errorf("feature %s/%s: %w", f.Layer, feat.ID, err)
-			}
-		}
-		if err := fn(&feat); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	return ctx.Err()
-}
-
-// unmarshalWKB decodes WKB, reading a little-endian 2-D point (most
-// features) directly.
-func unmarshalWKB(b []byte) (orb.Geometry, error) {
-	if len(b) == 21 && b[0] == 1 && binary.LittleEndian.Uint32(b[1:]) == 1 {
-		return orb.Point{
-			math.Float64frombits(binary.LittleEndian.Uint64(b[5:])),
-			math.Float64frombits(binary.LittleEndian.Uint64(b[13:])),
-		}, nil
-	}
-	return wkb.Unmarshal(b)
-}
-
-// CountFeatures counts the features matching f.
-func (s *DB) CountFeatures(ctx context.Context, f geo.Filter) (int, error) {
-	ref, err := s.layerRef(ctx, f.Layer)
-	if err != nil {
-		return 0, err
-	}
-	if ix := s.index(ref); ix != nil {
-		q := newQuery(f)
-		_, n := ix.search(&q, nil, false)
-		return n, nil
-	}
-	src, args := from(ref.num, f)
-	var n int
-	err = s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+src, args...).Scan(&n)
-	return n, err
-}
-
-// FindFeatureByID returns one feature, or an error wrapping
-// geo.ErrNotFound.
-func (s *DB) FindFeatureByID(ctx context.Context, layer, id string) (*geo.Feature, error) {
-	ref, err := s.layerRef(ctx, layer)
-	if err != nil {
-		return nil, err
-	}
-	num := ref.num
-	var (
-		feat              = geo.Feature{Layer: layer}
-		geom, props, srcs []byte
-	)
-	err = s.db.QueryRowContext(ctx, `
-		SELECT id, name, kind, geom, valid_from, valid_to, precision_m, properties, sources
-		FROM features WHERE layer_num = ? AND id = ?`, num, id).
-		Scan(&feat.ID, &feat.Name, &feat.Kind, &geom, &feat.Valid.Start, &feat.Valid.End, &feat.PrecisionM, &props, &srcs)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, geo.NotFoundf("feature %q does not exist in layer %q", id, layer)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if feat.Geometry, err = wkb.Unmarshal(geom); err != nil {
-		return nil, fmt.Errorf("feature %s/%s: bad WKB: %w", layer, id, err)
-	}
-	feat.Properties = props
-	if feat.Sources, err = s.sources.get(srcs); err != nil {
-		return nil, err
-	}
-	return &feat, nil
-}
-
 // Import stores the features of seq in one transaction; see geo.Store.
+// Its rows are written at the next data version; Replace closes the
+// layer's current rows at that version instead of deleting them, so
+// snapshots of earlier versions keep reading them.
 //
 // Features keep their import order (pos) but are stored (by seq) in
 // chunks sorted like the leaves of the in-memory index, by lifetime,
@@ -551,8 +302,13 @@ func (s *DB) Import(ctx context.Context, l geo.Layer, mode geo.ImportMode, seq i
 		return 0, err
 	}
 	defer tx.Rollback()
+	var version int64
+	if err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&version); err != nil {
+		return 0, err
+	}
+	version++ // this import's
 	layer := l.ID
-	num, _, err := s.layer(ctx, tx, layer)
+	num, meta, err := s.layer(ctx, tx, layer)
 	if errors.Is(err, geo.ErrNotFound) {
 		if err := l.Validate(); err != nil {
 			return 0, err
@@ -560,7 +316,7 @@ func (s *DB) Import(ctx context.Context, l geo.Layer, mode geo.ImportMode, seq i
 		if err := putLayer(ctx, tx, l); err != nil {
 			return 0, err
 		}
-		num, _, err = s.layer(ctx, tx, layer)
+		num, meta, err = s.layer(ctx, tx, layer)
 	}
 	if err != nil {
 		return 0, err
@@ -571,7 +327,7 @@ func (s *DB) Import(ctx context.Context, l geo.Layer, mode geo.ImportMode, seq i
 		return 0, err
 	}
 	if mode == geo.Replace {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM features WHERE layer_num = ?", num); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE features SET rec_to = ? WHERE layer_num = ? AND rec_to = ?", version, num, geo.OpenEnd); err != nil {
 			return 0, err
 		}
 	}
@@ -580,8 +336,8 @@ func (s *DB) Import(ctx context.Context, l geo.Layer, mode geo.ImportMode, seq i
 		return 0, err
 	}
 	stmt, err := tx.PrepareContext(ctx, `
-		INSERT INTO features (layer_num, pos, id, name, kind, geom, minx, miny, maxx, maxy, valid_from, valid_to, precision_m, properties, sources)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		INSERT INTO features (layer_num, pos, id, name, kind, geom, minx, miny, maxx, maxy, valid_from, valid_to, precision_m, properties, sources, rec_from)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return 0, err
 	}
@@ -595,7 +351,7 @@ func (s *DB) Import(ctx context.Context, l geo.Layer, mode geo.ImportMode, seq i
 	flush := func() error {
 		for _, r := range sortChunk(chunk) {
 			_, err = stmt.ExecContext(ctx, num, r.pos, r.id, r.name, r.kind, r.geom, r.b.Min[0], r.b.Min[1], r.b.Max[0], r.b.Max[1],
-				r.valid.Start, r.valid.End, r.precisionM, r.props, r.sources)
+				r.valid.Start, r.valid.End, r.precisionM, r.props, r.sources, version)
 			if err != nil {
 				var se sqlite3.Error
 				if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
@@ -611,11 +367,8 @@ func (s *DB) Import(ctx context.Context, l geo.Layer, mode geo.ImportMode, seq i
 		if err != nil {
 			return 0, err
 		}
-		if err := f.Validate(); err != nil {
-			return 0, geo.Invalidf("features", "feature %q: %v", f.ID, err)
-		}
-		if f.Valid.End <= f.Valid.Start {
-			return 0, geo.Invalidf("features", "feature %q: valid_to is not after valid_from", f.ID)
+		if err := geo.CheckImport(&meta, f); err != nil {
+			return 0, err
 		}
 		geom, err := wkb.Marshal(f.Geometry)
 		if err != nil {
@@ -647,7 +400,7 @@ func (s *DB) Import(ctx context.Context, l geo.Layer, mode geo.ImportMode, seq i
 	if err := flush(); err != nil {
 		return 0, err
 	}
-	if err := bumpVersion(ctx, tx); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = ? WHERE key = 'version'", version); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -675,14 +428,14 @@ type importRow struct {
 
 // sortChunk orders rows as the leaves of an index over them would be.
 func sortChunk(rows []importRow) []importRow {
-	ext := node{minX: math.Inf(1), minY: math.Inf(1), maxX: math.Inf(-1), maxY: math.Inf(-1)}
+	ext := spacetime.Bounds{MinX: math.Inf(1), MinY: math.Inf(1), MaxX: math.Inf(-1), MaxY: math.Inf(-1)}
 	for _, r := range rows {
-		ext.minX, ext.minY = min(ext.minX, r.b.Min[0]), min(ext.minY, r.b.Min[1])
-		ext.maxX, ext.maxY = max(ext.maxX, r.b.Max[0]), max(ext.maxY, r.b.Max[1])
+		ext.MinX, ext.MinY = min(ext.MinX, r.b.Min[0]), min(ext.MinY, r.b.Min[1])
+		ext.MaxX, ext.MaxY = max(ext.MaxX, r.b.Max[0]), max(ext.MaxY, r.b.Max[1])
 	}
 	for i := range rows {
 		r := &rows[i]
-		r.key = sortKey(r.b.Min[0], r.b.Min[1], r.b.Max[0], r.b.Max[1], r.valid.Start, r.valid.End, &ext)
+		r.key = spacetime.SortKey(r.b.Min[0], r.b.Min[1], r.b.Max[0], r.b.Max[1], r.valid.Start, r.valid.End, ext)
 	}
 	slices.SortFunc(rows, func(a, b importRow) int {
 		if c := cmp.Compare(a.key, b.key); c != 0 {
@@ -700,8 +453,8 @@ func sameSources(a, b []geo.Source) bool {
 	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
 }
 
-// sourceCache decodes a sources JSON text once and shares the result:
-// many features cite the same sources.
+// sourceCache decodes a sources JSON text once: many features cite the
+// same sources. What it holds is never handed out, only copied.
 type sourceCache struct {
 	mu sync.RWMutex
 	m  map[string][]geo.Source
@@ -709,12 +462,13 @@ type sourceCache struct {
 
 const maxCachedSources = 4096
 
-func (c *sourceCache) get(text []byte) ([]geo.Source, error) {
+// appendTo appends the sources of text to dst[:0].
+func (c *sourceCache) appendTo(dst []geo.Source, text []byte) ([]geo.Source, error) {
 	c.mu.RLock()
 	v, ok := c.m[string(text)]
 	c.mu.RUnlock()
 	if ok {
-		return v, nil
+		return append(dst[:0], v...), nil
 	}
 	if err := json.Unmarshal(text, &v); err != nil {
 		return nil, fmt.Errorf("bad sources JSON: %w", err)
@@ -725,5 +479,5 @@ func (c *sourceCache) get(text []byte) ([]geo.Source, error) {
 	}
 	c.m[string(text)] = v
 	c.mu.Unlock()
-	return v, nil
+	return append(dst[:0], v...), nil
 }

@@ -24,6 +24,16 @@ func open(t *testing.T, path string) *sqlite.DB {
 	return db
 }
 
+// snapOf returns db's current snapshot.
+func snapOf(t *testing.T, db *sqlite.DB) geo.Snapshot {
+	t.Helper()
+	sn, err := db.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sn
+}
+
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) geo.Store {
 		return open(t, filepath.Join(t.TempDir(), "test.db"))
@@ -37,15 +47,14 @@ func TestReopenKeepsData(t *testing.T) {
 	if err := db.PutLayer(ctx, geo.Layer{ID: "a", Title: "A", Kind: geo.KindPoint}); err != nil {
 		t.Fatal(err)
 	}
-	v, _ := db.Version(ctx)
+	v := snapOf(t, db).Version()
 	db.Close()
 	db = open(t, path) // migrations must not run twice
 	defer db.Close()
-	ls, err := db.Layers(ctx)
-	if err != nil || len(ls) != 1 || ls[0].ID != "a" {
-		t.Fatalf("after reopen: %v, %v", ls, err)
+	if ls := snapOf(t, db).Layers(); len(ls) != 1 || ls[0].ID != "a" {
+		t.Fatalf("after reopen: %v", ls)
 	}
-	if v2, _ := db.Version(ctx); v2 != v {
+	if v2 := snapOf(t, db).Version(); v2 != v {
 		t.Errorf("version %d after reopen, was %d", v2, v)
 	}
 }
@@ -87,10 +96,10 @@ func twoHandles(t *testing.T) (server, importer *sqlite.DB) {
 func TestLayersAcrossHandles(t *testing.T) {
 	ctx := context.Background()
 	server, importer := twoHandles(t)
-	if l, err := server.Layer(ctx, "a"); err != nil || l.Title != "Before" {
+	if l, err := snapOf(t, server).Layer("a"); err != nil || l.Title != "Before" {
 		t.Fatalf("Layer(a) = %+v, %v", l, err)
 	}
-	if _, err := server.Layer(ctx, "b"); !errors.Is(err, geo.ErrNotFound) {
+	if _, err := snapOf(t, server).Layer("b"); !errors.Is(err, geo.ErrNotFound) {
 		t.Fatalf("Layer(b) before it exists: %v, want ErrNotFound", err)
 	}
 	if err := importer.PutLayer(ctx, geo.Layer{ID: "a", Title: "After", Kind: geo.KindPoint}); err != nil {
@@ -100,16 +109,15 @@ func TestLayersAcrossHandles(t *testing.T) {
 	if _, err := importer.Import(ctx, geo.Layer{ID: "b", Title: "B", Kind: geo.KindPoint}, geo.Append, func(yield func(*geo.Feature, error) bool) { yield(f, nil) }); err != nil {
 		t.Fatal(err)
 	}
-	if l, err := server.Layer(ctx, "a"); err != nil || l.Title != "After" {
+	if l, err := snapOf(t, server).Layer("a"); err != nil || l.Title != "After" {
 		t.Errorf("Layer(a) after the other handle renamed it = %+v, %v", l, err)
 	}
-	ls, err := server.Layers(ctx)
-	if err != nil || len(ls) != 2 || ls[1].ID != "b" {
-		t.Errorf("Layers after the other handle added b = %+v, %v", ls, err)
+	if ls := snapOf(t, server).Layers(); len(ls) != 2 || ls[1].ID != "b" {
+		t.Errorf("Layers after the other handle added b = %+v", ls)
 	}
-	n, err := server.CountFeatures(ctx, geo.Filter{Layer: "b", Time: geo.Always})
+	n, err := snapOf(t, server).Search(ctx, geo.Filter{Layer: "b", Time: geo.Always}, func(*geo.Feature) error { return nil })
 	if err != nil || n != 1 {
-		t.Errorf("CountFeatures(b) = %d, %v; want 1", n, err)
+		t.Errorf("Search(b) counted %d, %v; want 1", n, err)
 	}
 }
 
@@ -153,48 +161,56 @@ func TestPrewarm(t *testing.T) {
 	}
 }
 
-// TestPin checks that a pinned context sees the layers and version of
-// the moment it was pinned, while other contexts see later writes.
-func TestPin(t *testing.T) {
+// TestSnapshotAcrossHandles checks that a snapshot keeps the layers,
+// version and features of the moment it was taken while another handle
+// on the file writes, and that a new snapshot sees the writes.
+func TestSnapshotAcrossHandles(t *testing.T) {
 	ctx := context.Background()
 	server, importer := twoHandles(t)
-	pinned, err := server.Pin(ctx)
-	if err != nil {
+	point := func(id string) *geo.Feature {
+		return &geo.Feature{ID: id, Geometry: orb.Point{34.5, 31.5}, Valid: geo.Always, Sources: []geo.Source{{Title: "test"}}}
+	}
+	one := func(f *geo.Feature) func(func(*geo.Feature, error) bool) {
+		return func(yield func(*geo.Feature, error) bool) { yield(f, nil) }
+	}
+	if _, err := importer.Import(ctx, geo.Layer{ID: "a"}, geo.Append, one(point("p1"))); err != nil {
 		t.Fatal(err)
 	}
-	v0, _ := server.Version(pinned)
-	if err := importer.PutLayer(ctx, geo.Layer{ID: "a", Title: "After", Kind: geo.KindPoint}); err != nil {
-		t.Fatal(err)
-	}
+	old := snapOf(t, server)
 	if err := importer.PutLayer(ctx, geo.Layer{ID: "b", Title: "B", Kind: geo.KindPoint}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := importer.Import(ctx, geo.Layer{ID: "a"}, geo.Replace, one(point("p2"))); err != nil {
+		t.Fatal(err)
+	}
+	cur := snapOf(t, server)
 	for _, tc := range []struct {
-		name          string
-		ctx           context.Context
-		title         string
-		layers        int
-		sameVersion   bool
-		findsNewLayer bool
+		name   string
+		sn     geo.Snapshot
+		layers int
+		id     string
 	}{
-		{"pinned", pinned, "Before", 1, true, false},
-		{"not pinned", ctx, "After", 2, false, true},
+		{"old", old, 1, "p1"},
+		{"current", cur, 2, "p2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if l, err := server.Layer(tc.ctx, "a"); err != nil || l.Title != tc.title {
-				t.Errorf("Layer(a) = %+v, %v; want title %q", l, err, tc.title)
+			if ls := tc.sn.Layers(); len(ls) != tc.layers {
+				t.Errorf("Layers = %+v; want %d", ls, tc.layers)
 			}
-			if ls, err := server.Layers(tc.ctx); err != nil || len(ls) != tc.layers {
-				t.Errorf("Layers = %+v, %v; want %d", ls, err, tc.layers)
+			var ids []string
+			if _, err := tc.sn.Search(ctx, geo.Filter{Layer: "a", Time: geo.Always}, func(f *geo.Feature) error { ids = append(ids, f.ID); return nil }); err != nil {
+				t.Fatal(err)
 			}
-			if v, err := server.Version(tc.ctx); err != nil || (v == v0) != tc.sameVersion {
-				t.Errorf("Version = %d, %v; pinned at %d, want the same: %v", v, err, v0, tc.sameVersion)
+			if len(ids) != 1 || ids[0] != tc.id {
+				t.Errorf("features %v, want [%s]", ids, tc.id)
 			}
-			_, err := server.CountFeatures(tc.ctx, geo.Filter{Layer: "b", Time: geo.Always})
-			if found := err == nil; found != tc.findsNewLayer {
-				t.Errorf("CountFeatures(b): %v; want found %v", err, tc.findsNewLayer)
+			if _, err := tc.sn.Feature(ctx, "a", tc.id); err != nil {
+				t.Errorf("Feature(%s): %v", tc.id, err)
 			}
 		})
+	}
+	if old.Version() == cur.Version() {
+		t.Errorf("the version did not change: %d", cur.Version())
 	}
 }
 
@@ -216,17 +232,13 @@ func TestLayersWhileWriting(t *testing.T) {
 					return
 				default:
 				}
-				if _, err := server.Layers(ctx); err != nil {
-					errs <- err
-					return
-				}
-				pinned, err := server.Pin(ctx)
+				sn, err := server.Snapshot(ctx)
 				if err != nil {
 					errs <- err
 					return
 				}
-				if _, err := server.Layer(pinned, "a"); err != nil {
-					errs <- err
+				if _, err := sn.Layer("a"); err != nil || len(sn.Layers()) != 1 {
+					errs <- fmt.Errorf("Layer(a): %v", err)
 					return
 				}
 			}
@@ -243,7 +255,7 @@ func TestLayersWhileWriting(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if l, err := server.Layer(ctx, "a"); err != nil || l.Title != fmt.Sprintf("Title %d", writes-1) {
+	if l, err := snapOf(t, server).Layer("a"); err != nil || l.Title != fmt.Sprintf("Title %d", writes-1) {
 		t.Errorf("after the writes, Layer(a) = %+v, %v", l, err)
 	}
 }

@@ -1,0 +1,347 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql/driver"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/mattn/go-sqlite3"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+
+	"strata/geo"
+	"strata/internal/spacetime"
+)
+
+// scratch is per-query memory, pooled. Its size depends on the batch
+// size of fetch, not on the number of features a query returns.
+type scratch struct {
+	ranks   []uint32
+	seqs    []int64
+	sources []geo.Source // the sources fn is given: its own copy
+	args  []driver.NamedValue
+	dest  []driver.Value
+	order []int      // batch positions by seq
+	rows  []fetchRow // a batch's rows, in batch order
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// fetchRow is a row read by fetch. Its text and blob columns are the
+// values the driver returned, which nothing else holds.
+type fetchRow struct {
+	found          bool
+	id, name, kind string
+	props, src     string
+	geom           []byte
+	valid          geo.Interval
+	precisionM     float64
+}
+
+// fetchSizes are the batch sizes of fetch: a batch is padded to the next
+// size, so that few statements serve every page.
+var fetchSizes = [...]int{8, 32, 128, 512}
+
+type fetchKey struct {
+	size  int
+	light bool
+}
+
+// fetchQuery is the statement that reads k.size rows by seq.
+func fetchQuery(k fetchKey) string {
+	// Rows come in seq order (SQLite walks the IN list sorted), which is
+	// the order they are stored in.
+	return "SELECT " + featureColumns(k.light, "") + " FROM features WHERE seq IN (?" + strings.Repeat(",?", k.size-1) + ")"
+}
+
+// rawStmt returns the statement of k prepared on the driver connection c,
+// preparing it on first use. Statements stay prepared for the life of
+// the connection; Close finalizes them.
+func (s *DB) rawStmt(c *sqlite3.SQLiteConn, k fetchKey) (driver.Stmt, error) {
+	s.ixMu.Lock()
+	defer s.ixMu.Unlock()
+	m := s.rawStmts[c]
+	if st := m[k]; st != nil {
+		return st, nil
+	}
+	st, err := c.Prepare(fetchQuery(k))
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		m = map[fetchKey]driver.Stmt{}
+		s.rawStmts[c] = m
+	}
+	m[k] = st
+	return st, nil
+}
+
+// fetch reads the rows of sc.seqs in batches and calls fn for each, in
+// the order of sc.seqs. Rows are never changed once written, so they are
+// what the snapshot that chose them saw; a seq not found means a damaged
+// database, and is an error.
+func (s *DB) fetch(ctx context.Context, f geo.Filter, sc *scratch, fn func(*geo.Feature) error) error {
+	seqs := sc.seqs
+	feat := geo.Feature{Layer: f.Layer}
+	for len(seqs) > 0 {
+		size := fetchSizes[len(fetchSizes)-1]
+		for _, sz := range fetchSizes {
+			if sz >= len(seqs) {
+				size = sz
+				break
+			}
+		}
+		batch := seqs[:min(size, len(seqs))]
+		seqs = seqs[len(batch):]
+		if err := s.readBatch(ctx, f.Light, batch, size, sc); err != nil {
+			return err
+		}
+		for i := range batch {
+			r := &sc.rows[i]
+			if !r.found {
+				return fmt.Errorf("feature %s: row %d is missing", f.Layer, batch[i])
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			feat.ID, feat.Name, feat.Kind = r.id, r.name, r.kind
+			feat.Valid, feat.PrecisionM = r.valid, r.precisionM
+			var err error
+			if feat.Geometry, err = unmarshalWKB(r.geom); err != nil {
+				return fmt.Errorf("feature %s/%s: bad WKB: %w", f.Layer, feat.ID, err)
+			}
+			// The properties text is this row's own copy: share its bytes.
+			feat.Properties = unsafe.Slice(unsafe.StringData(r.props), len(r.props))
+			feat.Sources = nil
+			if !f.Light {
+				if sc.sources, err = s.sources.appendTo(sc.sources, unsafe.Slice(unsafe.StringData(r.src), len(r.src))); err != nil {
+					return fmt.Errorf("feature %s/%s: %w", f.Layer, feat.ID, err)
+				}
+				feat.Sources = sc.sources
+			}
+			if err := fn(&feat); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// readBatch reads the rows of batch into sc.rows, in batch order, with
+// one statement of size parameters, through the driver's connection
+// rather than database/sql: the driver's values are used as they come,
+// without database/sql's conversions and copies.
+func (s *DB) readBatch(ctx context.Context, light bool, batch []int64, size int, sc *scratch) error {
+	sc.args = sc.args[:0]
+	for i, q := range batch {
+		sc.args = append(sc.args, driver.NamedValue{Ordinal: i + 1, Value: q})
+	}
+	for len(sc.args) < size {
+		sc.args = append(sc.args, driver.NamedValue{Ordinal: len(sc.args) + 1, Value: int64(-1)}) // no feature has seq -1
+	}
+	// Rows arrive in seq order: match them to batch positions sorted by
+	// seq.
+	sc.order = sc.order[:0]
+	for i := range batch {
+		sc.order = append(sc.order, i)
+	}
+	slices.SortFunc(sc.order, func(a, b int) int { return cmp.Compare(batch[a], batch[b]) })
+	clear(sc.rows)
+	sc.rows = append(sc.rows[:0], make([]fetchRow, len(batch))...)
+	if cap(sc.dest) < 10 {
+		sc.dest = make([]driver.Value, 10)
+	}
+	dest := sc.dest[:10]
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok {
+			return fmt.Errorf("sqlite: unexpected driver connection %T", dc)
+		}
+		st, err := s.rawStmt(c, fetchKey{size, light})
+		if err != nil {
+			return err
+		}
+		rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, sc.args)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		next := 0
+		for {
+			if err := rows.Next(dest); err == io.EOF {
+				break
+			} else if err != nil {
+				return err
+			}
+			seq, _ := dest[0].(int64)
+			for next < len(sc.order) && batch[sc.order[next]] < seq {
+				next++
+			}
+			if next == len(sc.order) || batch[sc.order[next]] != seq {
+				continue
+			}
+			r := &sc.rows[sc.order[next]]
+			r.found = true
+			r.id, r.name, r.kind = textValue(dest[1]), textValue(dest[2]), textValue(dest[3])
+			r.geom, _ = dest[4].([]byte)
+			r.valid.Start, _ = dest[5].(int64)
+			r.valid.End, _ = dest[6].(int64)
+			r.precisionM = realValue(dest[7])
+			r.props, r.src = textValue(dest[8]), textValue(dest[9])
+			next++
+		}
+		return nil
+	})
+}
+
+// textValue returns a TEXT column's value ("" for NULL).
+func textValue(v driver.Value) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []byte:
+		return string(v)
+	}
+	return ""
+}
+
+// realValue returns a REAL column's value.
+func realValue(v driver.Value) float64 {
+	switch v := v.(type) {
+	case float64:
+		return v
+	case int64:
+		return float64(v)
+	}
+	return 0
+}
+
+
+// featureColumns lists the columns fetch reads, prefixed.
+func featureColumns(light bool, p string) string {
+	if light {
+		return p + "seq, " + p + "id, " + p + "name, " + p + "kind, " + p + "geom, " + p + "valid_from, " + p + "valid_to, " + p + "precision_m, '', ''"
+	}
+	return p + "seq, " + p + "id, " + p + "name, " + p + "kind, " + p + "geom, " + p + "valid_from, " + p + "valid_to, " + p + "precision_m, " + p + "properties, " + p + "sources"
+}
+
+// unmarshalWKB decodes WKB, reading a little-endian 2-D point (most
+// features) directly.
+func unmarshalWKB(b []byte) (orb.Geometry, error) {
+	if len(b) == 21 && b[0] == 1 && binary.LittleEndian.Uint32(b[1:]) == 1 {
+		return orb.Point{
+			math.Float64frombits(binary.LittleEndian.Uint64(b[5:])),
+			math.Float64frombits(binary.LittleEndian.Uint64(b[13:])),
+		}, nil
+	}
+	return wkb.Unmarshal(b)
+}
+
+// exactBatch is the number of geometries exactSeqs reads a statement.
+const exactBatch = 256
+
+// exactSeqs decides the candidates of a bbox query: cands are seqs, those
+// whose bounds do not lie inside box negated. It returns, in the same
+// order and reusing cands, the seqs of those whose geometry meets box:
+// every positive one, and the negated ones that pass
+// geo.BBox.IntersectsGeometry.
+func (s *DB) exactSeqs(ctx context.Context, box *geo.BBox, cands []int64) ([]int64, error) {
+	var partial []int64
+	for _, q := range cands {
+		if q < 0 {
+			partial = append(partial, -q)
+		}
+	}
+	meets := map[int64]bool{}
+	for len(partial) > 0 {
+		batch := partial[:min(exactBatch, len(partial))]
+		partial = partial[len(batch):]
+		args := make([]any, len(batch))
+		for i, q := range batch {
+			args[i] = q
+		}
+		rows, err := s.db.QueryContext(ctx, "SELECT seq, geom FROM features WHERE seq IN (?"+strings.Repeat(",?", len(batch)-1)+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var (
+				seq  int64
+				geom []byte
+			)
+			if err := rows.Scan(&seq, &geom); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			g, err := unmarshalWKB(geom)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("row %d: bad WKB: %w", seq, err)
+			}
+			meets[seq] = box.IntersectsGeometry(g)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	out := cands[:0]
+	for _, q := range cands {
+		if q < 0 {
+			if !meets[-q] {
+				continue
+			}
+			q = -q
+		}
+		out = append(out, q)
+	}
+	return out, nil
+}
+
+// exact returns the test of an index's partial candidates against box's
+// geometry (nil without a box).
+func (s *DB) exact(ctx context.Context, box *geo.BBox, ix *spacetime.Index) spacetime.Exact {
+	if box == nil {
+		return nil
+	}
+	return func(ranks []uint32) ([]uint32, error) {
+		var cands []int64
+		for _, r := range ranks {
+			if r&spacetime.Partial != 0 {
+				cands = append(cands, -ix.Row(r&^spacetime.Partial))
+			}
+		}
+		kept, err := s.exactSeqs(ctx, box, cands)
+		if err != nil {
+			return nil, err
+		}
+		pass := make(map[int64]bool, len(kept))
+		for _, q := range kept {
+			pass[q] = true
+		}
+		out := ranks[:0]
+		for _, r := range ranks {
+			if r&spacetime.Partial != 0 {
+				r &^= spacetime.Partial
+				if !pass[ix.Row(r)] {
+					continue
+				}
+			}
+			out = append(out, r)
+		}
+		return out, nil
+	}
+}

@@ -1,0 +1,383 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+
+	"strata/geo"
+	"strata/internal/spacetime"
+)
+
+// snapshot is the database as of one data version: the layers table held
+// in memory (every request needs a layer's number and generation, and
+// tile and collection requests its metadata), and the version whose rows
+// its queries read. The latest is kept and shared until a write, by this
+// process or another, bumps the version.
+type snapshot struct {
+	db      *DB
+	version int64
+	list    []geo.Layer // by order, then id
+	byID    map[string]layerEntry
+}
+
+var _ geo.Snapshot = (*snapshot)(nil)
+
+// layerEntry is a layer's place in a snapshot.
+type layerEntry struct {
+	ref layerRef
+	i   int // index in list
+}
+
+// layerRef is what a query needs of a layer: its number and the
+// generation of its features.
+type layerRef struct {
+	num, gen int64
+}
+
+// Snapshot returns the data as of the current version: it reads the
+// version (one prepared statement) and, when it changed since the last
+// call, the layers table, in one read transaction.
+func (s *DB) Snapshot(ctx context.Context) (geo.Snapshot, error) {
+	return s.snapshot(ctx)
+}
+
+func (s *DB) snapshot(ctx context.Context) (*snapshot, error) {
+	var v int64
+	if err := s.versionStmt.QueryRowContext(ctx).Scan(&v); err != nil {
+		return nil, err
+	}
+	if snap := s.snap.Load(); snap != nil && snap.version == v {
+		return snap, nil
+	}
+	snap, err := s.readSnapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if old := s.snap.Load(); old == nil || old.version < snap.version {
+		s.snap.CompareAndSwap(old, snap)
+	}
+	return snap, nil
+}
+
+// readSnapshot reads the version and the layers in one read transaction.
+func (s *DB) readSnapshot(ctx context.Context) (*snapshot, error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	// A deferred transaction reads one snapshot without blocking writers
+	// (BeginTx would take the write lock: see _txlock in Open).
+	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+		return nil, err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	snap := &snapshot{db: s, byID: map[string]layerEntry{}}
+	if err := conn.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&snap.version); err != nil {
+		return nil, err
+	}
+	rows, err := conn.QueryContext(ctx, "SELECT "+layerColumns+", generation FROM layers ORDER BY ord, id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var gen int64
+		num, l, err := scanLayer(rows, &gen)
+		if err != nil {
+			return nil, err
+		}
+		snap.byID[l.ID] = layerEntry{ref: layerRef{num: num, gen: gen}, i: len(snap.list)}
+		snap.list = append(snap.list, l)
+	}
+	return snap, rows.Err()
+}
+
+// Version returns the data version the snapshot reads.
+func (snap *snapshot) Version() int64 { return snap.version }
+
+// Layers returns every layer by order, then id.
+func (snap *snapshot) Layers() []geo.Layer { return slices.Clone(snap.list) }
+
+// Layer returns one layer, or an error wrapping geo.ErrNotFound.
+func (snap *snapshot) Layer(id string) (geo.Layer, error) {
+	e, err := snap.entry(id)
+	if err != nil {
+		return geo.Layer{}, err
+	}
+	return snap.list[e.i], nil
+}
+
+// entry returns layer id's place in the snapshot, or an error wrapping
+// geo.ErrNotFound.
+func (snap *snapshot) entry(id string) (layerEntry, error) {
+	e, ok := snap.byID[id]
+	if !ok {
+		return e, geo.NotFoundf("layer %q does not exist", id)
+	}
+	return e, nil
+}
+
+// current is the SQL condition, on table alias f, for the rows of the
+// snapshot's version; its two arguments are the version twice.
+const current = "f.rec_from <= ? AND f.rec_to > ?"
+
+// Extent computes the layer's extent from its rows; the result is kept
+// for the snapshot's version.
+func (snap *snapshot) Extent(ctx context.Context, layer string) (geo.Extent, error) {
+	e, err := snap.entry(layer)
+	if err != nil {
+		return geo.Extent{}, err
+	}
+	s := snap.db
+	key := extentKey{snap.version, layer}
+	s.mu.Lock()
+	ext, ok := s.extents[key]
+	s.mu.Unlock()
+	if ok {
+		return ext, nil
+	}
+	var (
+		n                      int
+		minx, miny, maxx, maxy sql.NullFloat64
+		from, to               sql.NullInt64
+	)
+	err = s.db.QueryRowContext(ctx, `
+		SELECT count(*), min(minx), min(miny), max(maxx), max(maxy), min(valid_from), max(valid_to)
+		FROM features f INDEXED BY features_bounds WHERE f.layer_num = ? AND `+current,
+		e.ref.num, snap.version, snap.version).Scan(&n, &minx, &miny, &maxx, &maxy, &from, &to)
+	if err != nil {
+		return geo.Extent{}, err
+	}
+	ext = geo.Extent{Empty: n == 0}
+	if n > 0 {
+		ext.BBox = orb.Bound{Min: orb.Point{minx.Float64, miny.Float64}, Max: orb.Point{maxx.Float64, maxy.Float64}}
+		ext.Time = geo.Interval{Start: from.Int64, End: to.Int64}
+	}
+	s.mu.Lock()
+	for k := range s.extents {
+		if k.version != snap.version {
+			delete(s.extents, k) // keep one version's
+		}
+	}
+	s.extents[key] = ext
+	s.mu.Unlock()
+	return ext, nil
+}
+
+// Feature returns the snapshot's version of one feature, or an error
+// wrapping geo.ErrNotFound. It shares nothing with other results.
+func (snap *snapshot) Feature(ctx context.Context, layer, id string) (*geo.Feature, error) {
+	e, err := snap.entry(layer)
+	if err != nil {
+		return nil, err
+	}
+	s := snap.db
+	var (
+		feat              = geo.Feature{Layer: layer}
+		geom, props, srcs []byte
+	)
+	err = s.db.QueryRowContext(ctx, `
+		SELECT id, name, kind, geom, valid_from, valid_to, precision_m, properties, sources
+		FROM features f WHERE f.layer_num = ? AND f.id = ? AND `+current, e.ref.num, id, snap.version, snap.version).
+		Scan(&feat.ID, &feat.Name, &feat.Kind, &geom, &feat.Valid.Start, &feat.Valid.End, &feat.PrecisionM, &props, &srcs)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, geo.NotFoundf("feature %q does not exist in layer %q", id, layer)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if feat.Geometry, err = wkb.Unmarshal(geom); err != nil {
+		return nil, fmt.Errorf("feature %s/%s: bad WKB: %w", layer, id, err)
+	}
+	feat.Properties = props
+	if feat.Sources, err = s.sources.appendTo(nil, srcs); err != nil {
+		return nil, fmt.Errorf("feature %s/%s: %w", layer, id, err)
+	}
+	return &feat, nil
+}
+
+// query returns the index query of f.
+func query(f geo.Filter) spacetime.Query {
+	if f.BBox == nil {
+		return spacetime.NewQuery(nil, f.Time.Start, f.Time.End)
+	}
+	b := f.BBox
+	return spacetime.NewQuery(&spacetime.Box{MinX: b.MinLon, MinY: b.MinLat, MaxX: b.MaxLon, MaxY: b.MaxLat}, f.Time.Start, f.Time.End)
+}
+
+// Search streams the features matching f in import order and counts them,
+// from the layer's in-memory index when it is built for the snapshot's
+// generation of the layer, else from a scan of features_bounds.
+func (snap *snapshot) Search(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error) {
+	e, err := snap.entry(f.Layer)
+	if err != nil {
+		return 0, err
+	}
+	s := snap.db
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	var n int
+	if li := s.index(e.ref); li != nil {
+		q := query(f)
+		sc.seqs, n, err = li.ix.Page(&q, f.Offset, f.Limit, &sc.ranks, sc.seqs, s.exact(ctx, f.BBox, li.ix))
+	} else {
+		sc.seqs, n, err = snap.scanPage(ctx, e.ref.num, f, sc.seqs[:0])
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := s.fetch(ctx, f, sc, fn); err != nil {
+		return 0, err
+	}
+	return n, ctx.Err()
+}
+
+// scan calls fn, in import order, with the seq, bounds and valid time of
+// every row of the snapshot's version of layer num whose bounds and
+// valid time match f, from the covering index features_bounds, and
+// whether the bounds lie inside f's box.
+func (snap *snapshot) scan(ctx context.Context, num int64, f geo.Filter, fn func(seq int64, valid geo.Interval, inside bool) error) error {
+	src := "features f INDEXED BY features_bounds WHERE f.layer_num = ? AND " + current + " AND f.valid_from <= ? AND f.valid_to > ?"
+	args := []any{num, snap.version, snap.version, f.Time.End, f.Time.Start}
+	box := f.BBox
+	if box != nil {
+		src += " AND f.miny <= ? AND f.maxy >= ?"
+		args = append(args, box.MaxLat, box.MinLat)
+		if box.CrossesAntimeridian() {
+			src += " AND (f.maxx >= ? OR f.minx <= ?)"
+			args = append(args, box.MinLon, box.MaxLon)
+		} else {
+			src += " AND f.minx <= ? AND f.maxx >= ?"
+			args = append(args, box.MaxLon, box.MinLon)
+		}
+	}
+	rows, err := snap.db.db.QueryContext(ctx, "SELECT f.seq, f.minx, f.miny, f.maxx, f.maxy, f.valid_from, f.valid_to FROM "+src+" ORDER BY f.pos", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		seq                    int64
+		minX, minY, maxX, maxY float64
+		iv                     geo.Interval
+	)
+	for rows.Next() {
+		if err := rows.Scan(&seq, &minX, &minY, &maxX, &maxY, &iv.Start, &iv.End); err != nil {
+			return err
+		}
+		if err := fn(seq, iv, box == nil || inside(box, minX, minY, maxX, maxY)); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// inside reports whether the bounds [x0,x1]×[y0,y1], which meet box, lie
+// inside it.
+func inside(box *geo.BBox, x0, y0, x1, y1 float64) bool {
+	if y0 < box.MinLat || y1 > box.MaxLat {
+		return false
+	}
+	if box.CrossesAntimeridian() {
+		return x0 >= box.MinLon || x1 <= box.MaxLon
+	}
+	return x0 >= box.MinLon && x1 <= box.MaxLon
+}
+
+// scanPage finds the matches of f without the in-memory index: it
+// appends the seqs of the page to seqs and counts every match.
+func (snap *snapshot) scanPage(ctx context.Context, num int64, f geo.Filter, seqs []int64) ([]int64, int, error) {
+	var cands []int64 // every candidate; partial ones negated
+	err := snap.scan(ctx, num, f, func(seq int64, _ geo.Interval, in bool) error {
+		if !in {
+			seq = -seq
+		}
+		cands = append(cands, seq)
+		return nil
+	})
+	if err != nil {
+		return seqs, 0, err
+	}
+	if f.BBox != nil {
+		if cands, err = snap.db.exactSeqs(ctx, f.BBox, cands); err != nil {
+			return seqs, 0, err
+		}
+	}
+	offset := min(max(f.Offset, 0), len(cands))
+	end := len(cands)
+	if f.Limit > 0 {
+		end = min(end, offset+f.Limit)
+	}
+	return append(seqs, cands[offset:end]...), len(cands), nil
+}
+
+// Days counts the matching features by day: from the index's valid times
+// when it is built, else from a scan.
+func (snap *snapshot) Days(ctx context.Context, f geo.Filter) (geo.DayCounts, error) {
+	e, err := snap.entry(f.Layer)
+	if err != nil {
+		return geo.DayCounts{}, err
+	}
+	var ivs []geo.Interval // of the partial candidates, decided after
+	var seqs []int64
+	var werr error
+	c := geo.CountDays(func(yield func(geo.Interval) bool) {
+		if li := snap.db.index(e.ref); li != nil {
+			q := query(f)
+			seen := 0
+			werr = li.ix.Leaves(&q, func(p int, partial bool) error {
+				if seen++; seen%4096 == 0 {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+				}
+				var iv geo.Interval
+				iv.Start, iv.End = li.ix.Time(p)
+				if partial {
+					ivs, seqs = append(ivs, iv), append(seqs, -li.ix.Row(li.ix.Rank(p)))
+					return nil
+				}
+				yield(iv)
+				return nil
+			})
+		} else {
+			werr = snap.scan(ctx, e.ref.num, f, func(seq int64, iv geo.Interval, in bool) error {
+				if !in {
+					ivs, seqs = append(ivs, iv), append(seqs, -seq)
+					return nil
+				}
+				yield(iv)
+				return nil
+			})
+		}
+		if werr != nil || len(seqs) == 0 {
+			return
+		}
+		// The partial candidates, in the order found: keep the intervals
+		// of those whose geometry meets the box.
+		var kept []int64
+		if kept, werr = snap.db.exactSeqs(ctx, f.BBox, slices.Clone(seqs)); werr != nil {
+			return
+		}
+		ok := map[int64]bool{}
+		for _, q := range kept {
+			ok[q] = true
+		}
+		for i, q := range seqs {
+			if ok[-q] {
+				yield(ivs[i])
+			}
+		}
+	})
+	if werr != nil {
+		return geo.DayCounts{}, werr
+	}
+	return c, ctx.Err()
+}
