@@ -104,9 +104,10 @@ type Snapshot interface {
 	// (Limit, Offset and Light ignored) whose geometry is a Point, until
 	// fn returns an error, which Points returns. It then returns a
 	// PointAttrs that gives the other attributes of the features fn saw,
-	// by their PointHit.Ref; features that are not Points are left to
-	// Search. ErrNotFound for an unknown layer.
-	Points(ctx context.Context, f Filter, fn func(PointHit) error) (PointAttrs, error)
+	// by their PointHit.Ref, and the number of matching features that are
+	// not Points, which fn did not see (a caller that must draw them too
+	// uses Search). ErrNotFound for an unknown layer.
+	Points(ctx context.Context, f Filter, fn func(PointHit) error) (attrs PointAttrs, others int, err error)
 }
 
 // PointHit is one point found by Snapshot.Points.

@@ -355,23 +355,28 @@ func (st *state) Days(ctx context.Context, f geo.Filter) (geo.DayCounts, error) 
 }
 
 // Points calls fn with each matching Point feature.
-func (st *state) Points(ctx context.Context, f geo.Filter, fn func(geo.PointHit) error) (geo.PointAttrs, error) {
+func (st *state) Points(ctx context.Context, f geo.Filter, fn func(geo.PointHit) error) (geo.PointAttrs, int, error) {
 	l, err := st.layer(f.Layer)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	others := 0
 	err = l.each(ctx, f, func(p int, row int64) error {
 		pt, ok := l.features[row].Geometry.(orb.Point)
 		if !ok {
+			others++
 			return nil
 		}
 		return fn(geo.PointHit{Lon: pt[0], Lat: pt[1], Rank: l.ix.Rank(p), Ref: int(row)})
 	})
+	if err == nil {
+		err = ctx.Err()
+	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	return func(ref int, out *geo.Feature) {
 		src := &l.features[ref]
 		out.ID, out.Name, out.Kind, out.Valid, out.PrecisionM = src.ID, src.Name, src.Kind, src.Valid, src.PrecisionM
-	}, ctx.Err()
+	}, others, nil
 }

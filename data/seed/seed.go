@@ -96,11 +96,11 @@ func Features(layer string) ([]*geo.Feature, error) {
 // written so far remain, and a later Apply leaves them as they are.
 // Apply is not safe to run concurrently against the same empty store.
 func Apply(ctx context.Context, s geo.Store) (applied bool, err error) {
-	existing, err := s.Layers(ctx)
+	snap, err := s.Snapshot(ctx)
 	if err != nil {
 		return false, fmt.Errorf("seed: listing layers: %w", err)
 	}
-	if len(existing) > 0 {
+	if len(snap.Layers()) > 0 {
 		return false, nil
 	}
 
@@ -132,8 +132,11 @@ func Apply(ctx context.Context, s geo.Store) (applied bool, err error) {
 		}
 	}
 	if bs, ok := s.(geo.BriefingStore); ok {
+		if snap, err = s.Snapshot(ctx); err != nil {
+			return false, err
+		}
 		for _, b := range briefings {
-			if err := b.CheckReferences(ctx, s); err != nil {
+			if err := b.CheckReferences(ctx, snap); err != nil {
 				return false, fmt.Errorf("seed: briefing %s: %w", b.ID, err)
 			}
 			if err := bs.PutBriefing(ctx, b); err != nil {

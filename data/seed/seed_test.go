@@ -373,15 +373,16 @@ func TestApplyIdempotent(t *testing.T) {
 		t.Fatal("second Apply returned true")
 	}
 
-	layers, err := db.Layers(ctx)
+	snap, err := db.Snapshot(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	layers := snap.Layers()
 	if len(layers) != len(l.layers) {
 		t.Fatalf("store holds %d layers, want %d", len(layers), len(l.layers))
 	}
 	for _, layer := range l.layers {
-		n, err := db.CountFeatures(ctx, geo.Filter{Layer: layer.ID, Time: geo.Always})
+		n, err := snap.Search(ctx, geo.Filter{Layer: layer.ID, Time: geo.Always}, func(*geo.Feature) error { return nil })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -389,7 +390,7 @@ func TestApplyIdempotent(t *testing.T) {
 			t.Errorf("layer %s: %d features stored, want %d", layer.ID, n, want)
 		}
 	}
-	f, err := db.FindFeatureByID(ctx, "lines", "yellow_line_2025_10_10")
+	f, err := snap.Feature(ctx, "lines", "yellow_line_2025_10_10")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -412,12 +413,12 @@ func TestApplyLeavesDataAlone(t *testing.T) {
 	if applied {
 		t.Fatal("Apply seeded a store that already held a layer")
 	}
-	layers, err := db.Layers(ctx)
+	snap, err := db.Snapshot(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(layers) != 1 || layers[0].ID != "mine" {
-		t.Fatalf("store layers = %v, want only %q", layers, own.ID)
+	if layers := snap.Layers(); len(layers) != 1 || layers[0].ID != "mine" {
+		t.Fatalf("store layers = %v, want only %q", snap.Layers(), own.ID)
 	}
 }
 
@@ -458,7 +459,11 @@ func TestSeedBriefing(t *testing.T) {
 	if err != nil || len(stored.Steps) != len(b.Steps) {
 		t.Fatalf("stored briefing: %d steps, %v", len(stored.Steps), err)
 	}
-	if err := stored.CheckReferences(ctx, db); err != nil {
+	snap, err := db.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stored.CheckReferences(ctx, snap); err != nil {
 		t.Errorf("seed briefing refers to missing data: %v", err)
 	}
 }

@@ -27,10 +27,10 @@ type scratch struct {
 	ranks   []uint32
 	seqs    []int64
 	sources []geo.Source // the sources fn is given: its own copy
-	args  []driver.NamedValue
-	dest  []driver.Value
-	order []int      // batch positions by seq
-	rows  []fetchRow // a batch's rows, in batch order
+	args    []driver.NamedValue
+	dest    []driver.Value
+	order   []int      // batch positions by seq
+	rows    []fetchRow // a batch's rows, in batch order
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -228,7 +228,6 @@ func realValue(v driver.Value) float64 {
 	}
 	return 0
 }
-
 
 // featureColumns lists the columns fetch reads, prefixed.
 func featureColumns(light bool, p string) string {

@@ -319,4 +319,3 @@ func TestCancelledUnderLoad(t *testing.T) {
 		t.Errorf("%d connections still in use", st.InUse)
 	}
 }
-

@@ -205,4 +205,3 @@ func readColumns(ctx context.Context, conn *sql.Conn, num int64, pos []int64, h 
 	}
 	return c, nil
 }
-

@@ -163,10 +163,10 @@ func (a *pointAttrs) fill(p int, f *geo.Feature) {
 // index and point attributes, when both are in memory for the snapshot's
 // generation of the layer, it reads no row; otherwise it runs a light
 // Search and keeps the attributes of the points it found.
-func (snap *snapshot) Points(ctx context.Context, f geo.Filter, fn func(geo.PointHit) error) (geo.PointAttrs, error) {
+func (snap *snapshot) Points(ctx context.Context, f geo.Filter, fn func(geo.PointHit) error) (geo.PointAttrs, int, error) {
 	e, err := snap.entry(f.Layer)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	f.Limit, f.Offset, f.Light = 0, 0, true
 	if li := snap.db.index(e.ref); li != nil && li.ix.Points() {
@@ -175,28 +175,29 @@ func (snap *snapshot) Points(ctx context.Context, f geo.Filter, fn func(geo.Poin
 		}
 	}
 	var found []geo.Feature
-	rank := uint32(0)
+	rank, others := uint32(0), 0
 	_, err = snap.Search(ctx, f, func(ft *geo.Feature) error {
 		defer func() { rank++ }()
 		pt, ok := ft.Geometry.(orb.Point)
 		if !ok {
+			others++
 			return nil
 		}
 		found = append(found, geo.Feature{ID: ft.ID, Name: ft.Name, Kind: ft.Kind, Valid: ft.Valid, PrecisionM: ft.PrecisionM})
 		return fn(geo.PointHit{Lon: pt[0], Lat: pt[1], Rank: rank, Ref: len(found) - 1})
 	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	return func(ref int, out *geo.Feature) {
 		src := &found[ref]
 		out.ID, out.Name, out.Kind, out.Valid, out.PrecisionM = src.ID, src.Name, src.Kind, src.Valid, src.PrecisionM
-	}, nil
+	}, others, nil
 }
 
 // points answers Points from memory: the index of a layer of points and
-// its attributes a.
-func (li *layerIndex) points(ctx context.Context, f geo.Filter, a *pointAttrs, fn func(geo.PointHit) error) (geo.PointAttrs, error) {
+// its attributes a, which exist only when every feature is a Point.
+func (li *layerIndex) points(ctx context.Context, f geo.Filter, a *pointAttrs, fn func(geo.PointHit) error) (geo.PointAttrs, int, error) {
 	ix := li.ix
 	q := query(f)
 	seen := 0
@@ -209,14 +210,14 @@ func (li *layerIndex) points(ctx context.Context, f geo.Filter, a *pointAttrs, f
 		x, y := ix.Point(p)
 		return fn(geo.PointHit{Lon: x, Lat: y, Rank: ix.Rank(p), Ref: p})
 	})
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = ctx.Err()
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if err != nil {
+		return nil, 0, err
 	}
 	return func(p int, feat *geo.Feature) {
 		a.fill(p, feat)
 		feat.Valid.Start, feat.Valid.End = ix.Time(p)
-	}, nil
+	}, 0, nil
 }

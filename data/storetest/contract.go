@@ -217,12 +217,12 @@ func testExactBBox(t *testing.T, s geo.Store) {
 	}
 	// Points: only the one inside.
 	var hits []string
-	attrs, err := snap(t, s).Points(ctx, f, func(h geo.PointHit) error {
+	attrs, others, err := snap(t, s).Points(ctx, f, func(h geo.PointHit) error {
 		hits = append(hits, fmt.Sprint(h.Ref))
 		return nil
 	})
-	if err != nil || len(hits) != 1 {
-		t.Fatalf("Points in the box: %d, %v; want 1", len(hits), err)
+	if err != nil || len(hits) != 1 || others != len(want)-1 {
+		t.Fatalf("Points in the box: %d and %d others, %v; want 1 and %d", len(hits), others, err, len(want)-1)
 	}
 	var pf geo.Feature
 	var ref int
@@ -282,18 +282,24 @@ func testPoints(t *testing.T, s geo.Store) {
 	at, _ := geo.ParseDatetime("2025-10-25")
 	for _, f := range []geo.Filter{{Layer: "pts", Time: geo.Always}, {Layer: "pts", Time: at, BBox: &b}} {
 		var want []geo.Feature
+		wantOthers := 0
 		if _, err := snap(t, s).Search(ctx, f, func(ft *geo.Feature) error {
 			if _, ok := ft.Geometry.(orb.Point); ok {
 				want = append(want, geo.Feature{ID: ft.ID, Name: ft.Name, Kind: ft.Kind, Valid: ft.Valid, PrecisionM: ft.PrecisionM, Geometry: ft.Geometry})
+			} else {
+				wantOthers++
 			}
 			return nil
 		}); err != nil {
 			t.Fatal(err)
 		}
 		var hits []geo.PointHit
-		attrs, err := snap(t, s).Points(ctx, f, func(h geo.PointHit) error { hits = append(hits, h); return nil })
+		attrs, others, err := snap(t, s).Points(ctx, f, func(h geo.PointHit) error { hits = append(hits, h); return nil })
 		if err != nil {
 			t.Fatal(err)
+		}
+		if others != wantOthers {
+			t.Errorf("Points(%+v): %d others, want %d", f.BBox, others, wantOthers)
 		}
 		slices.SortFunc(hits, func(a, b geo.PointHit) int { return int(a.Rank) - int(b.Rank) })
 		var got []geo.Feature
@@ -308,7 +314,7 @@ func testPoints(t *testing.T, s geo.Store) {
 		}
 	}
 	stop := errors.New("stop")
-	if _, err := snap(t, s).Points(ctx, geo.Filter{Layer: "pts", Time: geo.Always}, func(geo.PointHit) error { return stop }); !errors.Is(err, stop) {
+	if _, _, err := snap(t, s).Points(ctx, geo.Filter{Layer: "pts", Time: geo.Always}, func(geo.PointHit) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("Points callback error: %v", err)
 	}
 }
