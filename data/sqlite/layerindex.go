@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sync/atomic"
+	"time"
 
 	"strata/geo"
 	"strata/internal/offheap"
@@ -20,6 +21,39 @@ type layerIndex struct {
 	// attrs are what a tile shows of each feature of a layer of points,
 	// once read (see Points); nil for other layers.
 	attrs atomic.Pointer[pointAttrs]
+	// done is closed once the build has tried to read attrs.
+	done chan struct{}
+}
+
+// WaitIndex builds the in-memory index of the layer's current features,
+// and for a layer of points their attributes, unless they are built, and
+// waits until they are (or ctx ends). Queries use them from then on: a
+// server may call it at start so that its first queries need not scan.
+// Errors: geo.ErrNotFound for an unknown layer.
+func (s *DB) WaitIndex(ctx context.Context, layer string) error {
+	for {
+		snap, err := s.snapshot(ctx)
+		if err != nil {
+			return err
+		}
+		e, err := snap.entry(layer)
+		if err != nil {
+			return err
+		}
+		if li := s.index(e.ref); li != nil {
+			select {
+			case <-li.done:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		select {
+		case <-time.After(10 * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // indexSlot holds a layer's index, if one is built, and whether a build
@@ -141,7 +175,8 @@ func (s *DB) loadIndex(ctx context.Context, num int64, publish func(*layerIndex)
 		h.Free()
 		return nil, err
 	}
-	ix := &layerIndex{gen: gen, ix: six}
+	ix := &layerIndex{gen: gen, ix: six, done: make(chan struct{})}
+	defer close(ix.done)
 	if publish != nil {
 		publish(ix)
 	}
