@@ -34,20 +34,21 @@ var benchStore = sync.OnceValues(func() (*memStore, error) {
 	return s, nil
 })
 
-// replayStore answers FindFeatures with features recorded from a query of
-// the underlying store, whatever the filter: it takes the store's own cost
-// out of a benchmark of the encoder.
-type replayStore struct {
-	geo.Store
+// replaySnap answers Search with features recorded from a query of the
+// underlying snapshot, whatever the filter, and draws every layer from
+// Search: it takes the store's own cost out of a benchmark of the
+// encoder.
+type replaySnap struct {
+	searchOnly
 	features map[string][]geo.Feature
 }
 
-// record returns a replayStore of the features s has for tile t at when.
-func record(b *testing.B, s geo.Store, t maptile.Tile, layers []string, when geo.Interval) *replayStore {
-	rs := &replayStore{Store: s, features: map[string][]geo.Feature{}}
+// record returns a replaySnap of the features s has for tile t at when.
+func record(b *testing.B, s geo.Store, t maptile.Tile, layers []string, when geo.Interval) *replaySnap {
+	rs := &replaySnap{searchOnly: searchOnly{snapOf(b, s)}, features: map[string][]geo.Feature{}}
 	box := newEncoder(t, Options{}.withDefaults()).queryBox()
 	for _, l := range layers {
-		err := s.FindFeatures(context.Background(), geo.Filter{Layer: l, BBox: &box, Time: when, Light: true}, func(f *geo.Feature) error {
+		_, err := rs.Snapshot.Search(context.Background(), geo.Filter{Layer: l, BBox: &box, Time: when, Light: true}, func(f *geo.Feature) error {
 			rs.features[l] = append(rs.features[l], *f)
 			return nil
 		})
@@ -58,14 +59,14 @@ func record(b *testing.B, s geo.Store, t maptile.Tile, layers []string, when geo
 	return rs
 }
 
-func (s *replayStore) FindFeatures(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) error {
+func (s *replaySnap) Search(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error) {
 	fs := s.features[f.Layer]
 	for i := range fs {
 		if err := fn(&fs[i]); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(fs), nil
 }
 
 // Tiles and dates of shared/bench/tiles.txt and dates.txt.
@@ -102,7 +103,7 @@ func BenchmarkRender(b *testing.B) {
 			}
 			b.Run(sub, func(b *testing.B) {
 				type job struct {
-					r    *Renderer
+					snap geo.Snapshot
 					t    maptile.Tile
 					when geo.Interval
 				}
@@ -118,14 +119,15 @@ func BenchmarkRender(b *testing.B) {
 					}
 					for _, d := range dates {
 						iv := when(b, d)
-						jobs = append(jobs, job{NewRenderer(record(b, s, t, layers, iv), Options{}), t, iv})
+						jobs = append(jobs, job{record(b, s, t, layers, iv), t, iv})
 					}
 				}
 				var bytes, n int64
+				r := NewRenderer(Options{})
 				b.ReportAllocs()
 				for b.Loop() {
 					j := jobs[n%int64(len(jobs))]
-					data, err := j.r.Render(context.Background(), j.t, layers, j.when)
+					data, err := r.Render(context.Background(), j.snap, j.t, layers, j.when)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -144,15 +146,16 @@ func BenchmarkTileCached(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := NewRenderer(s, Options{CacheBytes: 64 << 20})
+	r := NewRenderer(Options{CacheBytes: 64 << 20})
 	t := maptile.New(1217, 836, 11)
 	iv := when(b, "2025-06-15")
-	if _, _, err := r.Tile(context.Background(), t, workload.Layers[:], iv); err != nil {
+	snap := snapOf(b, s)
+	if _, _, err := r.Tile(context.Background(), snap, t, workload.Layers[:], iv); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := r.Tile(context.Background(), t, workload.Layers[:], iv); err != nil {
+		if _, _, err := r.Tile(context.Background(), snap, t, workload.Layers[:], iv); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -163,7 +166,7 @@ func BenchmarkTileCached(b *testing.B) {
 // eachBenchTile calls fn for every benchmark tile at every benchmark
 // date and for all time, with a renderer on the benchmark store. It skips
 // in -short mode: loading the dataset takes seconds.
-func eachBenchTile(t *testing.T, fn func(r *Renderer, s geo.Store, tile maptile.Tile, date string)) {
+func eachBenchTile(t *testing.T, fn func(r *Renderer, s geo.Snapshot, tile maptile.Tile, date string)) {
 	if testing.Short() {
 		t.Skip("loads the benchmark dataset")
 	}
@@ -171,19 +174,20 @@ func eachBenchTile(t *testing.T, fn func(r *Renderer, s geo.Store, tile maptile.
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := NewRenderer(s, Options{})
+	r := NewRenderer(Options{})
+	snap := snapOf(t, s)
 	for _, bt := range benchTiles {
 		for _, d := range append([]string{"../.."}, benchDates...) {
-			fn(r, s, maptile.New(bt.x, bt.y, maptile.Zoom(bt.z)), d)
+			fn(r, snap, maptile.New(bt.x, bt.y, maptile.Zoom(bt.z)), d)
 		}
 	}
 }
 
 func TestBenchTiles(t *testing.T) {
-	eachBenchTile(t, func(r *Renderer, s geo.Store, tile maptile.Tile, d string) {
+	eachBenchTile(t, func(r *Renderer, s geo.Snapshot, tile maptile.Tile, d string) {
 		t.Run(fmt.Sprintf("%d/%d/%d/%s", tile.Z, tile.X, tile.Y, d), func(t *testing.T) {
 			iv := when(t, d)
-			data, err := r.Render(context.Background(), tile, workload.Layers[:], iv)
+			data, err := r.Render(context.Background(), s, tile, workload.Layers[:], iv)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,7 +195,7 @@ func TestBenchTiles(t *testing.T) {
 				t.Errorf("tile is %d bytes", len(data))
 			}
 			box := newEncoder(tile, r.opt).queryBox()
-			want, err := s.CountFeatures(context.Background(), geo.Filter{Layer: "points", BBox: &box, Time: iv})
+			want, err := s.Search(context.Background(), geo.Filter{Layer: "points", BBox: &box, Time: iv}, func(*geo.Feature) error { return nil })
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,29 +19,26 @@ import (
 // group makes concurrent draws of one tile share a single draw.
 type group = singleflight.Group
 
-// Tile returns tile t of the layers for the time interval when, like
-// Render, with its entity tag: a quoted strong ETag derived from the
+// Tile returns tile t of the layers of snap for the time interval when,
+// like Render, with its entity tag: a quoted strong ETag derived from the
 // bytes, so equal tiles have equal tags. It serves the tile from the cache
-// when the store's data version is the one the tile was drawn at, and
+// when the snapshot's data version is the one the tile was drawn at, and
 // otherwise draws it once however many callers ask for it at the same
-// time. The returned bytes are shared: callers must not modify them.
-// Errors are those of Render and of the store's Version.
-func (r *Renderer) Tile(ctx context.Context, t maptile.Tile, layers []string, when geo.Interval) (data []byte, etag string, err error) {
+// time (after Options.Admit). The returned bytes are shared: callers must
+// not modify them. Errors are those of Render and of Options.Admit.
+func (r *Renderer) Tile(ctx context.Context, snap geo.Snapshot, t maptile.Tile, layers []string, when geo.Interval) (data []byte, etag string, err error) {
 	if err := checkTile(t); err != nil {
 		return nil, "", err
 	}
 	ids := normLayers(layers)
-	version, err := r.store.Version(ctx)
-	if err != nil {
-		return nil, "", err
-	}
+	version := snap.Version()
 	key := cacheKey(version, t, ids, when)
 	if e := r.cache.get(key, version); e != nil {
 		return e.data, e.etag, nil
 	}
 	for try := 1; ; try++ {
 		v, err, shared := r.calls.Do(key, func() (any, error) {
-			data, err := r.renderGated(ctx, t, ids, when)
+			data, err := r.renderAdmitted(ctx, snap, t, ids, when)
 			if err != nil {
 				return nil, err
 			}
@@ -63,14 +60,17 @@ func (r *Renderer) Tile(ctx context.Context, t maptile.Tile, layers []string, wh
 	}
 }
 
-// renderGated draws a tile holding a place of the gate, if there is one,
-// and gives the place back even if drawing panics.
-func (r *Renderer) renderGated(ctx context.Context, t maptile.Tile, ids []string, when geo.Interval) ([]byte, error) {
-	if err := r.opt.Gate.Enter(ctx); err != nil {
-		return nil, err
+// renderAdmitted draws a tile once Options.Admit lets it, and releases
+// what Admit took even if drawing panics.
+func (r *Renderer) renderAdmitted(ctx context.Context, snap geo.Snapshot, t maptile.Tile, ids []string, when geo.Interval) ([]byte, error) {
+	if r.opt.Admit != nil {
+		release, err := r.opt.Admit(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
 	}
-	defer r.opt.Gate.Leave()
-	return r.render(ctx, t, ids, when)
+	return r.render(ctx, snap, t, ids, when)
 }
 
 // cacheKey identifies a tile drawn at a data version.

@@ -17,8 +17,12 @@ import (
 // maxLat is the latitude at which Web Mercator ends.
 const maxLat = 85.05112877980659
 
-// render draws tile t of the layers ids, which are sorted and distinct.
-func (r *Renderer) render(ctx context.Context, t maptile.Tile, ids []string, when geo.Interval) ([]byte, error) {
+// render draws tile t of the layers ids of snap, which are sorted and
+// distinct. A layer of points is read through Snapshot.Points, which reads
+// no more than the positions of the points it does not draw singly; any
+// other layer, or one that holds features other than Points, through a
+// light Search.
+func (r *Renderer) render(ctx context.Context, snap geo.Snapshot, t maptile.Tile, ids []string, when geo.Interval) ([]byte, error) {
 	e := newEncoder(t, r.opt)
 	box := e.queryBox()
 	sc := scratchPool.Get().(*scratch)
@@ -26,20 +30,29 @@ func (r *Renderer) render(ctx context.Context, t maptile.Tile, ids []string, whe
 	e.bounds = sc.bounds
 	w := sc.w
 	w.reset()
-	pf, _ := r.store.(PointFinder)
 	for _, id := range ids {
+		l, err := snap.Layer(id)
+		if err != nil {
+			return nil, err
+		}
 		sc.reset()
 		lb := layerBuilder{e: e, ctx: ctx, scratch: sc}
 		f := geo.Filter{Layer: id, BBox: &box, Time: when, Light: true}
 		found := false
-		if pf != nil {
-			var err error
-			if lb.feature, found, err = pf.FindPoints(ctx, f, lb.addPoint); err != nil {
+		if l.Kind == geo.KindPoint {
+			attrs, others, err := snap.Points(ctx, f, lb.addPoint)
+			if err != nil {
 				return nil, err
+			}
+			if found = others == 0; found {
+				lb.feature = attrs
+			} else {
+				sc.reset() // draw them all from Search
+				lb = layerBuilder{e: e, ctx: ctx, scratch: sc}
 			}
 		}
 		if !found {
-			if err := r.store.FindFeatures(ctx, f, lb.add); err != nil {
+			if _, err := snap.Search(ctx, f, lb.add); err != nil {
 				return nil, err
 			}
 		}
@@ -146,27 +159,12 @@ type tileFeature struct {
 }
 
 // tilePoint is a point in tile units, the index of its tileFeature (or
-// the PointFinder's number of its feature) and its rank in the stable
-// order of features.
+// its feature's geo.PointHit.Ref) and its rank in the stable order of
+// features.
 type tilePoint struct {
 	x, y int32
 	feat int32
 	rank uint32
-}
-
-// PointFinder is an optional interface of a geo.Store that answers a
-// light query of a layer of points from memory, as data/sqlite does.
-// FindPoints calls fn, in no particular order, with the position of each
-// feature matching f, its rank in the order of FindFeatures (lower first)
-// and a number i; feature(i, g) then sets the ID, Name, Kind, Valid and
-// PrecisionM of feature i. Render orders only what it draws (at most
-// Options.MaxPoints points, or the cells of a thinned layer), not every
-// point of a dense tile. ok false means the
-// store cannot answer so (fn was not called): Render then calls
-// FindFeatures. With it, Render reads those attributes only for the
-// points it draws singly, not for the points of clusters.
-type PointFinder interface {
-	FindPoints(ctx context.Context, f geo.Filter, fn func(lon, lat float64, rank uint32, i int) error) (feature func(i int, f *geo.Feature), ok bool, err error)
 }
 
 // layerBuilder gathers the features of one layer of a tile.
@@ -175,9 +173,12 @@ type layerBuilder struct {
 	ctx context.Context
 	*scratch
 	seen int
-	// feature, when the layer's points came from a PointFinder, gives
-	// their attributes; each tilePoint's feat is then the store's number.
-	feature func(i int, f *geo.Feature)
+	// feature, when the layer's points came from Snapshot.Points, gives
+	// their attributes; each tilePoint's feat is then the PointHit's Ref.
+	// Render orders only what it draws (at most Options.MaxPoints points,
+	// or the cells of a thinned layer), and reads attributes only for the
+	// points it draws singly.
+	feature geo.PointAttrs
 	tmp     geo.Feature
 	tmpP    props
 }
@@ -232,7 +233,7 @@ func (s *scratch) release() {
 	scratchPool.Put(s)
 }
 
-// add draws f; the store calls it for each feature.
+// add draws f; Search calls it for each feature.
 func (lb *layerBuilder) add(f *geo.Feature) error {
 	if lb.seen++; lb.seen%1024 == 0 {
 		if err := lb.ctx.Err(); err != nil {
@@ -244,17 +245,16 @@ func (lb *layerBuilder) add(f *geo.Feature) error {
 	return nil
 }
 
-// addPoint draws the point feature i of the given rank at (lon, lat); a
-// PointFinder calls it for each point.
-func (lb *layerBuilder) addPoint(lon, lat float64, rank uint32, i int) error {
+// addPoint draws the point h; Snapshot.Points calls it for each point.
+func (lb *layerBuilder) addPoint(h geo.PointHit) error {
 	if lb.seen++; lb.seen%1024 == 0 {
 		if err := lb.ctx.Err(); err != nil {
 			return err
 		}
 	}
-	q := lb.e.project(orb.Point{lon, lat})
+	q := lb.e.project(orb.Point{h.Lon, h.Lat})
 	if lb.e.clip.Contains(q) {
-		lb.points = append(lb.points, tilePoint{x: int32(q[0]), y: int32(q[1]), feat: int32(i), rank: rank})
+		lb.points = append(lb.points, tilePoint{x: int32(q[0]), y: int32(q[1]), feat: int32(h.Ref), rank: h.Rank})
 	}
 	return nil
 }

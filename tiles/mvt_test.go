@@ -65,7 +65,7 @@ func orbProperties(e *encoder, p *props) geojson.Properties {
 }
 
 // renderOrb draws a tile as render does, but encodes it with orb.
-func renderOrb(r *Renderer, t maptile.Tile, ids []string, iv geo.Interval) ([]byte, error) {
+func renderOrb(r *Renderer, snap geo.Snapshot, t maptile.Tile, ids []string, iv geo.Interval) ([]byte, error) {
 	ctx := context.Background()
 	e := newEncoder(t, r.opt)
 	box := e.queryBox()
@@ -75,7 +75,7 @@ func renderOrb(r *Renderer, t maptile.Tile, ids []string, iv geo.Interval) ([]by
 	for _, id := range normLayers(ids) {
 		sc.reset()
 		lb := layerBuilder{e: e, ctx: ctx, scratch: sc}
-		if err := r.store.FindFeatures(ctx, geo.Filter{Layer: id, BBox: &box, Time: iv, Light: true}, lb.add); err != nil {
+		if _, err := snap.Search(ctx, geo.Filter{Layer: id, BBox: &box, Time: iv, Light: true}, lb.add); err != nil {
 			return nil, err
 		}
 		o := &orbLayer{&mvt.Layer{Name: id, Version: 2, Extent: Extent}}
@@ -92,13 +92,13 @@ func renderOrb(r *Renderer, t maptile.Tile, ids []string, iv geo.Interval) ([]by
 
 // checkOrb renders a tile both ways and compares the bytes, then the
 // decoded features one by one.
-func checkOrb(t *testing.T, r *Renderer, tile maptile.Tile, ids []string, iv geo.Interval) int {
+func checkOrb(t *testing.T, r *Renderer, snap geo.Snapshot, tile maptile.Tile, ids []string, iv geo.Interval) int {
 	t.Helper()
-	got, err := r.Render(context.Background(), tile, ids, iv)
+	got, err := r.Render(context.Background(), snap, tile, ids, iv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := renderOrb(r, tile, ids, iv)
+	want, err := renderOrb(r, snap, tile, ids, iv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,13 +159,13 @@ func TestWriterMatchesOrb(t *testing.T) {
 	}
 	drawn := 0
 	for _, opt := range []Options{{}, {MaxPoints: 100}, {MaxPoints: 10, Cell: 256}, {Tolerance: -1, Buffer: -1}} {
-		r := NewRenderer(s, opt)
+		r := NewRenderer(opt)
 		for z := maptile.Zoom(6); z <= 15; z += 3 {
 			for _, c := range []orb.Point{{34.4, 31.4}, {34.3, 31.3}, {34.52, 31.47}} {
 				tile := maptile.At(c, z)
 				for _, d := range []string{"../..", "2024-06-01", "2025-03-01/2025-04-01", "2030-01-01"} {
 					t.Run(fmt.Sprintf("%+v/%d/%d/%d/%s", opt, z, tile.X, tile.Y, d), func(t *testing.T) {
-						if checkOrb(t, r, tile, []string{"shapes", "points"}, when(t, d)) > 0 {
+						if checkOrb(t, r, snapOf(t, s), tile, []string{"shapes", "points"}, when(t, d)) > 0 {
 							drawn++
 						}
 					})
@@ -180,7 +180,7 @@ func TestWriterMatchesOrb(t *testing.T) {
 
 // TestWriterMatchesOrbBench compares the encoders on the benchmark tiles.
 func TestWriterMatchesOrbBench(t *testing.T) {
-	eachBenchTile(t, func(r *Renderer, _ geo.Store, tile maptile.Tile, d string) {
-		checkOrb(t, r, tile, workload.Layers[:], when(t, d))
+	eachBenchTile(t, func(r *Renderer, snap geo.Snapshot, tile maptile.Tile, d string) {
+		checkOrb(t, r, snap, tile, workload.Layers[:], when(t, d))
 	})
 }

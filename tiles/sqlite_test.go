@@ -5,7 +5,6 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -40,13 +39,13 @@ func TestSQLite(t *testing.T) {
 	if _, err := db.Import(ctx, points, geo.Append, seqOf([]*geo.Feature{feature(t, "p1", "before", pt, "2025-01-01", "2026-01-01")})); err != nil {
 		t.Fatal(err)
 	}
-	r := NewRenderer(db, Options{CacheBytes: 1 << 20})
+	r := NewRenderer(Options{CacheBytes: 1 << 20})
 	tile := maptile.At(yellowLine[1], 13)
 	for _, tc := range []struct {
 		datetime string
 		want     bool
 	}{{"2025-10-10", true}, {"2025-10-09", false}, {"2025-10-09T23:59:59Z/2025-10-10T00:00:00Z", true}} {
-		data, _, err := r.Tile(ctx, tile, []string{"lines", "points"}, when(t, tc.datetime))
+		data, _, err := r.Tile(ctx, snapOf(t, db), tile, []string{"lines", "points"}, when(t, tc.datetime))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +56,7 @@ func TestSQLite(t *testing.T) {
 
 	ptile, x, y := pixel(pt[0], pt[1], 15)
 	iv := when(t, "2025-10-10")
-	data1, etag1, err := r.Tile(ctx, ptile, []string{"points"}, iv)
+	data1, etag1, err := r.Tile(ctx, snapOf(t, db), ptile, []string{"points"}, iv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +67,7 @@ func TestSQLite(t *testing.T) {
 	if _, err := db.Import(ctx, points, geo.Replace, seqOf([]*geo.Feature{feature(t, "p1", "after", pt, "2025-01-01", "2026-01-01")})); err != nil {
 		t.Fatal(err)
 	}
-	data2, etag2, err := r.Tile(ctx, ptile, []string{"points"}, iv)
+	data2, etag2, err := r.Tile(ctx, snapOf(t, db), ptile, []string{"points"}, iv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +97,11 @@ func BenchmarkSQLite(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	waitPoints(b, db, "points") // measure the in-memory path, not the fallback
-	r := NewRenderer(db, Options{})
+	if err := db.WaitIndex(ctx, "points"); err != nil { // measure the in-memory path, not the fallback
+		b.Fatal(err)
+	}
+	snap := snapOf(b, db)
+	r := NewRenderer(Options{})
 	layers := workload.Layers[:]
 	for _, name := range []string{"z8", "z11", "z14"} {
 		b.Run(name, func(b *testing.B) {
@@ -119,7 +121,7 @@ func BenchmarkSQLite(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				j := jobs[n%int64(len(jobs))]
-				data, err := r.Render(ctx, j.t, layers, j.when)
+				data, err := r.Render(ctx, snap, j.t, layers, j.when)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -131,33 +133,9 @@ func BenchmarkSQLite(b *testing.B) {
 	}
 }
 
-// waitPoints waits until db answers FindPoints for the layer from memory:
-// it reads the points' attributes in the background.
-func waitPoints(tb testing.TB, db *sqlite.DB, layer string) {
-	tb.Helper()
-	all := geo.Filter{Layer: layer, Time: geo.Always}
-	for i := 0; ; i++ {
-		_, ok, err := db.FindPoints(context.Background(), all, func(float64, float64, uint32, int) error { return nil })
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if ok {
-			return
-		}
-		if i == 3000 {
-			tb.Fatal("the store never answered FindPoints")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// hidePoints hides the store's FindPoints, so that Render reads every
-// feature with FindFeatures.
-type hidePoints struct{ geo.Store }
-
 // TestSQLitePoints checks that tiles drawn from the points the store holds
-// in memory (FindPoints) are those drawn from its rows, byte for byte,
-// thinned or not.
+// in memory (Snapshot.Points) are those drawn from its rows (Search),
+// byte for byte, thinned or not.
 func TestSQLitePoints(t *testing.T) {
 	ctx := context.Background()
 	db := openSQLite(t)
@@ -178,31 +156,32 @@ func TestSQLitePoints(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// A layer holding a MultiPoint is not answered from memory.
+	// A layer holding a MultiPoint is drawn from Search.
+	layers := append(workload.Layers[:], "mixed")
 	mixed := []*geo.Feature{feature(t, "a", "A", orb.Point{34.4, 31.4}, "", ""), feature(t, "b", "B", orb.MultiPoint{{34.5, 31.5}, {34.5, 31.5}}, "", "")}
 	if _, err := db.Import(ctx, geo.Layer{ID: "mixed", Title: "mixed", Kind: geo.KindPoint}, geo.Append, seqOf(mixed)); err != nil {
 		t.Fatal(err)
 	}
-	waitPoints(t, db, "points")
-	for i := 0; i < 100; i++ {
-		_, ok, _ := db.FindPoints(ctx, geo.Filter{Layer: "mixed", Time: geo.Always}, func(float64, float64, uint32, int) error { return nil })
-		if ok {
-			t.Fatal("FindPoints answered for a layer holding a MultiPoint")
+	for _, l := range layers {
+		if err := db.WaitIndex(ctx, l); err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(time.Millisecond)
 	}
-	layers := append(workload.Layers[:], "mixed")
+	if _, others, err := snapOf(t, db).Points(ctx, geo.Filter{Layer: "mixed", Time: geo.Always}, func(geo.PointHit) error { return nil }); err != nil || others != 1 {
+		t.Fatalf("Points of a layer holding a MultiPoint: %d others, %v; want 1", others, err)
+	}
 	drawn := 0
+	snap := snapOf(t, db)
 	for _, opt := range []Options{{}, {MaxPoints: 200}} {
-		fast, slow := NewRenderer(db, opt), NewRenderer(hidePoints{db}, opt)
+		r := NewRenderer(opt)
 		for _, bt := range benchTiles {
 			for _, d := range append([]string{"../.."}, benchDates...) {
 				tile := maptile.New(bt.x, bt.y, maptile.Zoom(bt.z))
-				got, err := fast.Render(ctx, tile, layers, when(t, d))
+				got, err := r.Render(ctx, snap, tile, layers, when(t, d))
 				if err != nil {
 					t.Fatal(err)
 				}
-				want, err := slow.Render(ctx, tile, layers, when(t, d))
+				want, err := r.Render(ctx, searchOnly{snap}, tile, layers, when(t, d))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -1,5 +1,5 @@
 // Package tiles draws Mapbox Vector Tiles (MVT 2.1) of dated features from
-// a geo.Store, in the OGC WebMercatorQuad tile matrix set, and keeps the
+// a geo.Snapshot, in the OGC WebMercatorQuad tile matrix set, and keeps the
 // tiles it drew in a cache bounded in bytes.
 //
 // # Encoding
@@ -46,7 +46,7 @@
 // # Cache
 //
 // Renderer.Tile serves tiles through an in-memory LRU cache bounded by
-// Options.CacheBytes, keyed by the store's data version, the tile, the
+// Options.CacheBytes, keyed by the snapshot's data version, the tile, the
 // sorted layer ids and the time interval, and emptied when the version
 // changes. Concurrent requests for the same missing tile draw it once.
 //
@@ -65,7 +65,6 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"strata/geo"
-	"strata/internal/gate"
 )
 
 // The zoom levels (tile matrices) served, and the MVT extent of a tile.
@@ -101,9 +100,11 @@ type Options struct {
 	// tile's bytes, key and bookkeeping; a tile larger than a quarter of
 	// it is not cached. 0 disables the cache.
 	CacheBytes int64
-	// Gate, when set, bounds how many tiles are drawn at once; tiles from
-	// the cache do not wait for it.
-	Gate *gate.Gate
+	// Admit, when set, is called before a tile is drawn (not for a tile
+	// from the cache): it may make the draw wait, or refuse it with an
+	// error, which Tile returns; release is called when the draw ends,
+	// even if it panics. The server bounds concurrent queries with it.
+	Admit func(ctx context.Context) (release func(), err error)
 }
 
 // withDefaults returns opt with zero fields set to their defaults.
@@ -165,34 +166,34 @@ func checkTile(t maptile.Tile) error {
 	return nil
 }
 
-// Renderer draws tiles from a store. It is safe for concurrent use.
+// Renderer draws tiles from snapshots of a store. It is safe for
+// concurrent use.
 type Renderer struct {
-	store geo.Store
 	opt   Options
 	cache *cache
 	calls group
 }
 
-// NewRenderer returns a Renderer of tiles from s.
-func NewRenderer(s geo.Store, opt Options) *Renderer {
+// NewRenderer returns a Renderer with the options opt.
+func NewRenderer(opt Options) *Renderer {
 	opt = opt.withDefaults()
-	r := &Renderer{store: s, opt: opt}
+	r := &Renderer{opt: opt}
 	if opt.CacheBytes > 0 {
 		r.cache = newCache(opt.CacheBytes)
 	}
 	return r
 }
 
-// Render draws tile t of the layers, in the order of their ids and each
+// Render draws tile t of the layers of snap, in the order of their ids and each
 // once, holding the features whose valid time overlaps the closed
 // interval when. It returns the MVT bytes, not compressed; a tile without
 // features is empty (zero bytes). Errors: geo.ErrInvalid for an address
 // outside the tile matrix set, geo.ErrNotFound for an unknown layer.
-func (r *Renderer) Render(ctx context.Context, t maptile.Tile, layers []string, when geo.Interval) ([]byte, error) {
+func (r *Renderer) Render(ctx context.Context, snap geo.Snapshot, t maptile.Tile, layers []string, when geo.Interval) ([]byte, error) {
 	if err := checkTile(t); err != nil {
 		return nil, err
 	}
-	return r.render(ctx, t, normLayers(layers), when)
+	return r.render(ctx, snap, t, normLayers(layers), when)
 }
 
 // normLayers returns the layer ids sorted, each once.

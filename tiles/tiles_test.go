@@ -63,7 +63,7 @@ var yellowLine = orb.LineString{{34.40, 31.45}, {34.43, 31.48}, {34.47, 31.53}}
 func TestRenderTime(t *testing.T) {
 	s := newMemStore()
 	s.put(t, "lines", geo.KindLine, feature(t, "yellow", "Yellow line", yellowLine, "2025-10-10", "2025-11-01"))
-	r := NewRenderer(s, Options{})
+	r := NewRenderer(Options{})
 	ctx := context.Background()
 	for _, z := range []maptile.Zoom{0, 8, 12, 16, MaxZoom} {
 		tile := maptile.At(yellowLine[1], z)
@@ -80,7 +80,7 @@ func TestRenderTime(t *testing.T) {
 			{"../2025-10-10T00:00:00Z", true},
 		} {
 			t.Run(fmt.Sprintf("z%d/%s", z, tc.datetime), func(t *testing.T) {
-				data, err := r.Render(ctx, tile, []string{"lines"}, when(t, tc.datetime))
+				data, err := r.Render(ctx, snapOf(t, s), tile, []string{"lines"}, when(t, tc.datetime))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -127,7 +127,7 @@ func TestPointPosition(t *testing.T) {
 		fs = append(fs, feature(t, "p"+strconv.Itoa(i), "", p, "2024-01-01", ""))
 	}
 	s.put(t, "points", geo.KindPoint, fs...)
-	r := NewRenderer(s, Options{})
+	r := NewRenderer(Options{})
 	for i, p := range pts {
 		for _, z := range []int{0, 3, 9, 14, 18, MaxZoom} {
 			t.Run(fmt.Sprintf("%v/z%d", p, z), func(t *testing.T) {
@@ -137,7 +137,7 @@ func TestPointPosition(t *testing.T) {
 					math.Abs(f[1]-float64(tile.Y)-float64(y)/Extent) > 1.0/Extent {
 					t.Fatalf("test projection %v %d,%d disagrees with maptile.Fraction %v", tile, x, y, f)
 				}
-				data, err := r.Render(context.Background(), tile, []string{"points"}, when(t, "2025-01-01"))
+				data, err := r.Render(context.Background(), snapOf(t, s), tile, []string{"points"}, when(t, "2025-01-01"))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -173,8 +173,8 @@ func TestPointBuffer(t *testing.T) {
 	s.put(t, "points", geo.KindPoint,
 		feature(t, "near", "", orb.Point{lonOf(10.5), lat}, "", "2030-01-01"),
 		feature(t, "far", "", orb.Point{lonOf(70.5), lat}, "", "2030-01-01"))
-	r := NewRenderer(s, Options{})
-	data, err := r.Render(context.Background(), tile, []string{"points"}, geo.Always)
+	r := NewRenderer(Options{})
+	data, err := r.Render(context.Background(), snapOf(t, s), tile, []string{"points"}, geo.Always)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestPolygons(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newMemStore()
 			s.put(t, "areas", geo.KindPolygon, feature(t, "a"+strconv.Itoa(i), "", tc.geom, "", ""))
-			data, err := NewRenderer(s, Options{}).Render(context.Background(), tile, []string{"areas"}, geo.Always)
+			data, err := NewRenderer(Options{}).Render(context.Background(), snapOf(t, s), tile, []string{"areas"}, geo.Always)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -261,7 +261,7 @@ func TestLineClipping(t *testing.T) {
 		{b.Max[0] + 1, b.Max[1] - 0.2}, {b.Center()[0], b.Max[1] - 0.3}}
 	s := newMemStore()
 	s.put(t, "lines", geo.KindLine, feature(t, "zig", "", line, "", ""))
-	data, err := NewRenderer(s, Options{}).Render(context.Background(), tile, []string{"lines"}, geo.Always)
+	data, err := NewRenderer(Options{}).Render(context.Background(), snapOf(t, s), tile, []string{"lines"}, geo.Always)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,7 +334,7 @@ func TestThinning(t *testing.T) {
 	const n = 200_000
 	s := newMemStore()
 	s.put(t, "points", geo.KindPoint, randomPoints(t, n, orb.Bound{Min: orb.Point{33.8, 30.9}, Max: orb.Point{35.1, 31.8}})...)
-	r := NewRenderer(s, Options{})
+	r := NewRenderer(Options{})
 	const maxSize = 500 << 10
 	tests := []struct {
 		tile     maptile.Tile
@@ -349,7 +349,7 @@ func TestThinning(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%d/%d/%d %s", tc.tile.Z, tc.tile.X, tc.tile.Y, tc.datetime), func(t *testing.T) {
 			iv := when(t, tc.datetime)
-			data, err := r.Render(context.Background(), tc.tile, []string{"points"}, iv)
+			data, err := r.Render(context.Background(), snapOf(t, s), tc.tile, []string{"points"}, iv)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -358,7 +358,7 @@ func TestThinning(t *testing.T) {
 			}
 			// Every point the store has for the buffered tile is counted.
 			box := newEncoder(tc.tile, r.opt).queryBox()
-			want, err := s.CountFeatures(context.Background(), geo.Filter{Layer: "points", BBox: &box, Time: iv})
+			want, err := snapOf(t, s).Search(context.Background(), geo.Filter{Layer: "points", BBox: &box, Time: iv}, func(*geo.Feature) error { return nil })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -374,7 +374,7 @@ func TestThinning(t *testing.T) {
 		})
 	}
 	// The full tile is thinned; a tile of fewer points is not.
-	data, err := r.Render(context.Background(), tile, []string{"points"}, geo.Always)
+	data, err := r.Render(context.Background(), snapOf(t, s), tile, []string{"points"}, geo.Always)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,7 +382,7 @@ func TestThinning(t *testing.T) {
 		t.Error("200,000 points are not thinned")
 	}
 	small := maptile.At(orb.Point{34.0, 31.0}, 14)
-	data, err = r.Render(context.Background(), small, []string{"points"}, geo.Always)
+	data, err = r.Render(context.Background(), snapOf(t, s), small, []string{"points"}, geo.Always)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,12 +397,12 @@ func TestThinningDeterministic(t *testing.T) {
 	tile := maptile.New(152, 104, 8)
 	s := newMemStore()
 	s.put(t, "points", geo.KindPoint, randomPoints(t, 20_000, orb.Bound{Min: orb.Point{33.8, 30.9}, Max: orb.Point{35.1, 31.8}})...)
-	r := NewRenderer(s, Options{MaxPoints: 1000})
-	a, err := r.Render(context.Background(), tile, []string{"points"}, geo.Always)
+	r := NewRenderer(Options{MaxPoints: 1000})
+	a, err := r.Render(context.Background(), snapOf(t, s), tile, []string{"points"}, geo.Always)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := r.Render(context.Background(), tile, []string{"points"}, geo.Always)
+	b, err := r.Render(context.Background(), snapOf(t, s), tile, []string{"points"}, geo.Always)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -421,9 +421,9 @@ func TestLayers(t *testing.T) {
 	s.put(t, "b", geo.KindPoint, feature(t, "b1", "", p, "", ""))
 	s.put(t, "a", geo.KindPoint, feature(t, "a1", "", p, "", ""))
 	s.put(t, "empty", geo.KindPoint)
-	r := NewRenderer(s, Options{})
+	r := NewRenderer(Options{})
 	tile := maptile.At(p, 10)
-	data, err := r.Render(context.Background(), tile, []string{"b", "a", "b", "empty"}, geo.Always)
+	data, err := r.Render(context.Background(), snapOf(t, s), tile, []string{"b", "a", "b", "empty"}, geo.Always)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -434,17 +434,18 @@ func TestLayers(t *testing.T) {
 	if len(ls) != 2 || ls[0].Name != "a" || ls[1].Name != "b" {
 		t.Errorf("layers %v, want a and b", ls)
 	}
-	if _, err := r.Render(context.Background(), tile, []string{"a", "nope"}, geo.Always); !errors.Is(err, geo.ErrNotFound) {
+	if _, err := r.Render(context.Background(), snapOf(t, s), tile, []string{"a", "nope"}, geo.Always); !errors.Is(err, geo.ErrNotFound) {
 		t.Errorf("unknown layer: error %v, want ErrNotFound", err)
 	}
-	data, err = r.Render(context.Background(), maptile.New(0, 0, 5), []string{"a"}, geo.Always)
+	data, err = r.Render(context.Background(), snapOf(t, s), maptile.New(0, 0, 5), []string{"a"}, geo.Always)
 	if err != nil || len(data) != 0 {
 		t.Errorf("empty tile: %d bytes, error %v; want 0 bytes", len(data), err)
 	}
 }
 
 func TestInvalidTile(t *testing.T) {
-	r := NewRenderer(newMemStore(), Options{CacheBytes: 1 << 20})
+	s := newMemStore()
+	r := NewRenderer(Options{CacheBytes: 1 << 20})
 	for _, tile := range []maptile.Tile{
 		maptile.New(0, 0, MaxZoom+1),
 		maptile.New(1, 0, 0),
@@ -452,10 +453,10 @@ func TestInvalidTile(t *testing.T) {
 		maptile.New(1<<10, 5, 10),
 		maptile.New(5, 1<<10, 10),
 	} {
-		if _, err := r.Render(context.Background(), tile, nil, geo.Always); !errors.Is(err, geo.ErrInvalid) {
+		if _, err := r.Render(context.Background(), snapOf(t, s), tile, nil, geo.Always); !errors.Is(err, geo.ErrInvalid) {
 			t.Errorf("Render(%v): error %v, want ErrInvalid", tile, err)
 		}
-		if _, _, err := r.Tile(context.Background(), tile, nil, geo.Always); !errors.Is(err, geo.ErrInvalid) {
+		if _, _, err := r.Tile(context.Background(), snapOf(t, s), tile, nil, geo.Always); !errors.Is(err, geo.ErrInvalid) {
 			t.Errorf("Tile(%v): error %v, want ErrInvalid", tile, err)
 		}
 	}
@@ -536,15 +537,15 @@ func TestCacheVersion(t *testing.T) {
 	s := newMemStore()
 	p := orb.Point{34.45, 31.5}
 	s.put(t, "points", geo.KindPoint, feature(t, "p1", "before", p, "", ""))
-	r := NewRenderer(s, Options{CacheBytes: 1 << 20})
+	r := NewRenderer(Options{CacheBytes: 1 << 20})
 	tile := maptile.At(p, 12)
 	iv := when(t, "2025-10-10")
-	data1, etag1, err := r.Tile(ctx, tile, []string{"points"}, iv)
+	data1, etag1, err := r.Tile(ctx, snapOf(t, s), tile, []string{"points"}, iv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	finds := s.finds.Load()
-	data2, etag2, err := r.Tile(ctx, tile, []string{"points"}, iv)
+	data2, etag2, err := r.Tile(ctx, snapOf(t, s), tile, []string{"points"}, iv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -558,7 +559,7 @@ func TestCacheVersion(t *testing.T) {
 	if _, err := s.Import(ctx, geo.Layer{ID: "points"}, geo.Replace, seqOf([]*geo.Feature{feature(t, "p1", "after", p, "", "")})); err != nil {
 		t.Fatal(err)
 	}
-	data3, etag3, err := r.Tile(ctx, tile, []string{"points"}, iv)
+	data3, etag3, err := r.Tile(ctx, snapOf(t, s), tile, []string{"points"}, iv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -573,12 +574,12 @@ func TestCacheVersion(t *testing.T) {
 	}
 	// The layer order and repeats do not matter to the cache.
 	s.put(t, "more", geo.KindPoint)
-	_, etag4, err := r.Tile(ctx, tile, []string{"points", "more"}, iv)
+	_, etag4, err := r.Tile(ctx, snapOf(t, s), tile, []string{"points", "more"}, iv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	finds = s.finds.Load()
-	_, etag5, err := r.Tile(ctx, tile, []string{"more", "points", "more"}, iv)
+	_, etag5, err := r.Tile(ctx, snapOf(t, s), tile, []string{"more", "points", "more"}, iv)
 	if err != nil || etag5 != etag4 || s.finds.Load() != finds {
 		t.Errorf("reordered layers missed the cache: %v", err)
 	}
@@ -589,9 +590,9 @@ func TestCacheBound(t *testing.T) {
 	s := newMemStore()
 	s.put(t, "points", geo.KindPoint, randomPoints(t, 5000, orb.Bound{Min: orb.Point{33.8, 30.9}, Max: orb.Point{35.1, 31.8}})...)
 	const budget = 64 << 10
-	r := NewRenderer(s, Options{CacheBytes: budget})
+	r := NewRenderer(Options{CacheBytes: budget})
 	for _, tile := range maptile.ChildrenInZoomRange(maptile.New(152, 104, 8), 11, 11) {
-		if _, _, err := r.Tile(ctx, tile, []string{"points"}, geo.Always); err != nil {
+		if _, _, err := r.Tile(ctx, snapOf(t, s), tile, []string{"points"}, geo.Always); err != nil {
 			t.Fatal(err)
 		}
 		if st := r.CacheStats(); st.Bytes > budget {
@@ -611,7 +612,7 @@ func TestTileOnce(t *testing.T) {
 			s.put(t, "points", geo.KindPoint, feature(t, "p1", "", p, "", ""))
 			s.started = make(chan struct{}, 100)
 			s.gate = make(chan struct{})
-			r := NewRenderer(s, Options{CacheBytes: cacheBytes})
+			r := NewRenderer(Options{CacheBytes: cacheBytes})
 			tile := maptile.At(p, 12)
 			const n = 16
 			var wg sync.WaitGroup
@@ -619,7 +620,7 @@ func TestTileOnce(t *testing.T) {
 			errs := make([]error, n)
 			for i := range n {
 				wg.Go(func() {
-					_, etags[i], errs[i] = r.Tile(context.Background(), tile, []string{"points"}, geo.Always)
+					_, etags[i], errs[i] = r.Tile(context.Background(), snapOf(t, s), tile, []string{"points"}, geo.Always)
 				})
 			}
 			<-s.started
@@ -651,18 +652,18 @@ func TestTileCanceledLeader(t *testing.T) {
 	s.put(t, "points", geo.KindPoint, feature(t, "p1", "", p, "", ""))
 	s.started = make(chan struct{}, 100)
 	s.gate = make(chan struct{})
-	r := NewRenderer(s, Options{CacheBytes: 1 << 20})
+	r := NewRenderer(Options{CacheBytes: 1 << 20})
 	tile := maptile.At(p, 12)
 	ctx, cancel := context.WithCancel(context.Background())
 	leader := make(chan error, 1)
 	go func() {
-		_, _, err := r.Tile(ctx, tile, []string{"points"}, geo.Always)
+		_, _, err := r.Tile(ctx, snapOf(t, s), tile, []string{"points"}, geo.Always)
 		leader <- err
 	}()
 	<-s.started
 	follower := make(chan error, 1)
 	go func() {
-		_, _, err := r.Tile(context.Background(), tile, []string{"points"}, geo.Always)
+		_, _, err := r.Tile(context.Background(), snapOf(t, s), tile, []string{"points"}, geo.Always)
 		follower <- err
 	}()
 	time.Sleep(50 * time.Millisecond)
