@@ -90,8 +90,9 @@ type Snapshot interface {
 	// Search calls fn with each feature matching f (Limit and Offset
 	// applied), in the layer's stable order, until fn returns an error,
 	// which Search returns. It returns the number of features matching f
-	// regardless of Limit and Offset, counted in the same pass.
-	// ErrNotFound for an unknown layer.
+	// regardless of Limit and Offset, counted in the same pass. With fn
+	// nil it only counts, reading no feature. ErrNotFound for an unknown
+	// layer.
 	Search(ctx context.Context, f Filter, fn func(*Feature) error) (matched int, err error)
 	// Feature returns one feature, or ErrNotFound.
 	Feature(ctx context.Context, layer, id string) (*Feature, error)

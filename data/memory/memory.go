@@ -13,6 +13,7 @@ import (
 	"cmp"
 	"context"
 	"iter"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -249,6 +250,9 @@ func (st *state) Search(ctx context.Context, f geo.Filter, fn func(*geo.Feature)
 		return 0, err
 	}
 	q := query(f)
+	if fn == nil {
+		f.Offset = math.MaxInt // count only
+	}
 	var ranks []uint32
 	rows, n, err := l.ix.Page(&q, f.Offset, f.Limit, &ranks, nil, l.exact(f.BBox))
 	if err != nil {

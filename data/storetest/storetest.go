@@ -149,9 +149,12 @@ func snapIDs(t *testing.T, sn geo.Snapshot, f geo.Filter) []string {
 // count returns the number of matches Search reports for f.
 func count(t *testing.T, s geo.Store, f geo.Filter) int {
 	t.Helper()
-	n, err := snap(t, s).Search(context.Background(), f, func(*geo.Feature) error { return nil })
+	n, err := snap(t, s).Search(context.Background(), f, nil)
 	if err != nil {
 		t.Fatalf("Search(%+v): %v", f, err)
+	}
+	if m, _ := snap(t, s).Search(context.Background(), f, func(*geo.Feature) error { return nil }); m != n {
+		t.Fatalf("Search(%+v) counts %d matches without a callback, %d with one", f, n, m)
 	}
 	return n
 }
