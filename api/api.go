@@ -9,6 +9,7 @@
 package api
 
 import (
+	"context"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -106,7 +107,7 @@ func New(cfg Config) *Server {
 	case cfg.MaxQueries > 0:
 		s.gate = gate.New(cfg.MaxQueries, cfg.QueueTimeout)
 	}
-	s.tiles = tiles.NewRenderer(cfg.Store, tiles.Options{CacheBytes: cfg.TileCacheBytes, Gate: s.gate})
+	s.tiles = tiles.NewRenderer(tiles.Options{CacheBytes: cfg.TileCacheBytes, Admit: s.admit})
 	s.router = s.routes()
 	return s
 }
@@ -120,23 +121,30 @@ func (s *Server) Handler() http.Handler {
 	return s.recoverPanics(s.cors(gz(s.router)))
 }
 
-// pinned runs h under a context pinned to one read of the store's layers
-// and data version (geo.Pinner), where the store offers it: a tile or a
-// page then reads them once, not once a layer and a call, and sees one
-// version of them throughout.
-func (s *Server) pinned(h http.HandlerFunc) http.HandlerFunc {
-	p, ok := s.cfg.Store.(geo.Pinner)
-	if !ok {
-		return h
-	}
+// dataHandler answers a request for data from one snapshot of the store.
+type dataHandler func(w http.ResponseWriter, r *http.Request, snap geo.Snapshot)
+
+// read takes a snapshot of the store for h: every query of one request
+// reads the same version of the data, the count of a page included,
+// whatever writes commit meanwhile.
+func (s *Server) read(h dataHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		ctx, err := p.Pin(r.Context())
+		snap, err := s.store.Snapshot(r.Context())
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		h(w, r.WithContext(ctx))
+		h(w, r, snap)
 	}
+}
+
+// admit takes a query place (see internal/gate) for a tile to be drawn,
+// and returns the function that gives it back.
+func (s *Server) admit(ctx context.Context) (func(), error) {
+	if err := s.gate.Enter(ctx); err != nil {
+		return nil, err
+	}
+	return s.gate.Leave, nil
 }
 
 // routes maps every path to its handler. Reads answer GET and HEAD (and
@@ -153,8 +161,8 @@ func (s *Server) routes() *mux.Router {
 			r.HandleFunc(path+"/", s.handleOptions).Methods(http.MethodOptions)
 		}
 	}
-	// Requests for data read the store's layers once (see pinned).
-	data := func(path string, h http.HandlerFunc) { get(path, s.pinned(h)) }
+	// Requests for data read one snapshot of the store (see read).
+	data := func(path string, h dataHandler) { get(path, s.read(h)) }
 	get("/", s.handleLanding)
 	get("/conformance", s.handleConformance)
 	get("/api", s.handleOpenAPI)
@@ -164,7 +172,7 @@ func (s *Server) routes() *mux.Router {
 	data("/collections/{collectionId}/items", s.handleItems)
 	data("/collections/{collectionId}/items/{featureId}", s.handleFeature)
 	data("/collections/{collectionId}/histogram", s.handleHistogram)
-	s.tileRoutes(data)
+	s.tileRoutes(get, data)
 	s.basemapRoutes(get)
 	if s.cfg.Briefings != nil {
 		get("/briefings", s.handleBriefings)

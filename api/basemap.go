@@ -19,7 +19,7 @@ func (s *Server) basemapRoutes(get func(string, http.HandlerFunc)) {
 	if s.cfg.BasemapLayers == nil {
 		return
 	}
-	tr := tiles.NewRenderer(s.cfg.BasemapLayers, tiles.Options{CacheBytes: basemapCacheBytes})
+	tr := tiles.NewRenderer(tiles.Options{CacheBytes: basemapCacheBytes})
 	get("/basemap/tiles/{z}/{x}/{y}.mvt", func(w http.ResponseWriter, r *http.Request) {
 		s.handleBasemapTile(w, r, tr)
 	})
@@ -40,12 +40,12 @@ func (s *Server) handleBasemapTile(w http.ResponseWriter, r *http.Request, tr *t
 		s.writeError(w, r, err)
 		return
 	}
-	ls, err := s.cfg.BasemapLayers.Layers(r.Context())
+	snap, err := s.cfg.BasemapLayers.Snapshot(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	data, tag, err := tr.Tile(r.Context(), t, layerIDs(ls), geo.Always)
+	data, tag, err := tr.Tile(r.Context(), snap, t, layerIDs(snap.Layers()), geo.Always)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -55,9 +55,19 @@ type pausingStore struct {
 	once   sync.Once
 }
 
-func (s *pausingStore) FindFeaturesCount(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error) {
-	n := 0
-	return s.DB.FindFeaturesCount(ctx, f, func(ft *geo.Feature) error {
+func (s *pausingStore) Snapshot(ctx context.Context) (geo.Snapshot, error) {
+	sn, err := s.DB.Snapshot(ctx)
+	return pausingSnap{sn, s}, err
+}
+
+type pausingSnap struct {
+	geo.Snapshot
+	s *pausingStore
+}
+
+func (p pausingSnap) Search(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error) {
+	n, s := 0, p.s
+	return p.Snapshot.Search(ctx, f, func(ft *geo.Feature) error {
 		if n++; n == s.after {
 			s.once.Do(func() {
 				close(s.paused)
@@ -150,18 +160,28 @@ type panicStore struct {
 	items, points atomic.Int32
 }
 
-func (s *panicStore) FindFeaturesCount(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error) {
-	if s.items.Add(1) == 1 {
-		panic("store failure")
-	}
-	return s.DB.FindFeaturesCount(ctx, f, fn)
+func (s *panicStore) Snapshot(ctx context.Context) (geo.Snapshot, error) {
+	sn, err := s.DB.Snapshot(ctx)
+	return panicSnap{sn, s}, err
 }
 
-func (s *panicStore) FindPoints(ctx context.Context, f geo.Filter, fn func(lon, lat float64, rank uint32, i int) error) (func(int, *geo.Feature), bool, error) {
-	if s.points.Add(1) == 1 {
+type panicSnap struct {
+	geo.Snapshot
+	s *panicStore
+}
+
+func (p panicSnap) Search(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error) {
+	if p.s.items.Add(1) == 1 {
 		panic("store failure")
 	}
-	return s.DB.FindPoints(ctx, f, fn)
+	return p.Snapshot.Search(ctx, f, fn)
+}
+
+func (p panicSnap) Points(ctx context.Context, f geo.Filter, fn func(geo.PointHit) error) (geo.PointAttrs, int, error) {
+	if p.s.points.Add(1) == 1 {
+		panic("store failure")
+	}
+	return p.Snapshot.Points(ctx, f, fn)
 }
 
 // TestPanicFreesPlace: a query that panics answers 500 and gives its

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -9,12 +8,6 @@ import (
 
 	"strata/geo"
 )
-
-// validTimer is implemented by stores that list a layer's valid times
-// without reading its features (data/sqlite does, from its index).
-type validTimer interface {
-	ValidTimes(ctx context.Context, layer string, fn func(geo.Interval)) error
-}
 
 // histogram is the body of GET /collections/{collectionId}/histogram:
 // geo.DayCounts with days written as dates. First and Last are null, and
@@ -37,37 +30,34 @@ func dayText(d int64) string {
 	return geo.TimeOf(d * geo.DayMillis).Format(time.DateOnly)
 }
 
-// countDays counts the layer's features by day, as the store lists their
-// valid times.
-func (s *Server) countDays(ctx context.Context, layer string) (geo.DayCounts, error) {
-	var err error
-	c := geo.CountDays(func(yield func(geo.Interval) bool) {
-		if vt, ok := s.store.(validTimer); ok {
-			err = vt.ValidTimes(ctx, layer, func(iv geo.Interval) { yield(iv) })
-			return
-		}
-		err = s.store.FindFeatures(ctx, geo.Filter{Layer: layer, Time: geo.Always, Light: true}, func(f *geo.Feature) error {
-			yield(f.Valid)
-			return nil
-		})
-	})
-	return c, err
-}
-
 // handleHistogram serves GET /collections/{collectionId}/histogram, a
-// Strata extension: the collection's features counted by day, which the
-// map's timeline draws for layers too large to fetch whole.
-func (s *Server) handleHistogram(w http.ResponseWriter, r *http.Request) {
+// Strata extension: the collection's features (within bbox, if given)
+// counted by day, which the map's timeline draws for layers too large to
+// fetch whole.
+func (s *Server) handleHistogram(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
 	ctx := r.Context()
-	if err := s.checkDoc(r); err != nil {
+	if err := checkParams(r, "f", "bbox"); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	l, version, ok := s.layerVersion(w, r)
+	if err := checkFormat(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	l, version, ok := s.layerVersion(w, r, snap)
 	if !ok {
 		return
 	}
-	if notModified(w, r, weakETag("histogram", version, l.ID)) {
+	f := geo.Filter{Layer: l.ID, Time: geo.Always}
+	if v := r.URL.Query(); v.Has("bbox") {
+		b, err := geo.ParseBBox(v.Get("bbox"))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		f.BBox = &b
+	}
+	if notModified(w, r, weakETag("histogram", version, l.ID, canonicalQuery(r.URL.Query()))) {
 		return
 	}
 	// Counted as the store lists them, in memory that grows with the
@@ -77,7 +67,7 @@ func (s *Server) handleHistogram(w http.ResponseWriter, r *http.Request) {
 	}
 	c, err := func() (geo.DayCounts, error) {
 		defer s.gate.Leave() // even if counting panics
-		return s.countDays(ctx, l.ID)
+		return snap.Days(ctx, f)
 	}()
 	if err != nil {
 		s.writeError(w, r, err)
@@ -99,8 +89,12 @@ func (s *Server) handleHistogram(w http.ResponseWriter, r *http.Request) {
 		h.Ends[dayText(d)] = n
 	}
 	base := s.baseURL(r)
+	self := base + r.URL.Path
+	if r.URL.RawQuery != "" {
+		self += "?" + r.URL.RawQuery
+	}
 	h.Links = []Link{
-		{base + r.URL.Path, "self", mediaJSON, "Features by day"},
+		{self, "self", mediaJSON, "Features by day"},
 		{base + "/collections/" + url.PathEscape(l.ID), "collection", mediaJSON, l.Title},
 	}
 	// Not writeJSON: its ETag, of the body, would replace the one above,

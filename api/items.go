@@ -1,8 +1,7 @@
 package api
 
 import (
-	"context"
-	"encoding/json"
+		"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -86,31 +85,19 @@ func canonicalQuery(v url.Values) string {
 	return b.String()
 }
 
-// findCounter is implemented by stores that stream a page of features and
-// count all the matches of the filter in one search (data/sqlite does):
-// FindFeaturesCount is FindFeatures returning what CountFeatures would.
-type findCounter interface {
-	FindFeaturesCount(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error)
-}
-
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 const flushAt = 32 << 10
 
 // layerVersion returns the request's collection and the data version (as
 // text, for ETags), or answers the error and returns ok false.
-func (s *Server) layerVersion(w http.ResponseWriter, r *http.Request) (l geo.Layer, version string, ok bool) {
-	l, err := s.store.Layer(r.Context(), mux.Vars(r)["collectionId"])
+func (s *Server) layerVersion(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) (l geo.Layer, version string, ok bool) {
+	l, err := snap.Layer(mux.Vars(r)["collectionId"])
 	if err != nil {
 		s.writeError(w, r, err)
 		return l, "", false
 	}
-	v, err := s.store.Version(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return l, "", false
-	}
-	return l, strconv.FormatInt(v, 10), true
+	return l, strconv.FormatInt(snap.Version(), 10), true
 }
 
 // enterQuery takes a query place (see internal/gate), or answers 503 when
@@ -126,10 +113,12 @@ func (s *Server) enterQuery(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // handleItems serves GET /collections/{collectionId}/items: a GeoJSON
-// FeatureCollection streamed feature by feature, with paging links.
-func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
+// FeatureCollection streamed feature by feature, with paging links, from
+// one search that also counts the matches (numberMatched, written after
+// the features).
+func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
 	ctx := r.Context()
-	l, version, ok := s.layerVersion(w, r)
+	l, version, ok := s.layerVersion(w, r, snap)
 	if !ok {
 		return
 	}
@@ -154,19 +143,13 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 			s.gate.Leave()
 		}
 	}()
-	fc, oneSearch := s.store.(findCounter)
-	oneSearch = oneSearch && r.Method != http.MethodHead
-	var matched int
-	if !oneSearch {
-		if matched, err = s.store.CountFeatures(ctx, q.filter); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-	}
-	h.Set("Content-Type", mediaGeoJSON)
 	if r.Method == http.MethodHead {
+		// The status and headers of a GET, without its search: a
+		// missing layer or a bad parameter has been answered above.
+		h.Set("Content-Type", mediaGeoJSON)
 		return
 	}
+	h.Set("Content-Type", mediaGeoJSON)
 
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
@@ -194,14 +177,9 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 		}
 		return nil
 	}
-	if oneSearch {
-		matched, err = fc.FindFeaturesCount(ctx, q.filter, add)
-	} else {
-		err = s.store.FindFeatures(ctx, q.filter, add)
-	}
-	if err != nil && oneSearch && !written {
-		// Nothing sent yet: answer with the error, as CountFeatures's
-		// would have been.
+	matched, err := snap.Search(ctx, q.filter, add)
+	if err != nil && !written {
+		// Nothing sent yet: answer with the error.
 		*bp = b
 		s.writeError(w, r, err)
 		return
@@ -266,7 +244,7 @@ func (s *Server) itemsLinks(r *http.Request, l geo.Layer, q itemsQuery, returned
 }
 
 // handleFeature serves GET /collections/{collectionId}/items/{featureId}.
-func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
 	ctx := r.Context()
 	vars := mux.Vars(r)
 	if err := checkParams(r, "f"); err != nil {
@@ -277,12 +255,12 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	l, err := s.store.Layer(ctx, vars["collectionId"])
+	l, err := snap.Layer(vars["collectionId"])
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	f, err := s.store.FindFeatureByID(ctx, l.ID, vars["featureId"])
+	f, err := snap.Feature(ctx, l.ID, vars["featureId"])
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -210,12 +210,12 @@ type temporalExtent struct {
 
 const crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
-func (s *Server) collectionDoc(r *http.Request, l geo.Layer) (collection, error) {
-	e, err := s.store.Extent(r.Context(), l.ID)
+func (s *Server) collectionDoc(r *http.Request, snap geo.Snapshot, l geo.Layer) (collection, error) {
+	e, err := snap.Extent(r.Context(), l.ID)
 	if err != nil {
 		return collection{}, err
 	}
-	n, err := s.store.CountFeatures(r.Context(), geo.Filter{Layer: l.ID, Time: geo.Always})
+	n, err := snap.Search(r.Context(), geo.Filter{Layer: l.ID, Time: geo.Always}, nil)
 	if err != nil {
 		return collection{}, err
 	}
@@ -254,19 +254,15 @@ func timestamp(ms int64) *string {
 }
 
 // handleCollections serves GET /collections.
-func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
 	if err := s.checkDoc(r); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	layers, err := s.store.Layers(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	layers := snap.Layers()
 	cs := make([]collection, 0, len(layers))
 	for _, l := range layers {
-		c, err := s.collectionDoc(r, l)
+		c, err := s.collectionDoc(r, snap, l)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -281,17 +277,17 @@ func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleCollection serves GET /collections/{collectionId}.
-func (s *Server) handleCollection(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCollection(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
 	if err := s.checkDoc(r); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	l, err := s.store.Layer(r.Context(), mux.Vars(r)["collectionId"])
+	l, err := snap.Layer(mux.Vars(r)["collectionId"])
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	c, err := s.collectionDoc(r, l)
+	c, err := s.collectionDoc(r, snap, l)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -33,46 +33,45 @@ var tilesConformance = []string{
 }
 
 // tileRoutes adds the OGC API – Tiles and XYZ routes.
-func (s *Server) tileRoutes(get func(string, http.HandlerFunc)) {
+func (s *Server) tileRoutes(get func(string, http.HandlerFunc), data func(string, dataHandler)) {
 	get("/tileMatrixSets", s.handleTileMatrixSets)
 	get("/tileMatrixSets/{tileMatrixSetId}", s.handleTileMatrixSet)
-	get("/tiles", s.handleTilesets)
-	get("/tiles/{tileMatrixSetId}", s.handleTileset)
-	get("/tiles/{tileMatrixSetId}/{z}/{y}/{x}", s.handleTile)
-	get("/tilejson.json", s.handleTileJSON)
-	get("/xyz/{z}/{x}/{y}.mvt", s.handleTile)
-	get("/collections/{collectionId}/tiles", s.handleTilesets)
-	get("/collections/{collectionId}/tiles/{tileMatrixSetId}", s.handleTileset)
-	get("/collections/{collectionId}/tiles/{tileMatrixSetId}/{z}/{y}/{x}", s.handleTile)
-	get("/collections/{collectionId}/tilejson.json", s.handleTileJSON)
-	get("/collections/{collectionId}/xyz/{z}/{x}/{y}.mvt", s.handleTile)
+	data("/tiles", s.handleTilesets)
+	data("/tiles/{tileMatrixSetId}", s.handleTileset)
+	data("/tiles/{tileMatrixSetId}/{z}/{y}/{x}", s.handleTile)
+	data("/tilejson.json", s.handleTileJSON)
+	data("/xyz/{z}/{x}/{y}.mvt", s.handleTile)
+	data("/collections/{collectionId}/tiles", s.handleTilesets)
+	data("/collections/{collectionId}/tiles/{tileMatrixSetId}", s.handleTileset)
+	data("/collections/{collectionId}/tiles/{tileMatrixSetId}/{z}/{y}/{x}", s.handleTile)
+	data("/collections/{collectionId}/tilejson.json", s.handleTileJSON)
+	data("/collections/{collectionId}/xyz/{z}/{x}/{y}.mvt", s.handleTile)
 }
 
 // tileLayers returns the layers a tile request covers: the one collection
 // in the path, or every layer. The prefix is the URL path up to /tiles.
-func (s *Server) tileLayers(r *http.Request) (layers []geo.Layer, prefix string, err error) {
+func (s *Server) tileLayers(r *http.Request, snap geo.Snapshot) (layers []geo.Layer, prefix string, err error) {
 	base := s.baseURL(r)
 	if id, ok := mux.Vars(r)["collectionId"]; ok {
-		l, err := s.store.Layer(r.Context(), id)
+		l, err := snap.Layer(id)
 		if err != nil {
 			return nil, "", err
 		}
 		return []geo.Layer{l}, base + "/collections/" + url.PathEscape(l.ID), nil
 	}
-	layers, err = s.store.Layers(r.Context())
-	return layers, base, err
+	return snap.Layers(), base, nil
 }
 
 // tileDocLayers returns what the tile documents describe: the layers of
 // the request (see tileLayers) with their extents.
-func (s *Server) tileDocLayers(r *http.Request) (layers []geo.Layer, prefix string, extents map[string]geo.Extent, err error) {
-	layers, prefix, err = s.tileLayers(r)
+func (s *Server) tileDocLayers(r *http.Request, snap geo.Snapshot) (layers []geo.Layer, prefix string, extents map[string]geo.Extent, err error) {
+	layers, prefix, err = s.tileLayers(r, snap)
 	if err != nil {
 		return nil, "", nil, err
 	}
 	extents = make(map[string]geo.Extent, len(layers))
 	for _, l := range layers {
-		e, err := s.store.Extent(r.Context(), l.ID)
+		e, err := snap.Extent(r.Context(), l.ID)
 		if err != nil {
 			return nil, "", nil, err
 		}
@@ -147,12 +146,12 @@ func (s *Server) handleTileMatrixSet(w http.ResponseWriter, r *http.Request) {
 
 // handleTilesets serves GET /tiles and GET /collections/{collectionId}/tiles:
 // the list of vector tilesets (one, in WebMercatorQuad).
-func (s *Server) handleTilesets(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleTilesets(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
 	if err := s.checkDoc(r); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	_, prefix, err := s.tileLayers(r)
+	_, prefix, err := s.tileLayers(r, snap)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -173,12 +172,12 @@ func (s *Server) handleTilesets(w http.ResponseWriter, r *http.Request) {
 
 // handleTileset serves the tileset metadata at
 // /tiles/{tileMatrixSetId} and /collections/{collectionId}/tiles/{tileMatrixSetId}.
-func (s *Server) handleTileset(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleTileset(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
 	if err := s.checkTileMatrixSetDoc(r); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	layers, prefix, ext, err := s.tileDocLayers(r)
+	layers, prefix, ext, err := s.tileDocLayers(r, snap)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -196,12 +195,12 @@ func (s *Server) handleTileset(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleTileJSON serves /tilejson.json and /collections/{collectionId}/tilejson.json.
-func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
 	if err := checkParams(r, "datetime", "f"); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	layers, prefix, ext, err := s.tileDocLayers(r)
+	layers, prefix, ext, err := s.tileDocLayers(r, snap)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -220,7 +219,7 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 // handleTile serves one vector tile, at the OGC path .../{z}/{y}/{x} or the
 // XYZ path .../xyz/{z}/{x}/{y}.mvt, holding every layer or one collection,
 // filtered by datetime.
-func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
 	if err := checkParams(r, "datetime", "f"); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -248,12 +247,12 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	layers, _, err := s.tileLayers(r)
+	layers, _, err := s.tileLayers(r, snap)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	data, tag, err := s.tiles.Tile(r.Context(), t, layerIDs(layers), when)
+	data, tag, err := s.tiles.Tile(r.Context(), snap, t, layerIDs(layers), when)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
