@@ -123,13 +123,17 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Layer(ctx, *layerID); err != nil {
+	snap, err := db.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := snap.Layer(*layerID); err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(stdout, 256<<10)
 	b := []byte(`{"type":"FeatureCollection","features":[` + "\n")
 	n := 0
-	err = db.FindFeatures(ctx, geo.Filter{Layer: *layerID, Time: geo.Always}, func(f *geo.Feature) error {
+	_, err = snap.Search(ctx, geo.Filter{Layer: *layerID, Time: geo.Always}, func(f *geo.Feature) error {
 		if n > 0 {
 			b = append(b, ",\n"...)
 		}
@@ -176,7 +180,11 @@ func importBriefingCmd(ctx context.Context, args []string, stdin io.Reader, stde
 		return err
 	}
 	defer db.Close()
-	if err := b.CheckReferences(ctx, db); err != nil {
+	snap, err := db.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	if err := b.CheckReferences(ctx, snap); err != nil {
 		return fmt.Errorf("nothing imported: %v", err)
 	}
 	if err := db.PutBriefing(ctx, b); err != nil {

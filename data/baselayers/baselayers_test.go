@@ -26,10 +26,11 @@ func TestOpen(t *testing.T) {
 		t.Errorf("%d invalid parts skipped", skipped)
 	}
 	ctx := context.Background()
-	ls, err := s.Layers(ctx)
+	snap, err := s.Snapshot(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	ls := snap.Layers()
 	want := []string{baselayers.WorldLand, baselayers.WorldBorders, baselayers.RegionSea, baselayers.RegionLand, baselayers.RegionCoast, baselayers.RegionBorders}
 	if len(ls) != len(want) {
 		t.Fatalf("layers = %+v", ls)
@@ -43,7 +44,7 @@ func TestOpen(t *testing.T) {
 		t.Helper()
 		in := false
 		b := geo.BBox{MinLon: p[0], MinLat: p[1], MaxLon: p[0], MaxLat: p[1]}
-		err := s.FindFeatures(ctx, geo.Filter{Layer: layer, BBox: &b, Time: geo.Always}, func(f *geo.Feature) error {
+		_, err := snap.Search(ctx, geo.Filter{Layer: layer, BBox: &b, Time: geo.Always}, func(f *geo.Feature) error {
 			if planar.PolygonContains(f.Geometry.(orb.Polygon), p) {
 				in = true
 			}
@@ -75,7 +76,7 @@ func TestOpen(t *testing.T) {
 			t.Errorf("%s %v in %s: land = %v, want %v", c.name, c.p, c.layer, got, c.land)
 		}
 	}
-	e, err := s.Extent(ctx, baselayers.RegionCoast)
+	e, err := snap.Extent(ctx, baselayers.RegionCoast)
 	if err != nil || e.Empty || e.BBox.Min[0] < 30.5-1e-9 || e.BBox.Max[1] > 33.6+1e-9 {
 		t.Errorf("region coast extent = %+v, %v; want within the clip box", e, err)
 	}
@@ -87,15 +88,19 @@ func TestTiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := tiles.NewRenderer(s, tiles.Options{})
-	ls, _ := s.Layers(context.Background())
+	r := tiles.NewRenderer(tiles.Options{})
+	snap, err := s.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := snap.Layers()
 	ids := make([]string, len(ls))
 	for i, l := range ls {
 		ids[i] = l.ID
 	}
 	for _, z := range []maptile.Zoom{2, 6, 10, 14} {
 		tile := maptile.At(orb.Point{34.45, 31.5}, z)
-		data, err := r.Render(context.Background(), tile, ids, geo.Always)
+		data, err := r.Render(context.Background(), snap, tile, ids, geo.Always)
 		if err != nil {
 			t.Fatal(err)
 		}
