@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -674,5 +675,62 @@ func TestTileCanceledLeader(t *testing.T) {
 	}
 	if err := <-follower; err != nil {
 		t.Errorf("other request: error %v", err)
+	}
+}
+
+// TestTilesMatchSearch checks that a tile draws the features whose
+// geometry meets its buffered box, as Search finds them, and not those
+// whose bounding box alone meets it: lines and polygons near, crossing
+// and around tiles from zoom 11 to 15.
+func TestTilesMatchSearch(t *testing.T) {
+	around := orb.Ring{{34.1, 31.4}, {34.4, 31.4}, {34.4, 31.7}, {34.1, 31.7}, {34.1, 31.4}}
+	hole := orb.Ring{{34.2, 31.5}, {34.3, 31.5}, {34.3, 31.6}, {34.2, 31.6}, {34.2, 31.5}}
+	s := newMemStore()
+	s.put(t, "shapes", geo.KindMixed,
+		feature(t, "diagonal", "", orb.LineString{{34.2, 31.6}, {34.3, 31.59}, {34.31, 31.5}}, "", ""),
+		feature(t, "crossing", "", orb.LineString{{34.2, 31.55}, {34.3, 31.55}}, "", ""),
+		feature(t, "long", "", orb.LineString{{34.0, 31.9}, {34.6, 31.7}, {34.5, 31.2}}, "", ""),
+		feature(t, "around", "", orb.Polygon{around}, "", ""),
+		feature(t, "holed", "", orb.Polygon{around, hole}, "", ""),
+		feature(t, "triangle", "", orb.Polygon{{{34.0, 31.0}, {34.24, 31.0}, {34.0, 31.6}, {34.0, 31.0}}}, "", ""),
+	)
+	snap := snapOf(t, s)
+	r := NewRenderer(Options{})
+	checked, partial := 0, 0
+	for z := maptile.Zoom(11); z <= 15; z++ {
+		for _, c := range []orb.Point{{34.24, 31.55}, {34.25, 31.56}, {34.305, 31.52}, {34.12, 31.45}} {
+			tile := maptile.At(c, z)
+			box := newEncoder(tile, r.opt).queryBox()
+			var want []string
+			if _, err := snap.Search(context.Background(), geo.Filter{Layer: "shapes", BBox: &box, Time: geo.Always}, func(f *geo.Feature) error {
+				want = append(want, f.ID)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			data, err := r.Render(context.Background(), snap, tile, []string{"shapes"}, geo.Always)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			if l := decode(t, data)["shapes"]; l != nil {
+				for _, f := range l.Features {
+					got = append(got, f.Properties["id"].(string))
+				}
+			}
+			slices.Sort(got)
+			got = slices.Compact(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("tile %v: drawn %v, Search finds %v", tile, got, want)
+			}
+			checked++
+			if len(want) < 6 {
+				partial++
+			}
+		}
+	}
+	if partial == 0 {
+		t.Errorf("no tile of %d left a feature out: the test proves nothing", checked)
 	}
 }

@@ -201,7 +201,7 @@ func testIndexMatchesSQL(t *testing.T, days bool) {
 		if ix := indexOf(t, withIndex, "r"); ix == nil {
 			t.Fatalf("round %d: no index", round)
 		}
-		for i := range 300 {
+		for i := range 120 {
 			f := randomFilter(rnd, "r")
 			a, n1 := search(t, withIndex, f)
 			b, n2 := search(t, withSQL, f)

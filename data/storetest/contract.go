@@ -452,7 +452,7 @@ func testConcurrentReplace(t *testing.T, s geo.Store) {
 			}
 		}()
 	}
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(1500 * time.Millisecond)
 	imports := 0
 	for ; time.Now().Before(deadline) || imports < 6; imports++ {
 		seq := generated("a", 2000)
