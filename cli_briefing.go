@@ -9,9 +9,9 @@ import (
 	"os"
 
 	"strata/api"
-	"strata/bundle"
 	"strata/data/basemap"
 	"strata/data/sqlite"
+	"strata/internal/bundle"
 	"strata/static"
 )
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"strata/bundle"
+	"strata/internal/bundle"
 )
 
 // handleExport serves GET /briefings/{briefingId}/export.html: the

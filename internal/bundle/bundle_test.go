@@ -15,11 +15,11 @@ import (
 	"testing"
 
 	"strata/api"
-	"strata/bundle"
 	"strata/data/basemap"
 	"strata/data/seed"
 	"strata/data/sqlite"
 	"strata/geo"
+	"strata/internal/bundle"
 	"strata/static"
 )
 
