@@ -5,10 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 
-	"strata/api"
 	"strata/data/basemap"
 	"strata/data/sqlite"
 	"strata/internal/bundle"
@@ -35,15 +33,8 @@ func exportBriefingCmd(ctx context.Context, args []string, stdout, stderr io.Wri
 		return err
 	}
 	defer db.Close()
-	h := api.New(api.Config{
-		Store:     db,
-		Briefings: db,
-		Static:    static.FS,
-		Basemap:   basemap.FS,
-		Logger:    slog.New(slog.NewTextHandler(stderr, nil)),
-	}).Handler()
 	w := bufio.NewWriterSize(stdout, 256<<10)
-	if err := bundle.Write(ctx, w, h, fs.Arg(0)); err != nil {
+	if err := bundle.Write(ctx, w, bundle.StoreSource(db, db, static.FS, basemap.FS), fs.Arg(0)); err != nil {
 		return err
 	}
 	return w.Flush()

@@ -11,12 +11,12 @@ import (
 
 // handleExport serves GET /briefings/{briefingId}/export.html: the
 // briefing as one self-contained HTML file that presents it offline (see
-// package bundle), as a download. It is built from the server's own
-// answers, so it needs the front end (Config.Static) and the basemap.
+// package bundle), as a download. It is built from the server's store,
+// briefings, front end (Config.Static) and basemap.
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["briefingId"]
 	var buf bytes.Buffer
-	if err := bundle.Write(r.Context(), &buf, s.router, id); err != nil {
+	if err := bundle.Write(r.Context(), &buf, bundle.StoreSource(s.store, s.cfg.Briefings, s.cfg.Static, s.cfg.Basemap), id); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -2,69 +2,104 @@
 // presents it from file:// with the network off.
 //
 // The file is the presenter page (present.html) with its stylesheets and
-// ES modules inlined, and a JSON block holding the briefing, the
-// collections its steps show, the features each step shows at its date,
-// and the offline basemap. In the page, static/js/present/offline.js
-// serves that JSON in place of the API, so the same modules run online
-// and offline.
+// ES modules inlined, and a JSON block (Data) holding the briefing, the
+// layers its steps show, the features each step shows at its date, and
+// the offline basemap. In the page, static/js/present/offline.js serves
+// that JSON in place of the API, so the same modules run online and
+// offline.
 //
-// Everything is read through Strata's own HTTP handler, so the file holds
-// what the server serves: /briefings/{id}, /collections, each step's
-// layers at /collections/{id}/items?datetime={step date}, the basemap
-// files, present.html and the files it links to. Modules are inlined as
-// data: URLs named in an import map, their import specifiers rewritten to
-// names in that map.
+// The data comes from Go calls (a Source), not from the HTTP API. Which
+// features each step shows is decided here, with geo.ParseDatetime and
+// geo.Interval.Overlaps as the items endpoint decides it, so the page
+// looks the answers up instead of parsing datetime itself. Modules are
+// inlined as data: URLs named in an import map, their import specifiers
+// rewritten to names in that map.
 package bundle
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html"
 	"io"
+	"io/fs"
 	"mime"
-	"net/http"
-	"net/url"
 	"path"
 	"regexp"
 	"strings"
 
 	"strata/geo"
+	"strata/geo/geojson"
 )
 
-// Page is the presenter page the file is built from.
-const Page = "present.html"
+// presentPage is the presenter page the file is built from.
+const presentPage = "present.html"
 
 // BasemapFiles are the basemap files the front end loads, under /basemap/.
 var BasemapFiles = []string{"world.topo.json", "region.topo.json"}
 
-// CSP is the file's Content-Security-Policy: scripts and styles only from
+// csp is the file's Content-Security-Policy: scripts and styles only from
 // the file itself, images only as data: URLs, and no connections at all.
-const CSP = "default-src 'none'; script-src 'unsafe-inline' data:; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'"
+const csp = "default-src 'none'; script-src 'unsafe-inline' data:; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'"
 
-// maxPages bounds the items pages followed per query.
-const maxPages = 1000
+// Source is what a briefing's file is made from.
+type Source struct {
+	// Briefings holds the briefing to export.
+	Briefings geo.BriefingStore
+	// Layers returns every layer.
+	Layers func(ctx context.Context) ([]geo.Layer, error)
+	// Features calls fn for each feature of layer whose valid time meets
+	// t (a closed query interval, as geo.ParseDatetime returns), in the
+	// order the items endpoint serves them, until fn returns an error.
+	// The feature passed to fn is only valid during the call.
+	Features func(ctx context.Context, layer string, t geo.Interval, fn func(*geo.Feature) error) error
+	// Static is the front end: present.html and the files it links to.
+	Static fs.FS
+	// Basemap holds BasemapFiles.
+	Basemap fs.FS
+}
+
+// StoreSource returns the Source of a store's layers and features, b's
+// briefings, and the front end and basemap files. It is the one place
+// this package calls a geo.Store.
+func StoreSource(s geo.Store, b geo.BriefingStore, static, basemap fs.FS) Source {
+	return Source{
+		Briefings: b,
+		Layers:    s.Layers,
+		Features: func(ctx context.Context, layer string, t geo.Interval, fn func(*geo.Feature) error) error {
+			return s.FindFeatures(ctx, geo.Filter{Layer: layer, Time: t}, fn)
+		},
+		Static:  static,
+		Basemap: basemap,
+	}
+}
 
 // Data is the JSON block the page reads (id "strata-bundle").
 type Data struct {
-	Briefing    geo.Briefing                 `json:"briefing"`
-	Collections []json.RawMessage            `json:"collections"`
-	Items       map[string][]json.RawMessage `json:"items"`
-	Basemap     map[string]json.RawMessage   `json:"basemap"`
+	Briefing geo.Briefing `json:"briefing"`
+	// Collections holds the layers the steps show, in the store's order.
+	Collections []geo.Layer `json:"collections"`
+	// Items holds, for each of those layers, the GeoJSON features valid
+	// at one step's date at least, in the store's order.
+	Items map[string][]json.RawMessage `json:"items"`
+	// At answers the items the page asks for: At[date][layer] lists the
+	// indexes in Items[layer] of the features valid at that step date, as
+	// /collections/{layer}/items?datetime={date} would list them. It has
+	// an entry for every date and layer a step shows.
+	At      map[string]map[string][]int `json:"at"`
+	Basemap map[string]json.RawMessage  `json:"basemap"`
 }
 
 // Write writes briefing id as a self-contained HTML file to w, reading
-// everything from h (Strata's handler, such as api.Server.Handler()). An
-// unknown briefing is an error wrapping geo.ErrNotFound.
-func Write(ctx context.Context, w io.Writer, h http.Handler, id string) error {
-	data, err := Collect(ctx, h, id)
+// everything from src. An unknown briefing is an error wrapping
+// geo.ErrNotFound.
+func Write(ctx context.Context, w io.Writer, src Source, id string) error {
+	d, err := collect(ctx, src, id)
 	if err != nil {
 		return err
 	}
-	c := &client{ctx: ctx, h: h}
-	page, err := c.page(data)
+	page, err := buildPage(src.Static, d)
 	if err != nil {
 		return err
 	}
@@ -72,209 +107,105 @@ func Write(ctx context.Context, w io.Writer, h http.Handler, id string) error {
 	return err
 }
 
-// Collect gathers the data a briefing's file holds: the briefing, the
-// collections its steps show, the features each step shows at its date
-// (each layer's union over the steps, in the server's order), and the
-// basemap.
-func Collect(ctx context.Context, h http.Handler, id string) (*Data, error) {
-	c := &client{ctx: ctx, h: h}
+// stepDate is a date a step shows a layer at, parsed.
+type stepDate struct {
+	date string
+	t    geo.Interval
+}
+
+// collect gathers the data a briefing's file holds: the briefing, the
+// layers its steps show, the features each step shows at its date, and
+// the basemap.
+func collect(ctx context.Context, src Source, id string) (*Data, error) {
 	if !geo.ValidID(id) {
 		return nil, geo.NotFoundf("briefing %q does not exist", id)
 	}
-	body, status, err := c.get("/briefings/" + url.PathEscape(id))
+	b, err := src.Briefings.Briefing(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if status == http.StatusNotFound {
-		return nil, geo.NotFoundf("briefing %q does not exist", id)
-	}
-	if status != http.StatusOK {
-		return nil, fmt.Errorf("briefing %q: the server answered %d", id, status)
-	}
-	d := &Data{Items: map[string][]json.RawMessage{}, Basemap: map[string]json.RawMessage{}}
-	if err := json.Unmarshal(body, &d.Briefing); err != nil {
-		return nil, fmt.Errorf("briefing %q: %w", id, err)
+	d := &Data{
+		Briefing: b,
+		Items:    map[string][]json.RawMessage{},
+		At:       map[string]map[string][]int{},
+		Basemap:  map[string]json.RawMessage{},
 	}
 
-	used := map[string]bool{}
-	for _, s := range d.Briefing.Steps {
+	// The dates each layer is shown at, each once.
+	dates := map[string][]stepDate{}
+	for _, s := range b.Steps {
+		t, err := geo.ParseDatetime(s.Date)
+		if err != nil {
+			return nil, fmt.Errorf("step %q: %w", s.ID, err)
+		}
+		if d.At[s.Date] == nil {
+			d.At[s.Date] = map[string][]int{}
+		}
 		for _, l := range s.Layers {
-			used[l] = true
+			if d.At[s.Date][l] == nil {
+				d.At[s.Date][l] = []int{}
+				dates[l] = append(dates[l], stepDate{s.Date, t})
+			}
 		}
 	}
-	var cols struct {
-		Collections []map[string]json.RawMessage `json:"collections"`
-	}
-	if err := c.getJSON("/collections", &cols); err != nil {
+	layers, err := src.Layers(ctx)
+	if err != nil {
 		return nil, err
 	}
-	for _, col := range cols.Collections {
-		var cid string
-		if json.Unmarshal(col["id"], &cid) != nil || !used[cid] {
-			continue
+	exists := map[string]bool{}
+	for _, l := range layers {
+		exists[l.ID] = true
+		if dates[l.ID] != nil {
+			d.Collections = append(d.Collections, l)
 		}
-		// Links name the server; the file has none. Nor has it tiles:
-		// without a feature_count the front end draws every layer from
-		// GeoJSON, which is what the file holds.
-		delete(col, "links")
-		delete(col, "feature_count")
-		raw, err := json.Marshal(col)
-		if err != nil {
-			return nil, err
-		}
-		d.Collections = append(d.Collections, raw)
-		d.Items[cid] = []json.RawMessage{}
 	}
-
-	seen := map[string]map[string]bool{}
-	done := map[string]bool{}
-	for _, s := range d.Briefing.Steps {
+	for _, s := range b.Steps {
 		for _, l := range s.Layers {
-			if _, ok := d.Items[l]; !ok {
+			if !exists[l] {
 				return nil, fmt.Errorf("step %q shows layer %q, which does not exist", s.ID, l)
 			}
-			if done[l+"\x00"+s.Date] {
-				continue
-			}
-			done[l+"\x00"+s.Date] = true
-			if seen[l] == nil {
-				seen[l] = map[string]bool{}
-			}
-			q := url.Values{"datetime": {s.Date}, "limit": {"10000"}}
-			err := c.items("/collections/"+url.PathEscape(l)+"/items?"+q.Encode(), func(f json.RawMessage) error {
-				var head struct {
-					ID json.RawMessage `json:"id"`
-				}
-				if err := json.Unmarshal(f, &head); err != nil {
-					return err
-				}
-				if k := string(head.ID); !seen[l][k] {
-					seen[l][k] = true
-					d.Items[l] = append(d.Items[l], f)
-				}
-				return nil
-			})
-			if err != nil {
-				return nil, fmt.Errorf("step %q, layer %q: %w", s.ID, l, err)
-			}
 		}
+	}
+
+	for _, l := range d.Collections {
+		ds := dates[l.ID]
+		// One search over the span of the layer's dates; which date shows
+		// which feature is decided below, as the items endpoint decides.
+		span := ds[0].t
+		for _, sd := range ds[1:] {
+			span.Start, span.End = min(span.Start, sd.t.Start), max(span.End, sd.t.End)
+		}
+		items := []json.RawMessage{}
+		err := src.Features(ctx, l.ID, span, func(f *geo.Feature) error {
+			shown := false
+			for _, sd := range ds {
+				if f.Valid.Overlaps(sd.t) {
+					d.At[sd.date][l.ID] = append(d.At[sd.date][l.ID], len(items))
+					shown = true
+				}
+			}
+			if shown {
+				items = append(items, geojson.AppendFeature(nil, f))
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("layer %q: %w", l.ID, err)
+		}
+		d.Items[l.ID] = items
 	}
 
 	for _, f := range BasemapFiles {
-		var raw json.RawMessage
-		if err := c.getJSON("/basemap/"+f, &raw); err != nil {
-			return nil, err
+		raw, err := fs.ReadFile(src.Basemap, f)
+		if err != nil {
+			return nil, fmt.Errorf("basemap: %w", err)
+		}
+		if !json.Valid(raw) {
+			return nil, fmt.Errorf("basemap %s is not JSON", f)
 		}
 		d.Basemap[f] = raw
 	}
 	return d, nil
-}
-
-// client makes requests to the handler in process.
-type client struct {
-	ctx context.Context
-	h   http.Handler
-}
-
-// get answers a GET for a path (with query) and returns the body and
-// status.
-func (c *client) get(p string) ([]byte, int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return nil, 0, err
-	}
-	req, err := http.NewRequestWithContext(c.ctx, http.MethodGet, "http://strata.invalid"+p, nil)
-	if err != nil {
-		return nil, 0, err
-	}
-	req.Header.Set("Accept", "application/json")
-	rec := &recorder{header: http.Header{}, status: http.StatusOK}
-	c.h.ServeHTTP(rec, req)
-	return rec.body.Bytes(), rec.status, nil
-}
-
-// getJSON decodes a 200 answer into v.
-func (c *client) getJSON(p string, v any) error {
-	body, status, err := c.get(p)
-	if err != nil {
-		return err
-	}
-	if status != http.StatusOK {
-		return fmt.Errorf("GET %s: the server answered %d", p, status)
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("GET %s: %w", p, err)
-	}
-	return nil
-}
-
-// getFile returns a 200 answer's body.
-func (c *client) getFile(p string) ([]byte, error) {
-	body, status, err := c.get("/" + p)
-	if err != nil {
-		return nil, err
-	}
-	if status != http.StatusOK {
-		return nil, fmt.Errorf("GET /%s: the server answered %d", p, status)
-	}
-	return body, nil
-}
-
-// items calls fn for every feature of an items query, following "next"
-// links.
-func (c *client) items(p string, fn func(json.RawMessage) error) error {
-	for range maxPages {
-		var fc struct {
-			Features []json.RawMessage `json:"features"`
-			Links    []struct {
-				Rel  string `json:"rel"`
-				Href string `json:"href"`
-			} `json:"links"`
-		}
-		if err := c.getJSON(p, &fc); err != nil {
-			return err
-		}
-		for _, f := range fc.Features {
-			if err := fn(f); err != nil {
-				return err
-			}
-		}
-		next := ""
-		for _, l := range fc.Links {
-			if l.Rel == "next" {
-				next = l.Href
-			}
-		}
-		if next == "" || len(fc.Features) == 0 {
-			return nil
-		}
-		u, err := url.Parse(next)
-		if err != nil {
-			return err
-		}
-		p = u.RequestURI()
-	}
-	return fmt.Errorf("more than %d pages", maxPages)
-}
-
-// recorder is a minimal http.ResponseWriter that keeps the answer.
-type recorder struct {
-	header http.Header
-	status int
-	wrote  bool
-	body   bytes.Buffer
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-
-func (r *recorder) WriteHeader(code int) {
-	if !r.wrote {
-		r.status, r.wrote = code, true
-	}
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	r.WriteHeader(http.StatusOK)
-	return r.body.Write(b)
 }
 
 var (
@@ -290,9 +221,26 @@ var (
 	cssURLRE    = regexp.MustCompile(`url\(\s*(['"]?)([^'")]+)(['"]?)\s*\)`)
 )
 
+// site reads the front end's files.
+type site struct{ fsys fs.FS }
+
+// file returns the front end's file at path p (relative to the site's
+// root, with or without a leading slash).
+func (c site) file(p string) ([]byte, error) {
+	b, err := fs.ReadFile(c.fsys, strings.TrimPrefix(p, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("front end: %w", err)
+	}
+	return b, nil
+}
+
+// buildPage builds the HTML file from the front end's present.html and
+// the data.
+func buildPage(static fs.FS, d *Data) ([]byte, error) { return site{static}.page(d) }
+
 // page builds the HTML file from present.html.
-func (c *client) page(d *Data) ([]byte, error) {
-	src, err := c.getFile(Page)
+func (c site) page(d *Data) ([]byte, error) {
+	src, err := c.file(presentPage)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +268,7 @@ func (c *client) page(d *Data) ([]byte, error) {
 			Imports map[string]string `json:"imports"`
 		}
 		if err := json.Unmarshal([]byte(m[1]), &im); err != nil {
-			return nil, fmt.Errorf("%s: import map: %w", Page, err)
+			return nil, fmt.Errorf("%s: import map: %w", presentPage, err)
 		}
 		for k, v := range im.Imports {
 			bare[k] = path.Clean(strings.TrimPrefix(v, "./"))
@@ -328,7 +276,7 @@ func (c *client) page(d *Data) ([]byte, error) {
 	}
 	entry := moduleRE.FindStringSubmatch(doc)
 	if entry == nil {
-		return nil, fmt.Errorf("%s has no module script", Page)
+		return nil, fmt.Errorf("%s has no module script", presentPage)
 	}
 	modules, err := c.modules(path.Clean(entry[1]), bare)
 	if err != nil {
@@ -348,7 +296,7 @@ func (c *client) page(d *Data) ([]byte, error) {
 	}
 	doc = titleRE.ReplaceAllLiteralString(doc, "<title>"+html.EscapeString(d.Briefing.Title)+"</title>")
 	doc = charsetRE.ReplaceAllLiteralString(doc, `<meta charset="utf-8">`+"\n"+
-		`<meta http-equiv="Content-Security-Policy" content="`+CSP+`">`+"\n"+
+		`<meta http-equiv="Content-Security-Policy" content="`+csp+`">`+"\n"+
 		`<meta name="generator" content="strata export-briefing">`)
 	doc = bodyEndRE.ReplaceAllLiteralString(doc, `<script type="application/json" id="strata-bundle">`+string(data)+"</script>\n</body>")
 	return []byte(doc), nil
@@ -356,8 +304,8 @@ func (c *client) page(d *Data) ([]byte, error) {
 
 // stylesheet returns a stylesheet with the files its url()s name inlined
 // as data: URLs.
-func (c *client) stylesheet(p string) (string, error) {
-	b, err := c.getFile(p)
+func (c site) stylesheet(p string) (string, error) {
+	b, err := c.file(p)
 	if err != nil {
 		return "", err
 	}
@@ -375,7 +323,7 @@ func (c *client) stylesheet(p string) (string, error) {
 			return s
 		}
 		fp := path.Join(path.Dir(p), ref)
-		body, err := c.getFile(fp)
+		body, err := c.file(fp)
 		if err != nil {
 			if ferr == nil {
 				ferr = err
@@ -397,14 +345,14 @@ func moduleName(p string) string { return "@strata/" + p }
 // modules reads the module graph from entry and returns each module as a
 // data: URL under its import-map name, with its specifiers rewritten to
 // those names.
-func (c *client) modules(entry string, bare map[string]string) (map[string]string, error) {
+func (c site) modules(entry string, bare map[string]string) (map[string]string, error) {
 	out := map[string]string{}
 	queue := []string{entry}
 	seen := map[string]bool{entry: true}
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
-		src, err := c.getFile(p)
+		src, err := c.file(p)
 		if err != nil {
 			return nil, err
 		}
