@@ -172,7 +172,7 @@ func TestAppendFeatureMatchesReference(t *testing.T) {
 }
 
 func TestAppendTime(t *testing.T) {
-	day := int64(24 * 3600 * 1000)
+	day := geo.DayMillis
 	oct10 := int64(1760054400000) // 2025-10-10T00:00:00Z
 	cases := []struct {
 		iv   geo.Interval
@@ -218,7 +218,7 @@ func BenchmarkAppendFeature(b *testing.B) {
 	f := &geo.Feature{
 		ID: "p-123456", Name: "Point", Kind: "event", Geometry: orb.Point{34.456789, 31.501234},
 		Properties: json.RawMessage(`{"name":"Point 123456","kind":"event"}`),
-		Valid:      geo.Interval{Start: 1760054400000, End: 1760054400000 + 86400000*60}, PrecisionM: 0,
+		Valid:      geo.Interval{Start: 1760054400000, End: 1760054400000 + geo.DayMillis*60}, PrecisionM: 0,
 		Sources: []geo.Source{{Title: "Synthetic benchmark data", Publisher: "Strata"}},
 	}
 	b.Run("strata", func(b *testing.B) {
