@@ -154,9 +154,11 @@ func TestAppendFeatureMatchesReference(t *testing.T) {
 		if !reflect.DeepEqual(a, b) {
 			t.Errorf("%s: geometry JSON differs from orb's:\n%s\n%s", f.ID, ours, refGeom)
 		}
-		var own, props map[string]any
+		var own map[string]any
+		var whole struct{ Properties map[string]any }
 		json.Unmarshal(f.Properties, &own)
-		json.Unmarshal(geojson.AppendProperties(nil, f), &props)
+		json.Unmarshal(out, &whole)
+		props := whole.Properties
 		srcs, _ := json.Marshal(f.Sources)
 		var wantSrcs any
 		json.Unmarshal(srcs, &wantSrcs)
@@ -171,6 +173,7 @@ func TestAppendFeatureMatchesReference(t *testing.T) {
 	}
 }
 
+// TestAppendTime checks the JSON-FG "time" member of features (appendTime).
 func TestAppendTime(t *testing.T) {
 	day := geo.DayMillis
 	oct10 := int64(1760054400000) // 2025-10-10T00:00:00Z
@@ -186,8 +189,12 @@ func TestAppendTime(t *testing.T) {
 		{geo.Interval{Start: oct10 + 3600000, End: oct10 + 7200000}, `{"interval":["2025-10-10T01:00:00Z","2025-10-10T02:00:00Z"]}`},
 	}
 	for _, c := range cases {
-		if got := string(geojson.AppendTime(nil, c.iv)); got != c.want {
-			t.Errorf("AppendTime(%+v) = %s, want %s", c.iv, got, c.want)
+		var f struct{ Time json.RawMessage }
+		if err := json.Unmarshal(geojson.AppendFeature(nil, &geo.Feature{ID: "x", Geometry: orb.Point{1, 2}, Valid: c.iv}), &f); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(f.Time); got != c.want {
+			t.Errorf("time of %+v = %s, want %s", c.iv, got, c.want)
 		}
 	}
 }

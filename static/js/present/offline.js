@@ -22,7 +22,7 @@ function extend(b, c) {
  * @param {object} g GeoJSON geometry
  * @returns {number[]}
  */
-export function geometryBBox(g) {
+function geometryBBox(g) {
   const b = [Infinity, Infinity, -Infinity, -Infinity];
   if (!g) return b;
   if (g.type === 'GeometryCollection') for (const x of g.geometries || []) { const gb = geometryBBox(x); extend(b, [gb[0], gb[1]]); extend(b, [gb[2], gb[3]]); }
@@ -37,7 +37,7 @@ export function geometryBBox(g) {
  * @param {number[]} q [minLon, minLat, maxLon, maxLat]
  * @returns {boolean}
  */
-export function inBBox(f, q) {
+function inBBox(f, q) {
   const b = f.__bbox || (f.__bbox = geometryBBox(f.geometry));
   if (b[1] > q[3] || b[3] < q[1]) return false;
   if (q[0] <= q[2]) return b[0] <= q[2] && b[2] >= q[0];
@@ -100,7 +100,7 @@ export function answer(data, path, q) {
  * Reads the inlined bundle, if the page has one.
  * @returns {object|null}
  */
-export function inlineData() {
+function inlineData() {
   const node = document.getElementById('strata-bundle');
   if (!node) return null;
   return JSON.parse(node.textContent);
