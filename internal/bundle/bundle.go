@@ -125,10 +125,11 @@ func collect(ctx context.Context, src Source, id string) (*Data, error) {
 		return nil, err
 	}
 	d := &Data{
-		Briefing: b,
-		Items:    map[string][]json.RawMessage{},
-		At:       map[string]map[string][]int{},
-		Basemap:  map[string]json.RawMessage{},
+		Briefing:    b,
+		Collections: []geo.Layer{},
+		Items:       map[string][]json.RawMessage{},
+		At:          map[string]map[string][]int{},
+		Basemap:     map[string]json.RawMessage{},
 	}
 
 	// The dates each layer is shown at, each once.
