@@ -5,13 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 
-	"strata/api"
-	"strata/bundle"
 	"strata/data/basemap"
 	"strata/data/sqlite"
+	"strata/internal/bundle"
 	"strata/static"
 )
 
@@ -35,15 +33,12 @@ func exportBriefingCmd(ctx context.Context, args []string, stdout, stderr io.Wri
 		return err
 	}
 	defer db.Close()
-	h := api.New(api.Config{
-		Store:     db,
-		Briefings: db,
-		Static:    static.FS,
-		Basemap:   basemap.FS,
-		Logger:    slog.New(slog.NewTextHandler(stderr, nil)),
-	}).Handler()
+	snap, err := db.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
 	w := bufio.NewWriterSize(stdout, 256<<10)
-	if err := bundle.Write(ctx, w, h, fs.Arg(0)); err != nil {
+	if err := bundle.Write(ctx, w, bundle.SnapshotSource(snap, db, static.FS, basemap.FS), fs.Arg(0)); err != nil {
 		return err
 	}
 	return w.Flush()

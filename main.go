@@ -1,16 +1,17 @@
 // Command strata serves dated map layers with their sources over OGC API –
 // Features, with an embedded Leaflet map.
 //
-// Usage:
+// Commands:
 //
-//	strata [serve] [-addr HOST:PORT] [-db PATH]   serve (the default)
-//	strata import -db PATH -layer ID [-title T] [-replace] FILE|-
-//	strata export -db PATH -layer ID
-//	strata import-briefing -db PATH FILE|-
-//	strata export-briefing -db PATH ID > briefing.html
+//	strata [serve]          serve the database over HTTP (the default)
+//	strata import           add or replace a layer's features from GeoJSON
+//	strata export           write a layer as GeoJSON
+//	strata import-briefing  store a briefing from JSON
+//	strata export-briefing  write a briefing as one offline HTML file
+//	strata help             print the usage: every command's flags and
+//	                        the environment variables they fall back to
 //
-// Flags fall back to the environment: STRATA_ADDR, STRATA_DB,
-// STRATA_BASE_URL, STRATA_CORS_ORIGINS.
+// "strata COMMAND -h" describes one command's flags.
 package main
 
 import (
@@ -52,6 +53,9 @@ func main() {
 // success, 1 for a failure, 2 for a usage error.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "serve"
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		cmd, args = "help", nil
+	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
@@ -67,7 +71,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = importBriefingCmd(ctx, args, stdin, stderr)
 	case "export-briefing":
 		err = exportBriefingCmd(ctx, args, stdout, stderr)
-	case "help", "-h", "--help":
+	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
@@ -90,13 +94,24 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 const usage = `Strata serves dated map layers with their sources over OGC API - Features.
 
 Usage:
-  strata [serve] [-addr HOST:PORT] [-db PATH] [-base-url URL] [-cors ORIGINS] [-tile-cache-mb N] [-max-queries N] [-pprof HOST:PORT]
+  strata [serve] [-addr HOST:PORT] [-db PATH] [-base-url URL] [-cors ORIGINS]
+                 [-tile-cache-mb N] [-max-queries N] [-prewarm=false] [-pprof HOST:PORT]
   strata import -db PATH -layer ID [-title TITLE] [-kind point|line|polygon|mixed] [-replace]
-                [-source TITLE] [-precision-m M] FILE|-
-  strata export -db PATH -layer ID
+                [-source TITLE] [-precision-m M] [-q] FILE|-
+  strata export -db PATH -layer ID > layer.geojson
+  strata import-briefing -db PATH FILE|-
   strata export-briefing -db PATH ID > briefing.html
+  strata help
 
-Environment: STRATA_ADDR, STRATA_DB, STRATA_BASE_URL, STRATA_CORS_ORIGINS.
+"strata COMMAND -h" describes a command's flags.
+
+Environment (a flag beats it):
+  STRATA_ADDR          serve -addr
+  STRATA_DB            -db, for every command
+  STRATA_BASE_URL      serve -base-url
+  STRATA_CORS_ORIGINS  serve -cors
+  STRATA_MAX_QUERIES   serve -max-queries
+  STRATA_PREWARM       serve -prewarm (true or false)
 `
 
 // usageError marks a mistake on the command line.

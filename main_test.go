@@ -359,8 +359,64 @@ func TestCLIUsage(t *testing.T) {
 	}
 }
 
-// TestSeedingNeverOverwrites starts the server on a database that already
-// holds data: the seed must not be applied. On an empty one it is, once.
+// TestUsageIsComplete checks that the usage text names every command,
+// every flag each command defines (as its -h lists them) and every
+// environment variable a flag falls back to.
+func TestUsageIsComplete(t *testing.T) {
+	code, out, _ := runCLI(t, "", "help")
+	if code != 0 || out != usage {
+		t.Fatalf("help: exit %d, output %.80q", code, out)
+	}
+	if code, out, _ := runCLI(t, "", "-h"); code != 0 || out != usage {
+		t.Errorf("-h: exit %d, output %.80q; want the usage", code, out)
+	}
+	// Each command's lines: "  strata CMD ..." and the indented lines
+	// that continue it.
+	lines := map[string]string{}
+	cmd := ""
+	for _, l := range strings.Split(usage, "\n") {
+		switch {
+		case strings.HasPrefix(l, "  strata "):
+			cmd = strings.Fields(l)[1]
+			if cmd == "[serve]" {
+				cmd = "serve"
+			}
+			lines[cmd] = l
+		case cmd != "" && strings.HasPrefix(l, "    "):
+			lines[cmd] += l
+		default:
+			cmd = ""
+		}
+	}
+	flagRE := regexp.MustCompile(`(?m)^  (-[a-z-]+)`)
+	envRE := regexp.MustCompile(`\(env (STRATA_[A-Z_]+)\)`)
+	for _, cmd := range []string{"serve", "import", "export", "import-briefing", "export-briefing"} {
+		t.Run(cmd, func(t *testing.T) {
+			code, _, help := runCLI(t, "", cmd, "-h")
+			flags := flagRE.FindAllStringSubmatch(help, -1)
+			if code != 0 || len(flags) == 0 {
+				t.Fatalf("%s -h: exit %d, %q", cmd, code, help)
+			}
+			line, ok := lines[cmd]
+			if !ok {
+				t.Fatalf("the usage has no line for %s", cmd)
+			}
+			for _, f := range flags {
+				if !regexp.MustCompile(`\[?` + f[1] + `\b`).MatchString(line) {
+					t.Errorf("the usage of %s omits %s", cmd, f[1])
+				}
+			}
+			for _, e := range envRE.FindAllStringSubmatch(help, -1) {
+				if !regexp.MustCompile(`(?m)^  ` + e[1] + ` `).MatchString(usage) {
+					t.Errorf("the usage's environment omits %s (%s)", e[1], cmd)
+				}
+			}
+		})
+	}
+}
+
+// TestCLIBadEnvironment checks that a malformed environment variable is a
+// usage error naming it.
 func TestCLIBadEnvironment(t *testing.T) {
 	for _, tc := range []struct{ name, value string }{
 		{"STRATA_MAX_QUERIES", "lots"},
@@ -376,6 +432,8 @@ func TestCLIBadEnvironment(t *testing.T) {
 	}
 }
 
+// TestSeedingNeverOverwrites starts the server on a database that already
+// holds data: the seed must not be applied. On an empty one it is, once.
 func TestSeedingNeverOverwrites(t *testing.T) {
 	dir := t.TempDir()
 	own := filepath.Join(dir, "own.db")

@@ -180,7 +180,7 @@ func (s *Server) routes() *mux.Router {
 		// The export is built from the server's own front end and
 		// basemap, so it exists only when both are served.
 		if s.cfg.Static != nil && s.cfg.Basemap != nil {
-			get("/briefings/{briefingId}/export.html", s.handleExport)
+			data("/briefings/{briefingId}/export.html", s.handleExport)
 		}
 	}
 	if s.cfg.Basemap != nil {

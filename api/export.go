@@ -6,17 +6,18 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"strata/bundle"
+	"strata/geo"
+	"strata/internal/bundle"
 )
 
 // handleExport serves GET /briefings/{briefingId}/export.html: the
 // briefing as one self-contained HTML file that presents it offline (see
-// package bundle), as a download. It is built from the server's own
-// answers, so it needs the front end (Config.Static) and the basemap.
-func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
+// package bundle), as a download. It is built from the server's store,
+// briefings, front end (Config.Static) and basemap.
+func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
 	id := mux.Vars(r)["briefingId"]
 	var buf bytes.Buffer
-	if err := bundle.Write(r.Context(), &buf, s.router, id); err != nil {
+	if err := bundle.Write(r.Context(), &buf, bundle.SnapshotSource(snap, s.cfg.Briefings, s.cfg.Static, s.cfg.Basemap), id); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

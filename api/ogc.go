@@ -208,8 +208,6 @@ type temporalExtent struct {
 	TRS      string       `json:"trs"`
 }
 
-const crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-
 func (s *Server) collectionDoc(r *http.Request, snap geo.Snapshot, l geo.Layer) (collection, error) {
 	e, err := snap.Extent(r.Context(), l.ID)
 	if err != nil {
@@ -223,7 +221,7 @@ func (s *Server) collectionDoc(r *http.Request, snap geo.Snapshot, l geo.Layer) 
 	c := collection{
 		FeatureCount: n,
 		ID:           l.ID, Title: l.Title, Description: l.Description,
-		ItemType: "feature", CRS: []string{crs84}, StorageCRS: crs84,
+		ItemType: "feature", CRS: []string{geo.CRS84}, StorageCRS: geo.CRS84,
 		GeometryKind: string(l.Kind), Group: l.Group, Order: l.Order, Style: l.Style,
 		Attribution: l.Attribution, Licence: l.Licence,
 		Links: []Link{
@@ -237,7 +235,7 @@ func (s *Server) collectionDoc(r *http.Request, snap geo.Snapshot, l geo.Layer) 
 	}
 	if !e.Empty {
 		c.Extent = &extent{
-			Spatial:  spatialExtent{BBox: [][4]float64{{e.BBox.Min[0], e.BBox.Min[1], e.BBox.Max[0], e.BBox.Max[1]}}, CRS: crs84},
+			Spatial:  spatialExtent{BBox: [][4]float64{{e.BBox.Min[0], e.BBox.Min[1], e.BBox.Max[0], e.BBox.Max[1]}}, CRS: geo.CRS84},
 			Temporal: temporalExtent{Interval: [][2]*string{{timestamp(e.Time.Start), timestamp(e.Time.End)}}, TRS: "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"},
 		}
 	}

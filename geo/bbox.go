@@ -8,6 +8,10 @@ import (
 	"github.com/paulmach/orb"
 )
 
+// CRS84 is the URI of longitude and latitude on WGS 84, in that order: the
+// coordinate reference system of every geometry and BBox.
+const CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+
 // BBox is a query rectangle in CRS84 longitude and latitude. MinLon may be
 // greater than MaxLon: the box then crosses the antimeridian.
 type BBox struct {

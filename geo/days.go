@@ -30,14 +30,11 @@ type DayCounts struct {
 	OpenStart, OpenEnd int
 }
 
-// DayMillis is the length of a UTC day in milliseconds.
-const DayMillis = dayMillis
-
 // Day returns the number of the UTC day holding the instant ms: days since
 // 1970-01-01, rounding down (day -1 for an instant of 1969-12-31).
 func Day(ms int64) int64 {
-	d := ms / dayMillis
-	if ms%dayMillis < 0 {
+	d := ms / DayMillis
+	if ms%DayMillis < 0 {
 		d--
 	}
 	return d
@@ -45,8 +42,8 @@ func Day(ms int64) int64 {
 
 // ceilDiv divides ms by a day, rounding up.
 func ceilDiv(ms int64) int64 {
-	d := ms / dayMillis
-	if ms%dayMillis > 0 {
+	d := ms / DayMillis
+	if ms%DayMillis > 0 {
 		d++
 	}
 	return d

@@ -7,7 +7,7 @@ import (
 )
 
 func TestCountDays(t *testing.T) {
-	day := func(d int64) int64 { return d * dayMillis }
+	day := func(d int64) int64 { return d * DayMillis }
 	tests := []struct {
 		name string
 		ivs  []Interval
@@ -48,7 +48,7 @@ func TestCountDays(t *testing.T) {
 func TestCountDaysAgainstBruteForce(t *testing.T) {
 	var ivs []Interval
 	for i := range 500 {
-		s, e := int64(i*7919%40-20)*dayMillis/3, int64(i*104729%50-10)*dayMillis/2
+		s, e := int64(i*7919%40-20)*DayMillis/3, int64(i*104729%50-10)*DayMillis/2
 		switch {
 		case i%11 == 0:
 			s = OpenStart
@@ -66,7 +66,7 @@ func TestCountDaysAgainstBruteForce(t *testing.T) {
 		want := 0
 		for _, iv := range ivs {
 			// Valid on day d when the interval meets [d, d+1) days.
-			if iv.Start < (d+1)*dayMillis && iv.End > d*dayMillis {
+			if iv.Start < (d+1)*DayMillis && iv.End > d*DayMillis {
 				want++
 			}
 		}

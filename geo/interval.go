@@ -11,9 +11,11 @@ import (
 const (
 	OpenStart int64 = math.MinInt64
 	OpenEnd   int64 = math.MaxInt64
-
-	dayMillis int64 = 24 * 3600 * 1000
 )
+
+// DayMillis is the length of a UTC day in milliseconds (UTC has no
+// daylight saving; leap seconds do not exist in Unix time).
+const DayMillis int64 = 24 * 60 * 60 * 1000
 
 // Interval is a time interval in Unix milliseconds. Used as a feature's
 // valid time it is half-open, [Start, End): valid from Start, no longer
@@ -104,7 +106,7 @@ func ParseDatetime(s string) (Interval, error) {
 		}
 		ms := Millis(t)
 		if isDate {
-			return Interval{Start: ms, End: ms + dayMillis - 1}, nil
+			return Interval{Start: ms, End: ms + DayMillis - 1}, nil
 		}
 		return Interval{Start: ms, End: ms}, nil
 	}
@@ -147,7 +149,7 @@ func parseQueryInstant(s string) (start, end int64, err error) {
 		return OpenEnd, OpenEnd, nil
 	case isDate:
 		ms := Millis(t)
-		return ms, ms + dayMillis - 1, nil
+		return ms, ms + DayMillis - 1, nil
 	}
 	ms := Millis(t)
 	return ms, ms, nil

@@ -18,7 +18,7 @@ func ms(s string) int64 {
 }
 
 func TestParseDatetime(t *testing.T) {
-	const endOfDay = 24*3600*1000 - 1
+	const endOfDay = geo.DayMillis - 1
 	cases := []struct {
 		in   string
 		want geo.Interval

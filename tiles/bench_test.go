@@ -161,8 +161,6 @@ func BenchmarkTileCached(b *testing.B) {
 	}
 }
 
-// TestBenchTiles checks the benchmark tiles: every point the store has
-// for them is counted, and the tiles stay small.
 // eachBenchTile calls fn for every benchmark tile at every benchmark
 // date and for all time, with a renderer on the benchmark store. It skips
 // in -short mode: loading the dataset takes seconds.
@@ -183,6 +181,8 @@ func eachBenchTile(t *testing.T, fn func(r *Renderer, s geo.Snapshot, tile mapti
 	}
 }
 
+// TestBenchTiles checks the benchmark tiles: every point the store has
+// for them is counted, and the tiles stay small.
 func TestBenchTiles(t *testing.T) {
 	eachBenchTile(t, func(r *Renderer, s geo.Snapshot, tile maptile.Tile, d string) {
 		t.Run(fmt.Sprintf("%d/%d/%d/%s", tile.Z, tile.X, tile.Y, d), func(t *testing.T) {

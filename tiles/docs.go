@@ -16,10 +16,8 @@ const (
 	TileMatrixSetID = "WebMercatorQuad"
 	// TileMatrixSetURI is the set's registered definition.
 	TileMatrixSetURI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
-	// CRS is Web Mercator, the CRS of the tile matrix set.
+	// CRS is Web Mercator (EPSG:3857), the CRS of the tile matrix set.
 	CRS = "http://www.opengis.net/def/crs/EPSG/0/3857"
-	// CRS84 is longitude and latitude on WGS 84, the CRS of bounding boxes.
-	CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 	// RelTilingScheme is the link relation from a tileset to its tile
 	// matrix set.
 	RelTilingScheme = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"
@@ -331,12 +329,12 @@ func NewTileSet(title string, layers []geo.Layer, extents map[string]geo.Extent,
 			tl.GeometryDimension = &d
 		}
 		if x, ok := extents[l.ID]; ok && !x.Empty {
-			tl.BoundingBox = &BoundingBox{LowerLeft: [2]float64(x.BBox.Min), UpperRight: [2]float64(x.BBox.Max), CRS: CRS84}
+			tl.BoundingBox = &BoundingBox{LowerLeft: [2]float64(x.BBox.Min), UpperRight: [2]float64(x.BBox.Max), CRS: geo.CRS84}
 		}
 		ts.Layers = append(ts.Layers, tl)
 	}
 	w, s, e, n := bounds(layers, extents)
-	ts.BoundingBox = &BoundingBox{LowerLeft: [2]float64{w, s}, UpperRight: [2]float64{e, n}, CRS: CRS84}
+	ts.BoundingBox = &BoundingBox{LowerLeft: [2]float64{w, s}, UpperRight: [2]float64{e, n}, CRS: geo.CRS84}
 	return ts
 }
 

@@ -150,7 +150,7 @@ func TestTileSet(t *testing.T) {
 	if got.Layers[2].BoundingBox != nil || got.Layers[0].BoundingBox.LowerLeft != [2]float64{33.5, 30.9} {
 		t.Errorf("layer boxes %s", b)
 	}
-	if got.BoundingBox.UpperRight != [2]float64{35.5, 32} || got.BoundingBox.CRS != CRS84 {
+	if got.BoundingBox.UpperRight != [2]float64{35.5, 32} || got.BoundingBox.CRS != geo.CRS84 {
 		t.Errorf("box %+v", got.BoundingBox)
 	}
 	if p := got.Layers[0].PropertiesSchema["properties"].(map[string]any)["precision_m"].(map[string]any); p["type"] != "number" {

@@ -234,8 +234,6 @@ func each(cfg Config, l int, fn func(r *record) error) error {
 	return nil
 }
 
-const dayMillis = 24 * 3600 * 1000
-
 // Generate yields the dataset's features, layer by layer ("points", then
 // "polygons", then "lines"), each a valid geo.Feature with ID, Layer, Name,
 // Kind, Geometry, Properties (a JSON object with "id", "name" and "kind"),
@@ -259,9 +257,9 @@ func Generate(cfg Config, fn func(f *geo.Feature) error) error {
 			props = append(props, `,"kind":`...)
 			props = geojson.AppendString(props, r.kind)
 			props = append(props, '}')
-			valid := geo.Interval{Start: base + int64(r.from)*dayMillis, End: geo.OpenEnd}
+			valid := geo.Interval{Start: base + int64(r.from)*geo.DayMillis, End: geo.OpenEnd}
 			if r.to >= 0 {
-				valid.End = base + int64(r.to)*dayMillis
+				valid.End = base + int64(r.to)*geo.DayMillis
 			}
 			return fn(&geo.Feature{
 				ID:         strconv.Itoa(r.id),

@@ -256,18 +256,18 @@ func TestDistribution(t *testing.T) {
 		default:
 			return fmt.Errorf("feature %s: unexpected geometry %T", key, g)
 		}
-		if f.Valid.Start < start || f.Valid.Start >= end || f.Valid.Start%dayMillis != 0 {
+		if f.Valid.Start < start || f.Valid.Start >= end || f.Valid.Start%geo.DayMillis != 0 {
 			return fmt.Errorf("feature %s: start %s outside %s..%s", key, geo.FormatBound(f.Valid.Start), day0, day1)
 		}
 		if f.Valid.IsOpenEnd() {
 			open++
 			return nil
 		}
-		if f.Valid.End <= f.Valid.Start || f.Valid.End > end || f.Valid.End%dayMillis != 0 {
+		if f.Valid.End <= f.Valid.Start || f.Valid.End > end || f.Valid.End%geo.DayMillis != 0 {
 			return fmt.Errorf("feature %s: bad valid time %v", key, f.Valid)
 		}
 		closed++
-		sumDays += float64(f.Valid.End-f.Valid.Start) / dayMillis
+		sumDays += float64(f.Valid.End-f.Valid.Start) / float64(geo.DayMillis)
 		return nil
 	})
 	if err != nil {

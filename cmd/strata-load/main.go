@@ -21,7 +21,7 @@
 //	strata-load -make-paths tiles -bench-dir ../shared/bench > tiles.txt
 //
 // The tool only targets loopback addresses (localhost, 127.0.0.0/8, ::1)
-// and refuses any other URL. See package strata/bench/load.
+// and refuses any other URL. See package strata/internal/load.
 package main
 
 import (
@@ -39,7 +39,7 @@ import (
 	"syscall"
 	"time"
 
-	"strata/bench/load"
+	"strata/internal/load"
 )
 
 func main() {

@@ -91,7 +91,7 @@ func TestRunLoad(t *testing.T) {
 }
 
 func TestRunMakePaths(t *testing.T) {
-	dir := filepath.Join("..", "..", "bench", "load", "testdata", "bench")
+	dir := filepath.Join("..", "..", "internal", "load", "testdata", "bench")
 	tests := []struct {
 		args  []string
 		first string

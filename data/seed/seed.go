@@ -37,8 +37,8 @@ import (
 //go:embed layers.json features/*.geojson briefings/*.json
 var files embed.FS
 
-// LayersFile is the name of the layer metadata file in FS.
-const LayersFile = "layers.json"
+// layersFile is the name of the layer metadata file in FS.
+const layersFile = "layers.json"
 
 // FS returns the embedded seed files, named as in the package comment.
 func FS() fs.FS { return files }
@@ -52,15 +52,15 @@ func FeaturesFile(layer string) string {
 // JSON members are an error, so that a misspelt field does not pass
 // silently. The layers are not validated: Apply and the store do that.
 func Layers() ([]geo.Layer, error) {
-	b, err := files.ReadFile(LayersFile)
+	b, err := files.ReadFile(layersFile)
 	if err != nil {
-		return nil, fmt.Errorf("seed: %s: %w", LayersFile, err)
+		return nil, fmt.Errorf("seed: %s: %w", layersFile, err)
 	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	var layers []geo.Layer
 	if err := d.Decode(&layers); err != nil {
-		return nil, fmt.Errorf("seed: %s: %w", LayersFile, err)
+		return nil, fmt.Errorf("seed: %s: %w", layersFile, err)
 	}
 	return layers, nil
 }
@@ -111,7 +111,7 @@ func Apply(ctx context.Context, s geo.Store) (applied bool, err error) {
 	features := make([][]*geo.Feature, len(layers))
 	for i := range layers {
 		if err := layers[i].Validate(); err != nil {
-			return false, fmt.Errorf("seed: %s: %w", LayersFile, err)
+			return false, fmt.Errorf("seed: %s: %w", layersFile, err)
 		}
 		if features[i], err = Features(layers[i].ID); err != nil {
 			return false, err
@@ -125,7 +125,7 @@ func Apply(ctx context.Context, s geo.Store) (applied bool, err error) {
 
 	for i, l := range layers {
 		if err := s.PutLayer(ctx, l); err != nil {
-			return false, fmt.Errorf("seed: storing layer %q from %s: %w", l.ID, LayersFile, err)
+			return false, fmt.Errorf("seed: storing layer %q from %s: %w", l.ID, layersFile, err)
 		}
 		if _, err := s.Import(ctx, l, geo.Append, values(features[i])); err != nil {
 			return false, fmt.Errorf("seed: importing %s: %w", FeaturesFile(l.ID), err)

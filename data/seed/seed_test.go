@@ -291,7 +291,7 @@ func TestEvents(t *testing.T) {
 	if len(events) != 37 {
 		t.Fatalf("%d events, want 37", len(events))
 	}
-	const day = 24 * 3600 * 1000
+	const day = geo.DayMillis
 	for _, f := range events {
 		p := props(t, f)
 		if f.Kind != "event" {

@@ -20,8 +20,8 @@ import (
 	"strata/geo"
 )
 
-// MaxFeatureBytes bounds the JSON text of one feature.
-const MaxFeatureBytes = 16 << 20
+// maxFeatureBytes bounds the JSON text of one feature.
+const maxFeatureBytes = 16 << 20
 
 // Reserved property names: Strata keeps them as feature fields.
 var reserved = map[string]bool{"valid_from": true, "valid_to": true, "precision_m": true, "sources": true}
@@ -85,11 +85,11 @@ func decode(d *json.Decoder, lr *limitReader, layer string, opt Options, yield f
 				return geo.Invalidf("features", "features is not an array")
 			}
 			for i := 0; d.More(); i++ {
-				lr.reset(MaxFeatureBytes)
+				lr.reset(maxFeatureBytes)
 				var raw rawFeature
 				if err := d.Decode(&raw); err != nil {
 					if errors.Is(err, errTooLarge) {
-						return geo.Invalidf("features", "features[%d] is larger than %d bytes", i, MaxFeatureBytes)
+						return geo.Invalidf("features", "features[%d] is larger than %d bytes", i, maxFeatureBytes)
 					}
 					if errors.Is(err, io.ErrUnexpectedEOF) {
 						return geo.Invalidf("features", "features[%d]: bad JSON: the document ends early", i)

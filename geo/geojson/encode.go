@@ -20,15 +20,15 @@ func AppendFeature(b []byte, f *geo.Feature) []byte {
 	b = append(b, `,"geometry":`...)
 	b = AppendGeometry(b, f.Geometry)
 	b = append(b, `,"properties":`...)
-	b = AppendProperties(b, f)
+	b = appendProperties(b, f)
 	b = append(b, `,"time":`...)
-	b = AppendTime(b, f.Valid)
+	b = appendTime(b, f.Valid)
 	return append(b, '}')
 }
 
-// AppendProperties appends the feature's own properties merged with
+// appendProperties appends the feature's own properties merged with
 // valid_from, valid_to, precision_m and sources, as one JSON object.
-func AppendProperties(b []byte, f *geo.Feature) []byte {
+func appendProperties(b []byte, f *geo.Feature) []byte {
 	own := f.Properties
 	if len(own) >= 2 && own[0] == '{' {
 		b = append(b, own[:len(own)-1]...)
@@ -43,9 +43,9 @@ func AppendProperties(b []byte, f *geo.Feature) []byte {
 	b = append(b, `,"valid_to":`...)
 	b = appendBound(b, f.Valid.End)
 	b = append(b, `,"precision_m":`...)
-	b = AppendFloat(b, f.PrecisionM)
+	b = appendFloat(b, f.PrecisionM)
 	b = append(b, `,"sources":`...)
-	b = AppendSources(b, f.Sources)
+	b = appendSources(b, f.Sources)
 	return append(b, '}')
 }
 
@@ -105,8 +105,8 @@ func appendDate(b []byte, ms int64) ([]byte, bool) {
 		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10), '"'), true
 }
 
-// AppendSources appends sources as a JSON array of objects.
-func AppendSources(b []byte, srcs []geo.Source) []byte {
+// appendSources appends sources as a JSON array of objects.
+func appendSources(b []byte, srcs []geo.Source) []byte {
 	b = append(b, '[')
 	for i, s := range srcs {
 		if i > 0 {
@@ -127,12 +127,12 @@ func AppendSources(b []byte, srcs []geo.Source) []byte {
 	return append(b, ']')
 }
 
-// AppendTime appends the JSON-FG "time" value for a valid-time interval:
+// appendTime appends the JSON-FG "time" value for a valid-time interval:
 // null when unbounded; {"date": D} for exactly one UTC day; otherwise
 // {"interval": [start, end]} with ".." for an open end. Where both bounds
 // fall on UTC midnight they are written as dates, the end as the last day
 // included (JSON-FG dates cover whole days); otherwise as timestamps.
-func AppendTime(b []byte, iv geo.Interval) []byte {
+func appendTime(b []byte, iv geo.Interval) []byte {
 	if iv.IsOpenStart() && iv.IsOpenEnd() {
 		return append(b, "null"...)
 	}
@@ -218,9 +218,9 @@ func AppendGeometry(b []byte, g orb.Geometry) []byte {
 
 func appendPoint(b []byte, p orb.Point) []byte {
 	b = append(b, '[')
-	b = AppendFloat(b, p[0])
+	b = appendFloat(b, p[0])
 	b = append(b, ',')
-	b = AppendFloat(b, p[1])
+	b = appendFloat(b, p[1])
 	return append(b, ']')
 }
 
@@ -246,8 +246,8 @@ func appendPolygon(b []byte, p orb.Polygon) []byte {
 	return append(b, ']')
 }
 
-// AppendFloat appends v as a JSON number in its shortest exact form.
-func AppendFloat(b []byte, v float64) []byte {
+// appendFloat appends v as a JSON number in its shortest exact form.
+func appendFloat(b []byte, v float64) []byte {
 	return strconv.AppendFloat(b, v, 'f', -1, 64)
 }
 

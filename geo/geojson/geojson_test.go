@@ -154,9 +154,11 @@ func TestAppendFeatureMatchesReference(t *testing.T) {
 		if !reflect.DeepEqual(a, b) {
 			t.Errorf("%s: geometry JSON differs from orb's:\n%s\n%s", f.ID, ours, refGeom)
 		}
-		var own, props map[string]any
+		var own map[string]any
+		var whole struct{ Properties map[string]any }
 		json.Unmarshal(f.Properties, &own)
-		json.Unmarshal(geojson.AppendProperties(nil, f), &props)
+		json.Unmarshal(out, &whole)
+		props := whole.Properties
 		srcs, _ := json.Marshal(f.Sources)
 		var wantSrcs any
 		json.Unmarshal(srcs, &wantSrcs)
@@ -171,8 +173,9 @@ func TestAppendFeatureMatchesReference(t *testing.T) {
 	}
 }
 
+// TestAppendTime checks the JSON-FG "time" member of features (appendTime).
 func TestAppendTime(t *testing.T) {
-	day := int64(24 * 3600 * 1000)
+	day := geo.DayMillis
 	oct10 := int64(1760054400000) // 2025-10-10T00:00:00Z
 	cases := []struct {
 		iv   geo.Interval
@@ -186,8 +189,12 @@ func TestAppendTime(t *testing.T) {
 		{geo.Interval{Start: oct10 + 3600000, End: oct10 + 7200000}, `{"interval":["2025-10-10T01:00:00Z","2025-10-10T02:00:00Z"]}`},
 	}
 	for _, c := range cases {
-		if got := string(geojson.AppendTime(nil, c.iv)); got != c.want {
-			t.Errorf("AppendTime(%+v) = %s, want %s", c.iv, got, c.want)
+		var f struct{ Time json.RawMessage }
+		if err := json.Unmarshal(geojson.AppendFeature(nil, &geo.Feature{ID: "x", Geometry: orb.Point{1, 2}, Valid: c.iv}), &f); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(f.Time); got != c.want {
+			t.Errorf("time of %+v = %s, want %s", c.iv, got, c.want)
 		}
 	}
 }
@@ -218,7 +225,7 @@ func BenchmarkAppendFeature(b *testing.B) {
 	f := &geo.Feature{
 		ID: "p-123456", Name: "Point", Kind: "event", Geometry: orb.Point{34.456789, 31.501234},
 		Properties: json.RawMessage(`{"name":"Point 123456","kind":"event"}`),
-		Valid:      geo.Interval{Start: 1760054400000, End: 1760054400000 + 86400000*60}, PrecisionM: 0,
+		Valid:      geo.Interval{Start: 1760054400000, End: 1760054400000 + geo.DayMillis*60}, PrecisionM: 0,
 		Sources: []geo.Source{{Title: "Synthetic benchmark data", Publisher: "Strata"}},
 	}
 	b.Run("strata", func(b *testing.B) {

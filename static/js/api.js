@@ -16,7 +16,7 @@ export class ApiError extends Error {
 }
 
 /** Largest page the server returns; it clamps larger limits. */
-export const MAX_LIMIT = 10000;
+const MAX_LIMIT = 10000;
 
 async function getJSON(url, signal) {
   let res;
@@ -54,7 +54,7 @@ export async function fetchCollections(signal) {
  * @param {{datetime?: string, bbox?: number[], limit?: number}} [q]
  * @returns {string} a URL relative to the page
  */
-export function itemsURL(id, q = {}) {
+function itemsURL(id, q = {}) {
   const p = new URLSearchParams();
   if (q.datetime) p.set('datetime', q.datetime);
   if (q.bbox) p.set('bbox', q.bbox.map((v) => +v.toFixed(5)).join(','));

@@ -4,7 +4,7 @@
 // fetch whole (drawn from tiles), from the counts the server makes
 // (GET /collections/{id}/histogram).
 
-import { startDay, endDay, parseDay } from './time.js';
+import { DAY_MS, startDay, endDay, parseDay } from './time.js';
 
 /**
  * @typedef {object} Summary
@@ -67,7 +67,7 @@ export function summarise(layers, extent = [NaN, NaN]) {
   // features has an open extent, yet bounds of its own.
   const lo = bounds.length ? Math.min(...bounds) : NaN, hi = bounds.length ? Math.max(...bounds) : NaN;
   let min = Math.min(...[extent[0], lo].filter(Number.isFinite));
-  if (!Number.isFinite(min)) min = Math.floor(Date.now() / 86400000);
+  if (!Number.isFinite(min)) min = Math.floor(Date.now() / DAY_MS);
   let max = Math.max(...[extent[1], hi].filter(Number.isFinite));
   if (!Number.isFinite(max)) max = min;
   if (max < min) max = min;

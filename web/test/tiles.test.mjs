@@ -5,6 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { DAY_MS } from '../../static/js/time.js';
 
 // The helpers open pages at STRATA_URL; here that is the bench server.
 // (node --test runs each file in its own process.)
@@ -107,7 +108,7 @@ test('the timeline counts the tiled layer from the server\'s histogram', async (
       return { min, max, counts: [...counts], changes: changes.length };
     });
     // The synthetic points run from 2023-10 to 2026-06: the timeline spans them.
-    const day = (d) => Date.parse(d) / 86400000;
+    const day = (d) => Date.parse(d) / DAY_MS;
     assert.ok(s.min <= day(h.first) && s.max >= day(h.last), `timeline ${s.min}..${s.max}, histogram ${h.first}..${h.last}`);
     // On a day in 2024 only the synthetic layer has features: the
     // timeline's count is at least the server's.

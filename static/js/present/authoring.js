@@ -19,7 +19,7 @@ const round = (x) => Math.round(x * 1e4) / 1e4;
  * @param {{map: object, timeline: {value: {from: number, to: number, range: boolean}}, layers: Map<string, object>}} s window.strata
  * @returns {object}
  */
-export function stepFromMap(s) {
+function stepFromMap(s) {
   const b = s.map.getBounds();
   const v = s.timeline.value;
   const date = v.range ? datetimeParam(v.from, v.to) : datetimeParam(v.from);

@@ -3,76 +3,12 @@
 // collections, the features its steps show and the basemap as JSON in a
 // <script type="application/json" id="strata-bundle"> element. When that
 // element is present, installOffline replaces window.fetch with one that
-// answers the API's GET requests from that data, with the server's
-// semantics (datetime and bbox filters), and refuses every other request:
-// the shared modules (api.js, layers.js, basemap.js) run unchanged.
-
-const DAY_MS = 86400000;
-
-/**
- * Parses one end of a datetime query into the closed range of Unix
- * milliseconds it covers: a date covers its whole UTC day, an instant
- * itself; ".." or "" are open; QGIS's year-0 and 9999-12-31 sentinels
- * are open too.
- * @param {string} s
- * @returns {[number, number]|null} null when s is not a date or instant
- */
-function queryBound(s) {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
-    const ms = Date.parse(s + 'T00:00:00Z');
-    if (Number.isNaN(ms)) return null;
-    if (s === '9999-12-31') return [Infinity, Infinity];
-    return [ms, ms + DAY_MS - 1];
-  }
-  if (/^0000-01-01T00:00:00/i.test(s)) return [-Infinity, -Infinity];
-  if (/^9999-12-31T/i.test(s)) return [Infinity, Infinity];
-  const ms = Date.parse(s);
-  return Number.isNaN(ms) ? null : [ms, ms];
-}
-
-/**
- * Parses the datetime parameter as the server does (geo.ParseDatetime):
- * a date means its whole UTC day; a/b with ".." or "" for an open end.
- * @param {string|null} s
- * @returns {[number, number]|null} the closed query range in Unix ms; null when invalid
- */
-export function parseDatetime(s) {
-  if (s == null) return [-Infinity, Infinity];
-  s = s.trim();
-  if (!s) return null;
-  const parts = s.split('/');
-  if (parts.length === 1) return queryBound(s);
-  if (parts.length > 2) return null;
-  const [a, b] = parts;
-  let start = -Infinity, end = Infinity;
-  if (a !== '..' && a !== '') { const r = queryBound(a); if (!r) return null; start = r[0]; }
-  if (b !== '..' && b !== '') { const r = queryBound(b); if (!r) return null; end = r[1]; }
-  return end < start ? null : [start, end];
-}
-
-/**
- * Converts valid_from or valid_to to Unix ms: a date is its UTC midnight.
- * @param {string|null|undefined} v
- * @param {number} open value for a missing bound
- * @returns {number}
- */
-function validBound(v, open) {
-  if (v == null || v === '') return open;
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? v + 'T00:00:00Z' : v);
-  return Number.isNaN(ms) ? open : ms;
-}
-
-/**
- * Reports whether a feature's valid time, the half-open [valid_from,
- * valid_to), meets a closed query range.
- * @param {object} f GeoJSON feature
- * @param {[number, number]} q
- * @returns {boolean}
- */
-export function validAt(f, q) {
-  const p = f.properties || {};
-  return validBound(p.valid_from, -Infinity) <= q[1] && validBound(p.valid_to, Infinity) > q[0];
-}
+// answers the API's GET requests from that data, and refuses every other
+// request: the shared modules (api.js, layers.js, basemap.js) run
+// unchanged. The exporter has decided, as the server does, which features
+// each step's date shows (the bundle's "at"): an items request for a
+// step's date is answered from that list, filtered by bbox; the page
+// parses no datetime itself.
 
 function extend(b, c) {
   if (typeof c[0] === 'number') {
@@ -86,7 +22,7 @@ function extend(b, c) {
  * @param {object} g GeoJSON geometry
  * @returns {number[]}
  */
-export function geometryBBox(g) {
+function geometryBBox(g) {
   const b = [Infinity, Infinity, -Infinity, -Infinity];
   if (!g) return b;
   if (g.type === 'GeometryCollection') for (const x of g.geometries || []) { const gb = geometryBBox(x); extend(b, [gb[0], gb[1]]); extend(b, [gb[2], gb[3]]); }
@@ -101,7 +37,7 @@ export function geometryBBox(g) {
  * @param {number[]} q [minLon, minLat, maxLon, maxLat]
  * @returns {boolean}
  */
-export function inBBox(f, q) {
+function inBBox(f, q) {
   const b = f.__bbox || (f.__bbox = geometryBBox(f.geometry));
   if (b[1] > q[3] || b[3] < q[1]) return false;
   if (q[0] <= q[2]) return b[0] <= q[2] && b[2] >= q[0];
@@ -133,11 +69,15 @@ export function answer(data, path, q) {
   if (parts[0] === 'collections' && parts[2] === 'items' && parts.length === 3) {
     const features = data.items?.[parts[1]];
     if (!features) return notFound(`Collection ${parts[1]}`);
-    const t = parseDatetime(q.get('datetime'));
-    if (!t) return json({ code: 'InvalidParameterValue', description: 'datetime is not valid.' }, 400);
+    let shown = features;
+    if (q.has('datetime')) {
+      const at = data.at?.[q.get('datetime')]?.[parts[1]];
+      if (!at) return notFound(`Collection ${parts[1]} at ${q.get('datetime')}`);
+      shown = at.map((i) => features[i]);
+    }
     const bbox = q.has('bbox') ? q.get('bbox').split(',').map(Number) : null;
     if (bbox && (bbox.length !== 4 || !bbox.every(Number.isFinite))) return json({ code: 'InvalidParameterValue', description: 'bbox is not valid.' }, 400);
-    const out = features.filter((f) => validAt(f, t) && (!bbox || inBBox(f, bbox)));
+    const out = bbox ? shown.filter((f) => inBBox(f, bbox)) : shown;
     return json({ type: 'FeatureCollection', numberMatched: out.length, numberReturned: out.length, features: out, links: [] });
   }
   if (parts[0] === 'collections' && parts[2] === 'items' && parts.length === 4) {
@@ -160,7 +100,7 @@ export function answer(data, path, q) {
  * Reads the inlined bundle, if the page has one.
  * @returns {object|null}
  */
-export function inlineData() {
+function inlineData() {
   const node = document.getElementById('strata-bundle');
   if (!node) return null;
   return JSON.parse(node.textContent);

@@ -18,7 +18,7 @@ function pad2(n) {
  * @param {number} ms
  * @returns {string}
  */
-export function formatElapsed(ms) {
+function formatElapsed(ms) {
   const s = Math.max(0, Math.floor(ms / 1000));
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
   return h ? `${h}:${pad2(m)}:${pad2(s % 60)}` : `${pad2(m)}:${pad2(s % 60)}`;

@@ -28,7 +28,7 @@ export function el(tag, cls, text) {
  * @param {string} text
  * @returns {HTMLElement}
  */
-export function link(url, text) {
+function link(url, text) {
   const href = safeURL(url);
   if (!href) return el('span', '', text);
   const a = el('a', '', text);
@@ -56,7 +56,7 @@ function trimURL(u) {
  * @param {Node} parent
  * @param {string} text
  */
-export function appendLinkified(parent, text) {
+function appendLinkified(parent, text) {
   let last = 0;
   for (const m of text.matchAll(URL_RE)) {
     const url = trimURL(m[0]);

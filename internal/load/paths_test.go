@@ -106,12 +106,12 @@ func TestReadPaths(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ReadPaths(strings.NewReader(tt.in))
+			got, err := readPaths(strings.NewReader(tt.in))
 			if (err != nil) != tt.wantErr {
-				t.Fatalf("ReadPaths: %v, want error %v", err, tt.wantErr)
+				t.Fatalf("readPaths: %v, want error %v", err, tt.wantErr)
 			}
 			if !slices.Equal(got, tt.want) {
-				t.Errorf("ReadPaths = %q, want %q", got, tt.want)
+				t.Errorf("readPaths = %q, want %q", got, tt.want)
 			}
 		})
 	}
@@ -142,19 +142,19 @@ func FuzzReadPaths(f *testing.F) {
 	f.Add("//evil.com\n")
 	f.Add("/\x00\n")
 	f.Fuzz(func(t *testing.T, in string) {
-		paths, err := ReadPaths(strings.NewReader(in))
+		paths, err := readPaths(strings.NewReader(in))
 		if err != nil {
 			if paths != nil {
-				t.Fatalf("ReadPaths returned paths %q with error %v", paths, err)
+				t.Fatalf("readPaths returned paths %q with error %v", paths, err)
 			}
 			return
 		}
 		if len(paths) == 0 {
-			t.Fatal("ReadPaths returned no paths and no error")
+			t.Fatal("readPaths returned no paths and no error")
 		}
 		for _, p := range paths {
 			if p == "" || p[0] != '/' || strings.ContainsAny(p, " \t\r\n") || len(p) > maxPathLen {
-				t.Fatalf("ReadPaths returned bad path %q", p)
+				t.Fatalf("readPaths returned bad path %q", p)
 			}
 			// Appended to a loopback base URL, no path may change the host.
 			for _, base := range []string{"http://127.0.0.1:8080", "http://[::1]:9/prefix"} {
@@ -176,18 +176,18 @@ func TestMakePaths(t *testing.T) {
 		kind, layer string
 		want        []string
 	}{
-		{KindItems, "points", []string{
+		{kindItems, "points", []string{
 			"/collections/points/items?bbox=34.453125,30.751278,34.804688,31.052934&datetime=2023-10-15&limit=1000",
 			"/collections/points/items?bbox=34.277344,31.503629,34.453125,31.653381&datetime=2023-11-15&limit=1000",
 			"/collections/points/items?bbox=34.628906,31.278551,34.716797,31.353637&datetime=2023-10-15&limit=1000",
 		}},
-		{KindItems, "polygons", []string{
+		{kindItems, "polygons", []string{
 			"/collections/polygons/items?bbox=34.453125,30.751278,34.804688,31.052934&datetime=2023-10-15&limit=1000",
 			"/collections/polygons/items?bbox=34.277344,31.503629,34.453125,31.653381&datetime=2023-11-15&limit=1000",
 			"/collections/polygons/items?bbox=34.628906,31.278551,34.716797,31.353637&datetime=2023-10-15&limit=1000",
 		}},
 		// tiles.txt is z/x/y; the OGC path is z/y/x.
-		{KindTiles, "points", []string{
+		{kindTiles, "points", []string{
 			"/tiles/WebMercatorQuad/8/104/151?datetime=2023-10-15",
 			"/tiles/WebMercatorQuad/9/208/303?datetime=2023-11-15",
 			"/tiles/WebMercatorQuad/14/6646/9766?datetime=2023-10-15",
@@ -202,18 +202,18 @@ func TestMakePaths(t *testing.T) {
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("MakePaths =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
-			// What MakePaths writes, ReadPaths reads back.
-			back, err := ReadPaths(strings.NewReader(strings.Join(got, "\n")))
+			// What MakePaths writes, readPaths reads back.
+			back, err := readPaths(strings.NewReader(strings.Join(got, "\n")))
 			if err != nil || !slices.Equal(back, got) {
-				t.Errorf("ReadPaths of MakePaths output = %q, %v", back, err)
+				t.Errorf("readPaths of MakePaths output = %q, %v", back, err)
 			}
 		})
 	}
 	errTests := []struct{ name, kind, dir, layer string }{
 		{"unknown kind", "features", dir, "points"},
-		{"missing dir", KindItems, filepath.Join("testdata", "nope"), "points"},
-		{"bad layer", KindItems, dir, "a/b"},
-		{"empty layer", KindItems, dir, ""},
+		{"missing dir", kindItems, filepath.Join("testdata", "nope"), "points"},
+		{"bad layer", kindItems, dir, "a/b"},
+		{"empty layer", kindItems, dir, ""},
 	}
 	for _, tt := range errTests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -231,7 +231,7 @@ func TestMakePathsSharedBench(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "tiles.txt")); err != nil {
 		t.Skip("shared/bench not found")
 	}
-	for kind, n := range map[string]int{KindItems: 200, KindTiles: 203} {
+	for kind, n := range map[string]int{kindItems: 200, kindTiles: 203} {
 		got, err := MakePaths(kind, dir, "points")
 		if err != nil || len(got) != n {
 			t.Errorf("MakePaths(%s): %d paths, %v; want %d", kind, len(got), err, n)
@@ -245,19 +245,19 @@ func TestPathBuilderErrors(t *testing.T) {
 		name  string
 		build func() ([]string, error)
 	}{
-		{"no bboxes", func() ([]string, error) { return ItemsPaths("points", nil, dates) }},
-		{"no dates", func() ([]string, error) { return ItemsPaths("points", []string{"1,2,3,4"}, nil) }},
-		{"three numbers", func() ([]string, error) { return ItemsPaths("points", []string{"1,2,3"}, dates) }},
-		{"not a number", func() ([]string, error) { return ItemsPaths("points", []string{"1,2,x,4"}, dates) }},
-		{"NaN", func() ([]string, error) { return ItemsPaths("points", []string{"1,2,NaN,4"}, dates) }},
-		{"date with space", func() ([]string, error) { return ItemsPaths("points", []string{"1,2,3,4"}, []string{"2024 01"}) }},
-		{"no tiles", func() ([]string, error) { return TilesPaths(nil, dates) }},
-		{"tile of two numbers", func() ([]string, error) { return TilesPaths([]string{"8/151"}, dates) }},
-		{"tile x out of range", func() ([]string, error) { return TilesPaths([]string{"1/2/0"}, dates) }},
-		{"tile y out of range", func() ([]string, error) { return TilesPaths([]string{"0/0/1"}, dates) }},
-		{"negative tile", func() ([]string, error) { return TilesPaths([]string{"3/-1/0"}, dates) }},
-		{"zoom too deep", func() ([]string, error) { return TilesPaths([]string{"31/0/0"}, dates) }},
-		{"tile dates empty", func() ([]string, error) { return TilesPaths([]string{"0/0/0"}, []string{""}) }},
+		{"no bboxes", func() ([]string, error) { return itemsPaths("points", nil, dates) }},
+		{"no dates", func() ([]string, error) { return itemsPaths("points", []string{"1,2,3,4"}, nil) }},
+		{"three numbers", func() ([]string, error) { return itemsPaths("points", []string{"1,2,3"}, dates) }},
+		{"not a number", func() ([]string, error) { return itemsPaths("points", []string{"1,2,x,4"}, dates) }},
+		{"NaN", func() ([]string, error) { return itemsPaths("points", []string{"1,2,NaN,4"}, dates) }},
+		{"date with space", func() ([]string, error) { return itemsPaths("points", []string{"1,2,3,4"}, []string{"2024 01"}) }},
+		{"no tiles", func() ([]string, error) { return tilesPaths(nil, dates) }},
+		{"tile of two numbers", func() ([]string, error) { return tilesPaths([]string{"8/151"}, dates) }},
+		{"tile x out of range", func() ([]string, error) { return tilesPaths([]string{"1/2/0"}, dates) }},
+		{"tile y out of range", func() ([]string, error) { return tilesPaths([]string{"0/0/1"}, dates) }},
+		{"negative tile", func() ([]string, error) { return tilesPaths([]string{"3/-1/0"}, dates) }},
+		{"zoom too deep", func() ([]string, error) { return tilesPaths([]string{"31/0/0"}, dates) }},
+		{"tile dates empty", func() ([]string, error) { return tilesPaths([]string{"0/0/0"}, []string{""}) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -266,8 +266,8 @@ func TestPathBuilderErrors(t *testing.T) {
 			}
 		})
 	}
-	got, err := ItemsPaths("points", []string{"1,2,3,4"}, []string{"2024-01-15T10:00:00+02:00"})
+	got, err := itemsPaths("points", []string{"1,2,3,4"}, []string{"2024-01-15T10:00:00+02:00"})
 	if want := "/collections/points/items?bbox=1,2,3,4&datetime=2024-01-15T10%3A00%3A00%2B02%3A00&limit=1000"; err != nil || got[0] != want {
-		t.Errorf("ItemsPaths with a timestamp = %q, %v; want %q", got, err, want)
+		t.Errorf("itemsPaths with a timestamp = %q, %v; want %q", got, err, want)
 	}
 }

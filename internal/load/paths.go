@@ -17,12 +17,12 @@ import (
 // common servers.
 const maxPathLen = 8 << 10
 
-// ReadPaths reads request paths, one per line. Blank lines and lines
+// readPaths reads request paths, one per line. Blank lines and lines
 // starting with '#' are skipped and surrounding spaces trimmed. Each path
 // must start with '/' (so that it cannot change the host when appended to
 // the base URL), hold no spaces or control characters, be at most 8 KiB
 // and parse as a request URI. At least one path is required.
-func ReadPaths(r io.Reader) ([]string, error) {
+func readPaths(r io.Reader) ([]string, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxPathLen+1024)
 	var paths []string
@@ -51,21 +51,21 @@ func ReadPaths(r io.Reader) ([]string, error) {
 // ReadPathsFile reads request paths from a file, or from stdin for "-".
 func ReadPathsFile(name string) ([]string, error) {
 	if name == "-" {
-		return ReadPaths(os.Stdin)
+		return readPaths(os.Stdin)
 	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	paths, err := ReadPaths(f)
+	paths, err := readPaths(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return paths, nil
 }
 
-// checkPath checks one request path as ReadPaths documents.
+// checkPath checks one request path as readPaths documents.
 func checkPath(p string) error {
 	switch {
 	case len(p) > maxPathLen:
@@ -86,14 +86,14 @@ func checkPath(p string) error {
 
 // The kinds of request list MakePaths builds.
 const (
-	KindItems = "items"
-	KindTiles = "tiles"
+	kindItems = "items"
+	kindTiles = "tiles"
 )
 
-// ItemsPaths pairs each bounding box in turn with a date (box i with date
+// itemsPaths pairs each bounding box in turn with a date (box i with date
 // i mod len(dates)) into items requests of layer with limit=1000:
 // /collections/{layer}/items?bbox=...&datetime=...&limit=1000.
-func ItemsPaths(layer string, bboxes, dates []string) ([]string, error) {
+func itemsPaths(layer string, bboxes, dates []string) ([]string, error) {
 	if len(bboxes) == 0 || len(dates) == 0 {
 		return nil, errors.New("items paths need at least one bbox and one date")
 	}
@@ -116,12 +116,12 @@ func ItemsPaths(layer string, bboxes, dates []string) ([]string, error) {
 	return paths, nil
 }
 
-// TilesPaths pairs each tile in turn with a date (tile i with date i mod
+// tilesPaths pairs each tile in turn with a date (tile i with date i mod
 // len(dates)) into tile requests
 // /tiles/WebMercatorQuad/{z}/{y}/{x}?datetime=.... Tiles are given as
 // "z/x/y", the order of tiles.txt; the OGC API path puts the row y before
 // the column x.
-func TilesPaths(tiles, dates []string) ([]string, error) {
+func tilesPaths(tiles, dates []string) ([]string, error) {
 	if len(tiles) == 0 || len(dates) == 0 {
 		return nil, errors.New("tile paths need at least one tile and one date")
 	}
@@ -150,18 +150,18 @@ func MakePaths(kind, benchDir, layer string) ([]string, error) {
 		return nil, err
 	}
 	switch kind {
-	case KindItems:
+	case kindItems:
 		bboxes, err := readLines(filepath.Join(benchDir, "bboxes.txt"))
 		if err != nil {
 			return nil, err
 		}
-		return ItemsPaths(layer, bboxes, dates)
-	case KindTiles:
+		return itemsPaths(layer, bboxes, dates)
+	case kindTiles:
 		tiles, err := readLines(filepath.Join(benchDir, "tiles.txt"))
 		if err != nil {
 			return nil, err
 		}
-		return TilesPaths(tiles, dates)
+		return tilesPaths(tiles, dates)
 	}
 	return nil, fmt.Errorf("unknown kind of paths %q (want items or tiles)", kind)
 }

@@ -41,9 +41,9 @@ const (
 	// which also bounds the memory kept for latencies (8 bytes each).
 	DefaultMaxRequests = 5_000_000
 
-	MaxConcurrency = 4096
-	MaxDuration    = 24 * time.Hour
-	MaxWarmup      = time.Hour
+	maxConcurrency = 4096
+	maxDuration    = 24 * time.Hour
+	maxWarmup      = time.Hour
 )
 
 // Config describes a run. Zero values take the defaults above, except
@@ -52,7 +52,7 @@ type Config struct {
 	// BaseURL is the server's URL, such as http://127.0.0.1:8080, to which
 	// each path is appended. It must be loopback (see CheckLoopback).
 	BaseURL string
-	// Paths are the request paths, each starting with '/', as ReadPaths
+	// Paths are the request paths, each starting with '/', as ReadPathsFile
 	// returns them.
 	Paths []string
 	// Seed fixes the shuffle of Paths and the cancellation plan.
@@ -153,12 +153,12 @@ func (c Config) check() error {
 	switch {
 	case len(c.Paths) == 0:
 		return errors.New("no request paths")
-	case c.Concurrency < 1 || c.Concurrency > MaxConcurrency:
-		return fmt.Errorf("concurrency %d is not within 1-%d", c.Concurrency, MaxConcurrency)
-	case c.Duration < 0 || c.Duration > MaxDuration:
-		return fmt.Errorf("duration %v is not within 0-%v", c.Duration, MaxDuration)
-	case c.Warmup < 0 || c.Warmup > MaxWarmup:
-		return fmt.Errorf("warm-up %v is not within 0-%v", c.Warmup, MaxWarmup)
+	case c.Concurrency < 1 || c.Concurrency > maxConcurrency:
+		return fmt.Errorf("concurrency %d is not within 1-%d", c.Concurrency, maxConcurrency)
+	case c.Duration < 0 || c.Duration > maxDuration:
+		return fmt.Errorf("duration %v is not within 0-%v", c.Duration, maxDuration)
+	case c.Warmup < 0 || c.Warmup > maxWarmup:
+		return fmt.Errorf("warm-up %v is not within 0-%v", c.Warmup, maxWarmup)
 	case c.Timeout < 0:
 		return fmt.Errorf("timeout %v is negative", c.Timeout)
 	case c.MaxRequests < 0:
