@@ -8,7 +8,7 @@ import (
 
 	"github.com/paulmach/orb/maptile"
 
-	"strata/bench/workload"
+	"strata/internal/workload"
 	"strata/geo"
 )
 

@@ -13,7 +13,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 
-	"strata/bench/workload"
+	"strata/internal/workload"
 	"strata/geo"
 )
 

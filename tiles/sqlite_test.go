@@ -9,7 +9,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
-	"strata/bench/workload"
+	"strata/internal/workload"
 	"strata/data/sqlite"
 	"strata/geo"
 )

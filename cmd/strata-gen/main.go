@@ -7,7 +7,7 @@
 // OUTDIR/polygons.geojson and OUTDIR/lines.geojson. The defaults are the
 // workload of shared/bench (200,000 points, 2,000 polygons, 500 lines);
 // the output is the same for the same sizes and seed. See package
-// strata/bench/workload for the distribution.
+// strata/internal/workload for the distribution.
 package main
 
 import (
@@ -18,7 +18,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"strata/bench/workload"
+	"strata/internal/workload"
 )
 
 func main() {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/paulmach/orb/geojson"
 
-	"strata/bench/workload"
+	"strata/internal/workload"
 )
 
 func TestRun(t *testing.T) {

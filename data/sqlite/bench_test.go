@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"strata/bench/workload"
+	"strata/internal/workload"
 	"strata/geo"
 )
 

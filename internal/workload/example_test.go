@@ -3,7 +3,7 @@ package workload_test
 import (
 	"fmt"
 
-	"strata/bench/workload"
+	"strata/internal/workload"
 	"strata/geo"
 )
 
