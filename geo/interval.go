@@ -13,6 +13,11 @@ const (
 	OpenEnd   int64 = math.MaxInt64
 
 	dayMillis int64 = 24 * 3600 * 1000
+
+	// MinTime and MaxTime bound the instants Strata stores: 0000-01-01
+	// and 10000-01-01 at midnight UTC, the years RFC 3339 can write.
+	MinTime int64 = -62167219200000
+	MaxTime int64 = 253402300800000
 )
 
 // Interval is a time interval in Unix milliseconds. Used as a feature's
@@ -56,6 +61,24 @@ func FormatBound(ms int64) string {
 		return t.Format(time.DateOnly)
 	}
 	return t.Format(time.RFC3339Nano)
+}
+
+// CheckStoredInterval checks a valid time read from storage, which need
+// not have been written by Strata: each bound is open (OpenStart,
+// OpenEnd) or within MinTime to MaxTime, and the end is after the start.
+// Stores call it on every interval they read, and skip (and log) a row
+// it refuses. The error wraps ErrInvalid.
+func CheckStoredInterval(iv Interval) error {
+	if iv.Start != OpenStart && (iv.Start < MinTime || iv.Start > MaxTime) {
+		return Invalidf("valid_from", "valid_from %d ms is outside the years 0 to 9999", iv.Start)
+	}
+	if iv.End != OpenEnd && (iv.End < MinTime || iv.End > MaxTime) {
+		return Invalidf("valid_to", "valid_to %d ms is outside the years 0 to 9999", iv.End)
+	}
+	if iv.End <= iv.Start {
+		return Invalidf("valid_to", "valid_to %d ms is not after valid_from %d ms", iv.End, iv.Start)
+	}
+	return nil
 }
 
 // ParseValidTime parses a feature's valid_from and valid_to, each a date or

@@ -2,6 +2,7 @@ package geo_test
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -127,5 +128,39 @@ func TestOverlapsAndFormat(t *testing.T) {
 		if got := geo.FormatBound(in); got != want {
 			t.Errorf("FormatBound(%d) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestCheckStoredInterval(t *testing.T) {
+	cases := []struct {
+		name string
+		iv   geo.Interval
+		want string // "" for valid
+	}{
+		{"always", geo.Always, ""},
+		{"bounded", geo.Interval{Start: ms("2025-10-10T00:00:00Z"), End: ms("2025-10-11T00:00:00Z")}, ""},
+		{"years 0 to 9999", geo.Interval{Start: geo.MinTime, End: geo.MaxTime}, ""},
+		{"open start", geo.Interval{Start: geo.OpenStart, End: 0}, ""},
+		{"int64-wide", geo.Interval{Start: math.MinInt64 + 1, End: math.MaxInt64 - 1}, "valid_from"},
+		{"end after 9999", geo.Interval{Start: 0, End: geo.MaxTime + 1}, "valid_to"},
+		{"start before year 0", geo.Interval{Start: geo.MinTime - 1, End: 0}, "valid_from"},
+		{"empty", geo.Interval{Start: 5, End: 5}, "not after"},
+		{"reversed", geo.Interval{Start: 5, End: 4}, "not after"},
+		{"open end as a start", geo.Interval{Start: geo.OpenEnd, End: geo.OpenEnd}, "valid_from"},
+		{"open start as an end", geo.Interval{Start: geo.OpenStart, End: geo.OpenStart}, "valid_to"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := geo.CheckStoredInterval(c.iv)
+			if c.want == "" {
+				if err != nil {
+					t.Errorf("unexpected error %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, geo.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error = %v, want ErrInvalid mentioning %q", err, c.want)
+			}
+		})
 	}
 }
