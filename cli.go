@@ -26,6 +26,7 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Wr
 	replace := fs.Bool("replace", false, "replace the layer's features instead of adding to them")
 	source := fs.String("source", "", "source `TITLE` cited by features that list no sources")
 	precision := fs.Float64("precision-m", -1, "precision in metres for features that state none (default: required per feature)")
+	maxMB := fs.Int64("max-mb", geojson.DefaultMaxBytes>>20, "largest file to read, in MiB")
 	quiet := fs.Bool("q", false, "no progress output")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -41,7 +42,10 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Wr
 		return err
 	}
 	defer closeIn()
-	opt := geojson.Options{}
+	if *maxMB <= 0 {
+		return usagef("-max-mb must be positive")
+	}
+	opt := geojson.Options{MaxBytes: *maxMB << 20}
 	if *source != "" {
 		opt.Sources = []geo.Source{{Title: *source}}
 	}
@@ -63,6 +67,14 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Wr
 	mode := geo.Append
 	if *replace {
 		mode = geo.Replace
+	}
+	// Geometries must fit the layer's kind: the stored one when the layer
+	// exists, else the one it is created with.
+	opt.Kind = layer.Kind
+	if stored, err := db.Layer(ctx, layer.ID); err == nil {
+		opt.Kind = stored.Kind
+	} else if !errors.Is(err, geo.ErrNotFound) {
+		return err
 	}
 	seq := geojson.Decode(bufio.NewReaderSize(in, 1<<20), layer.ID, opt)
 	if !*quiet {

@@ -63,24 +63,6 @@ func FormatBound(ms int64) string {
 	return t.Format(time.RFC3339Nano)
 }
 
-// CheckStoredInterval checks a valid time read from storage, which need
-// not have been written by Strata: each bound is open (OpenStart,
-// OpenEnd) or within MinTime to MaxTime, and the end is after the start.
-// Stores call it on every interval they read, and skip (and log) a row
-// it refuses. The error wraps ErrInvalid.
-func CheckStoredInterval(iv Interval) error {
-	if iv.Start != OpenStart && (iv.Start < MinTime || iv.Start > MaxTime) {
-		return Invalidf("valid_from", "valid_from %d ms is outside the years 0 to 9999", iv.Start)
-	}
-	if iv.End != OpenEnd && (iv.End < MinTime || iv.End > MaxTime) {
-		return Invalidf("valid_to", "valid_to %d ms is outside the years 0 to 9999", iv.End)
-	}
-	if iv.End <= iv.Start {
-		return Invalidf("valid_to", "valid_to %d ms is not after valid_from %d ms", iv.End, iv.Start)
-	}
-	return nil
-}
-
 // ParseValidTime parses a feature's valid_from and valid_to, each a date or
 // an RFC 3339 timestamp; "" (or nil in JSON) means open. A date means the
 // start of that UTC day. The result is the half-open interval [from, to);
