@@ -160,10 +160,12 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // importBriefingCmd runs `strata import-briefing`: a briefing JSON file,
 // validated against the stored layers and features, stored whole or not
-// at all.
+// at all. A stored briefing with the same id is replaced only with
+// -replace.
 func importBriefingCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Writer) error {
 	fs := newFlags("import-briefing", stderr)
 	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "database file (env STRATA_DB)")
+	replace := fs.Bool("replace", false, "replace a stored briefing with the same id")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -190,6 +192,14 @@ func importBriefingCmd(ctx context.Context, args []string, stdin io.Reader, stde
 	defer db.Close()
 	if err := b.CheckReferences(ctx, db); err != nil {
 		return fmt.Errorf("nothing imported: %v", err)
+	}
+	if !*replace {
+		switch _, err := db.Briefing(ctx, b.ID); {
+		case err == nil:
+			return fmt.Errorf("nothing imported: briefing %q already exists; give -replace to replace it", b.ID)
+		case !errors.Is(err, geo.ErrNotFound):
+			return err
+		}
 	}
 	if err := db.PutBriefing(ctx, b); err != nil {
 		return fmt.Errorf("nothing imported: %v", err)

@@ -6,7 +6,7 @@
 //	strata [serve] [-addr HOST:PORT] [-db PATH]   serve (the default)
 //	strata import -db PATH -layer ID [-title T] [-replace] FILE|-
 //	strata export -db PATH -layer ID
-//	strata import-briefing -db PATH FILE|-
+//	strata import-briefing -db PATH [-replace] FILE|-
 //	strata export-briefing -db PATH ID > briefing.html
 //
 // Flags fall back to the environment: STRATA_ADDR, STRATA_DB,
@@ -92,8 +92,9 @@ const usage = `Strata serves dated map layers with their sources over OGC API - 
 Usage:
   strata [serve] [-addr HOST:PORT] [-db PATH] [-base-url URL] [-cors ORIGINS] [-tile-cache-mb N] [-max-queries N] [-pprof HOST:PORT]
   strata import -db PATH -layer ID [-title TITLE] [-kind point|line|polygon|mixed] [-replace]
-                [-source TITLE] [-precision-m M] FILE|-
+                [-source TITLE] [-precision-m M] [-max-mb N] FILE|-
   strata export -db PATH -layer ID
+  strata import-briefing -db PATH [-replace] FILE|-
   strata export-briefing -db PATH ID > briefing.html
 
 Environment: STRATA_ADDR, STRATA_DB, STRATA_BASE_URL, STRATA_CORS_ORIGINS.

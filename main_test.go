@@ -435,11 +435,27 @@ func TestImportBriefing(t *testing.T) {
 	if code, _, stderr := runCLI(t, ok, "import-briefing", "-db", db, "-"); code != 0 {
 		t.Fatalf("valid briefing rejected: %s", stderr)
 	}
-	srv := startServer(t, db)
-	var list struct{ Briefings []struct{ ID string } }
-	getJSON(t, srv.url+"/briefings", &list)
-	if len(list.Briefings) != 1 || list.Briefings[0].ID != "brief" {
-		t.Errorf("briefings after imports = %+v (failed imports must store nothing)", list.Briefings)
+	// The same id again: refused without -replace, replaced with it.
+	other := strings.Replace(ok, `"title":"Brief"`, `"title":"Second"`, 1)
+	code, _, stderr := runCLI(t, other, "import-briefing", "-db", db, "-")
+	if want := `briefing "brief" already exists; give -replace`; code != 1 || !strings.Contains(stderr, want) || !strings.Contains(stderr, "nothing imported") {
+		t.Errorf("second import of the same id: exit %d, stderr %q; want 1 and %q", code, stderr, want)
+	}
+	titles := func() string {
+		srv := startServer(t, db)
+		defer srv.stop(t)
+		var list struct{ Briefings []struct{ ID, Title string } }
+		getJSON(t, srv.url+"/briefings", &list)
+		return fmt.Sprint(list.Briefings)
+	}
+	if got := titles(); got != "[{brief Brief}]" {
+		t.Errorf("briefings after imports = %s (failed imports must store nothing)", got)
+	}
+	if code, _, stderr := runCLI(t, other, "import-briefing", "-db", db, "-replace", "-"); code != 0 {
+		t.Fatalf("-replace refused: %s", stderr)
+	}
+	if got := titles(); got != "[{brief Second}]" {
+		t.Errorf("briefings after -replace = %s", got)
 	}
 }
 
