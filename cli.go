@@ -59,6 +59,9 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Wr
 	if err := layer.Validate(); err != nil {
 		return usagef("%v", err)
 	}
+	if mode, why := storageMode(*dbPath, false); mode == sqlite.ReadOnly {
+		return fmt.Errorf("nothing imported: database %s is read-only: %s", *dbPath, why)
+	}
 	db, err := sqlite.Open(ctx, *dbPath)
 	if err != nil {
 		return err
@@ -130,7 +133,9 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, err := os.Stat(*dbPath); err != nil {
 		return fmt.Errorf("database %s: %w", *dbPath, err)
 	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	// Export only reads: a file that cannot be written is opened read-only.
+	mode, _ := storageMode(*dbPath, false)
+	db, err := sqlite.Open(ctx, *dbPath, mode)
 	if err != nil {
 		return err
 	}
@@ -184,6 +189,9 @@ func importBriefingCmd(ctx context.Context, args []string, stdin io.Reader, stde
 	b, err := geo.ParseBriefing(data)
 	if err != nil {
 		return fmt.Errorf("nothing imported: %v", err)
+	}
+	if mode, why := storageMode(*dbPath, false); mode == sqlite.ReadOnly {
+		return fmt.Errorf("nothing imported: database %s is read-only: %s", *dbPath, why)
 	}
 	db, err := sqlite.Open(ctx, *dbPath)
 	if err != nil {

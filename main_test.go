@@ -47,6 +47,13 @@ type server struct {
 // database at db and waits until it answers.
 func startServer(t *testing.T, db string) *server {
 	t.Helper()
+	return startServerCmd(t, db, nil)
+}
+
+// startServerCmd is startServer with more flags, and a function that
+// may change the command before it starts.
+func startServerCmd(t *testing.T, db string, prepare func(*exec.Cmd), flags ...string) *server {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -54,8 +61,11 @@ func startServer(t *testing.T, db string) *server {
 	addr := ln.Addr().String()
 	ln.Close()
 	s := &server{url: "http://" + addr, log: &bytes.Buffer{}}
-	s.cmd = exec.Command(binary, "serve", "-addr", addr, "-db", db)
+	s.cmd = exec.Command(binary, append([]string{"serve", "-addr", addr, "-db", db}, flags...)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	if prepare != nil {
+		prepare(s.cmd)
+	}
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -562,6 +572,109 @@ func FuzzMemAvailable(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if n := memAvailable(s); n < 0 || n%1024 != 0 {
 			t.Errorf("memAvailable(%q) = %d: negative or not whole KiB", s, n)
+		}
+	})
+}
+
+// TestReadOnlyStorage serves and exports a database that must not or
+// cannot be written: with -read-only, and in a folder of mode 0555.
+func TestReadOnlyStorage(t *testing.T) {
+	// A database of one layer, alone in its folder: the import's last
+	// connection folded the WAL into the file and removed -wal and -shm.
+	newDB := func(t *testing.T) (dir, db, exported string, file []byte) {
+		dir = t.TempDir()
+		db = filepath.Join(dir, "strata.db")
+		if code, _, stderr := runCLI(t, validFC, "import", "-db", db, "-layer", "test", "-"); code != 0 {
+			t.Fatal(stderr)
+		}
+		exported = exportAll(t, db, []string{"test"})["test"]
+		file, err := os.ReadFile(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dir, db, exported, file
+	}
+
+	t.Run("flag", func(t *testing.T) {
+		dir, db, _, file := newDB(t)
+		srv := startServerCmd(t, db, nil, "-read-only")
+		if got := layerCounts(t, srv.url); len(got) != 1 || got["test"] != 2 {
+			t.Errorf("read-only server serves %v", got)
+		}
+		srv.stop(t)
+		if !strings.Contains(srv.log.String(), "opened the database read-only") || !strings.Contains(srv.log.String(), "reason=-read-only") {
+			t.Errorf("the log does not say the database is read-only:\n%s", srv.log)
+		}
+		if after, _ := os.ReadFile(db); !bytes.Equal(after, file) {
+			t.Errorf("serving read-only changed the database file")
+		}
+		code, _, stderr := runCLI(t, "", "serve", "-read-only", "-db", filepath.Join(dir, "missing.db"))
+		if code != 1 || !strings.Contains(stderr, "no such file") {
+			t.Errorf("-read-only on a missing file: exit %d, %q", code, stderr)
+		}
+	})
+
+	t.Run("folder 0555", func(t *testing.T) {
+		dir, db, before, file := newDB(t)
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Fatalf("files beside the database before the test: %v", entries)
+		}
+		// Root ignores permissions: run the binary as nobody instead.
+		asNobody := func(cmd *exec.Cmd) {}
+		if os.Getuid() == 0 {
+			asNobody = func(cmd *exec.Cmd) {
+				cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+			}
+			for _, d := range []string{filepath.Dir(binary), filepath.Dir(dir), dir} {
+				if err := os.Chmod(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			probe := exec.Command(binary, "help")
+			asNobody(probe)
+			if out, err := probe.CombinedOutput(); err != nil {
+				t.Skipf("running as root, and cannot run the binary as nobody (uid 65534) to test permissions: %v %s", err, out)
+			}
+		}
+		if err := os.Chmod(dir, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(dir, 0o755) })
+
+		export := exec.Command(binary, "export", "-db", db, "-layer", "test")
+		asNobody(export)
+		var stdout, stderr bytes.Buffer
+		export.Stdout, export.Stderr = &stdout, &stderr
+		if err := export.Run(); err != nil || stdout.String() != before {
+			t.Errorf("export from a read-only folder: %v, %s; exported the same: %v", err, stderr.String(), stdout.String() == before)
+		}
+		srv := startServerCmd(t, db, asNobody)
+		if got := layerCounts(t, srv.url); len(got) != 1 || got["test"] != 2 {
+			t.Errorf("server on a read-only folder serves %v", got)
+		}
+		srv.stop(t)
+		if !strings.Contains(srv.log.String(), "opened the database read-only") {
+			t.Errorf("the log does not say the database is read-only:\n%s", srv.log)
+		}
+		if after, _ := os.ReadFile(db); !bytes.Equal(after, file) {
+			t.Errorf("serving from a read-only folder changed the database file")
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Errorf("files beside the database: %v", entries)
+		}
+
+		// A -wal file that may hold transactions cannot be read without
+		// writing a -shm beside it: a clear error, not a stale read.
+		os.Chmod(dir, 0o755)
+		if err := os.WriteFile(db+"-wal", []byte("not empty"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(dir, 0o555)
+		export = exec.Command(binary, "export", "-db", db, "-layer", "test")
+		asNobody(export)
+		out, err := export.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "strata.db-wal holds transactions not yet in the database file") {
+			t.Errorf("export beside a -wal file from a read-only folder: %v, %s", err, out)
 		}
 	})
 }
