@@ -678,3 +678,130 @@ func TestReadOnlyStorage(t *testing.T) {
 		}
 	})
 }
+
+// TestImportHostileFiles imports files crafted to break the importer:
+// each must be refused with an error naming the feature at fault, and the
+// stored data must not change (the exports before and after are the same
+// bytes). The mixed layer "test" takes any geometry, the layer "towns"
+// only points.
+func TestImportHostileFiles(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "strata.db")
+	if code, _, stderr := runCLI(t, validFC, "import", "-db", db, "-layer", "test", "-"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := runCLI(t, feature("t1", pt, ""), "import", "-db", db, "-layer", "towns", "-kind", "point", "-"); code != 0 {
+		t.Fatal(stderr)
+	}
+	layers := []string{"test", "towns"}
+	before := exportAll(t, db, layers)
+	geom := func(typ, coords string) string { return `{"type":"` + typ + `","coordinates":` + coords + `}` }
+	nest := func(n int, inner string) string {
+		return strings.Repeat(`{"type":"GeometryCollection","geometries":[`, n) + inner + strings.Repeat(`]}`, n)
+	}
+	square := `[[34,31],[35,31],[35,32],[34,31]]`
+	good := `{"type":"Feature","id":"ok","geometry":` + pt + `,"properties":{"precision_m":1,"sources":[{"title":"T"}]}}`
+	// bad replaces the first occurrence of old in a one-feature file.
+	bad := func(old, new string) string { return strings.Replace(feature("x", pt, ""), old, new, 1) }
+	cases := []struct {
+		name, layer, body, want string
+	}{
+		// Positions must be [longitude, latitude].
+		{"point of one number", "test", feature("x", geom("Point", `[34.4]`), ""), `features[0] (id "x"): geometry: Point: position [34.4] has 1 number`},
+		{"empty point", "test", feature("x", geom("Point", `[]`), ""), "position [] has 0 numbers"},
+		{"point with z", "test", feature("x", geom("Point", `[34,31,12]`), ""), "position [34,31,12] has 3 numbers"},
+		{"point with z and m", "test", feature("x", geom("Point", `[34,31,12,5]`), ""), "has 4 numbers"},
+		{"line of one-number positions", "test", feature("x", geom("LineString", `[[34],[35]]`), ""), "position [34] has 1 number"},
+		{"polygon of one-number positions", "test", feature("x", geom("Polygon", `[[[34],[35],[36],[34]]]`), ""), "position [34] has 1 number"},
+		{"multipoint with a short position", "test", feature("x", geom("MultiPoint", `[[34,31],[1]]`), ""), "position [1] has 1 number"},
+		{"multiline with z", "test", feature("x", geom("MultiLineString", `[[[34,31,0],[35,32,0]]]`), ""), "has 3 numbers"},
+		{"multipolygon with a short position", "test", feature("x", geom("MultiPolygon", `[[[[34,31],[35,31],[35],[34,31]]]]`), ""), "position [35] has 1 number"},
+		{"collection holding a short point", "test", feature("x", nest(1, geom("Point", `[1]`)), ""), "geometries[0]: Point: position [1]"},
+		{"string coordinate", "test", feature("x", geom("Point", `["34",31]`), ""), "not a finite number"},
+		{"null coordinate", "test", feature("x", geom("Point", `[null,31]`), ""), "not a finite number"},
+		{"boolean coordinate", "test", feature("x", geom("Point", `[true,31]`), ""), "not a finite number"},
+		{"point nested as a line", "test", feature("x", geom("Point", `[[34,31],[35,32]]`), ""), "not a finite number"},
+		{"line of numbers", "test", feature("x", geom("LineString", `[34,31]`), ""), "position 34 is not an array"},
+		{"polygon coordinates an object", "test", feature("x", geom("Polygon", `{"ring":1}`), ""), "not nested"},
+		{"no coordinates", "test", feature("x", `{"type":"Point"}`, ""), `Point has no "coordinates"`},
+		{"null coordinates", "test", feature("x", geom("Point", `null`), ""), `Point has no "coordinates"`},
+		{"unknown geometry type", "test", feature("x", geom("Circle", `[34,31]`), ""), `geometry type "Circle"`},
+		{"lower-case geometry type", "test", feature("x", geom("point", `[34,31]`), ""), `geometry type "point"`},
+		{"geometry without a type", "test", feature("x", `{"coordinates":[34,31]}`, ""), `geometry has no "type"`},
+		{"geometry as WKT", "test", feature("x", `"POINT(34 31)"`, ""), "not a GeoJSON geometry object"},
+		{"geometry an array", "test", feature("x", `[34,31]`, ""), "not a GeoJSON geometry object"},
+		{"collection without geometries", "test", feature("x", `{"type":"GeometryCollection"}`, ""), `no "geometries"`},
+		{"collections 9 deep", "test", feature("x", nest(9, pt), ""), "nest more than 8 deep"},
+		{"collections 4,990 deep", "test", feature("x", nest(4990, pt), ""), "geometry nests arrays and objects more than 64 deep"},
+		{"coordinates 100 arrays deep", "test", feature("x", geom("Point", strings.Repeat("[", 100)+strings.Repeat("]", 100)), ""), "more than 64 deep"},
+		// Coordinates finite and in range.
+		{"longitude just over 180", "test", feature("x", geom("Point", `[180.0000001,31]`), ""), "outside"},
+		{"latitude under -90", "test", feature("x", geom("Point", `[34,-90.5]`), ""), "outside"},
+		{"1e308", "test", feature("x", geom("Point", `[1e308,31]`), ""), "outside"},
+		{"overflowing number", "test", feature("x", geom("Point", `[1e999,31]`), ""), "not a finite number"},
+		{"NaN", "test", feature("x", geom("Point", `[NaN,31]`), ""), "features[0]: bad JSON"},
+		{"Infinity", "test", feature("x", geom("Point", `[34,Infinity]`), ""), "features[0]: bad JSON"},
+		{"hexadecimal number", "test", feature("x", geom("Point", `[0x22,31]`), ""), "features[0]: bad JSON"},
+		// Geometry structure.
+		{"line of one position", "test", feature("x", geom("LineString", `[[34,31]]`), ""), "LineString has 1 positions"},
+		{"open ring", "test", feature("x", geom("Polygon", `[[[34,31],[35,31],[35,32],[34,32]]]`), ""), "not closed"},
+		{"ring of three", "test", feature("x", geom("Polygon", `[[[34,31],[35,31],[34,31]]]`), ""), "at least 4"},
+		{"polygon without rings", "test", feature("x", geom("Polygon", `[]`), ""), "Polygon has no rings"},
+		{"empty multipolygon", "test", feature("x", geom("MultiPolygon", `[]`), ""), "MultiPolygon has no polygons"},
+		{"empty multipoint", "test", feature("x", geom("MultiPoint", `[]`), ""), "MultiPoint has no points"},
+		{"empty collection", "test", feature("x", nest(1, ""), ""), "GeometryCollection has no geometries"},
+		{"bad hole", "test", feature("x", geom("Polygon", `[`+square+`,[[34.1,31.1]]]`), ""), "Polygon ring 1"},
+		// The layer's kind.
+		{"polygon into a point layer", "towns", feature("x", geom("Polygon", `[`+square+`]`), ""), `features[0] (id "x"): a Polygon cannot go in a point layer`},
+		{"line into a point layer", "towns", feature("x", geom("LineString", `[[34,31],[35,32]]`), ""), "a LineString cannot go in a point layer"},
+		{"collection into a point layer", "towns", feature("x", nest(1, pt), ""), "a GeometryCollection cannot go in a point layer"},
+		{"multipolygon into a point layer", "towns", feature("x", geom("MultiPolygon", `[[`+square+`]]`), ""), "a MultiPolygon cannot go in a point layer"},
+		// Text must be valid UTF-8, and the error names the field.
+		{"bad UTF-8 in a property", "test", feature("x", pt, ",\"note\":\"caf\xe9\""), `features[0] (id "x"): properties.note is not valid UTF-8`},
+		{"bad UTF-8 in the name", "test", feature("x", pt, ",\"name\":\"\xff\""), "name is not valid UTF-8"},
+		{"bad UTF-8 in the kind", "test", feature("x", pt, ",\"kind\":\"\xc3\""), "kind is not valid UTF-8"},
+		{"bad UTF-8 in a source", "test", bad(`"title":"T"`, "\"title\":\"T\xfe\""), "sources is not valid UTF-8"},
+		{"bad UTF-8 in a property name", "test", feature("x", pt, ",\"n\xffme\":1"), "a property name is not valid UTF-8"},
+		{"bad UTF-8 in the id", "test", bad(`"id":"x"`, "\"id\":\"x\xff\""), "features[0]: id is not valid UTF-8"},
+		{"bad UTF-8 in valid_from", "test", feature("x", pt, ",\"valid_from\":\"2025\xff\""), "valid_from is not valid UTF-8"},
+		{"overlong UTF-8", "test", feature("x", pt, ",\"note\":\"\xc0\xaf\""), "properties.note is not valid UTF-8"},
+		{"UTF-8 encoded surrogate", "test", feature("x", pt, ",\"note\":\"\xed\xa0\x80\""), "properties.note is not valid UTF-8"},
+		// Properties and times.
+		{"properties 100 deep", "test", feature("x", pt, `,"deep":`+strings.Repeat("[", 100)+strings.Repeat("]", 100)), "properties nest arrays and objects more than 64 deep"},
+		{"offset +24:00", "test", feature("x", pt, `,"valid_from":"2025-10-10T12:00:00+24:00"`), "valid_from"},
+		{"comma before the fraction", "test", feature("x", pt, `,"valid_to":"2025-10-10T12:00:00,5Z"`), "valid_to"},
+		{"leap second at half past noon", "test", feature("x", pt, `,"valid_from":"2016-12-31T12:30:60Z"`), "valid_from"},
+		{"five-digit year", "test", feature("x", pt, `,"valid_from":"10000-01-01"`), "valid_from"},
+		{"overflowing precision", "test", bad(`"precision_m":10`, `"precision_m":1e999`), "precision_m"},
+		{"precision too large", "test", bad(`"precision_m":10`, `"precision_m":1e8`), "precision_m"},
+		{"empty sources", "test", bad(`[{"title":"T"}]`, `[]`), "sources must list at least one source"},
+		{"source without a title", "test", bad(`{"title":"T"}`, `{"url":"https://e.org"}`), "sources[0] has no title"},
+		{"id of 129 characters", "test", bad(`"id":"x"`, `"id":"`+strings.Repeat("a", 129)+`"`), "features[0]: id"},
+		{"id with a slash", "test", bad(`"id":"x"`, `"id":"a/b"`), `features[0]: id "a/b"`},
+		// A bad feature after a good one is named by its own index.
+		{"z in the second feature", "test", strings.Replace(feature("x", geom("Point", `[34,31,1]`), ""), `"features":[`, `"features":[`+good+`,`, 1), `features[1] (id "x"): geometry: Point: position [34,31,1] has 3 numbers`},
+	}
+	if len(cases) < 50 {
+		t.Fatalf("%d hostile files, want at least 50", len(cases))
+	}
+	stored, err := os.ReadFile(db) // the imports' last close left no -wal
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// Each case on its own copy, so that one accepted file cannot
+			// hide what the next does.
+			db := filepath.Join(t.TempDir(), "strata.db")
+			if err := os.WriteFile(db, stored, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, _, stderr := runCLI(t, c.body, "import", "-db", db, "-layer", c.layer, "-")
+			if code != 1 || !strings.Contains(stderr, "nothing imported") || !strings.Contains(stderr, "features[") || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, stderr %q; want 1, naming the feature, with %q", code, truncate(stderr), c.want)
+			}
+			if after := exportAll(t, db, layers); after["test"] != before["test"] || after["towns"] != before["towns"] {
+				t.Errorf("a refused import changed the stored data")
+			}
+		})
+	}
+}
