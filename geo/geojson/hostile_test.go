@@ -3,6 +3,7 @@ package geojson_test
 import (
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -101,4 +102,42 @@ func BenchmarkDecodeHostile(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkDecode decodes 10,000 points and 1,000 polygons like those of
+// the benchmark workload, for the cost of the strict geometry decoder.
+func BenchmarkDecode(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"type":"FeatureCollection","features":[`)
+	for i := range 11000 {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		x, y := 34+float64(i%1000)/1000, 31+float64(i/1000)/100
+		g := `{"type":"Point","coordinates":[` + strconv.FormatFloat(x, 'f', -1, 64) + `,` + strconv.FormatFloat(y, 'f', -1, 64) + `]}`
+		if i >= 10000 {
+			p := func(dx, dy float64) string {
+				return `[` + strconv.FormatFloat(x+dx, 'f', -1, 64) + `,` + strconv.FormatFloat(y+dy, 'f', -1, 64) + `]`
+			}
+			g = `{"type":"Polygon","coordinates":[[` + p(0, 0) + `,` + p(0.01, 0) + `,` + p(0.01, 0.01) + `,` + p(0, 0.01) + `,` + p(0, 0) + `]]}`
+		}
+		sb.WriteString(`{"type":"Feature","id":"f` + strconv.Itoa(i) + `","geometry":` + g +
+			`,"properties":{"name":"Feature","kind":"event","valid_from":"2025-10-10","precision_m":10,"sources":[{"title":"S"}]}}`)
+	}
+	sb.WriteString(`]}`)
+	body := sb.String()
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for _, err := range geojson.Decode(strings.NewReader(body), "l", geojson.Options{}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != 11000 {
+			b.Fatalf("%d features", n)
+		}
+	}
 }
