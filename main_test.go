@@ -719,7 +719,7 @@ func TestImportHostileFiles(t *testing.T) {
 		{"string coordinate", "test", feature("x", geom("Point", `["34",31]`), ""), "not a finite number"},
 		{"null coordinate", "test", feature("x", geom("Point", `[null,31]`), ""), "not a finite number"},
 		{"boolean coordinate", "test", feature("x", geom("Point", `[true,31]`), ""), "not a finite number"},
-		{"point nested as a line", "test", feature("x", geom("Point", `[[34,31],[35,32]]`), ""), "not a finite number"},
+		{"point nested as a line", "test", feature("x", geom("Point", `[[34,31],[35,32]]`), ""), "holds an array or object where a number belongs"},
 		{"line of numbers", "test", feature("x", geom("LineString", `[34,31]`), ""), "position 34 is not an array"},
 		{"polygon coordinates an object", "test", feature("x", geom("Polygon", `{"ring":1}`), ""), "not nested"},
 		{"no coordinates", "test", feature("x", `{"type":"Point"}`, ""), `Point has no "coordinates"`},

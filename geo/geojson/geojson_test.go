@@ -100,7 +100,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"null coordinate", one(`{"type":"Point","coordinates":[null,31]}`), "not a finite number", ""},
 		{"overflowing coordinate", one(`{"type":"Point","coordinates":[1e999,31]}`), "not a finite number", ""},
 		{"line of numbers", one(`{"type":"LineString","coordinates":[34,31]}`), "position 34 is not an array", ""},
-		{"point as a line", one(`{"type":"Point","coordinates":[[34,31],[35,31]]}`), "not a finite number", ""},
+		{"point as a line", one(`{"type":"Point","coordinates":[[34,31],[35,31]]}`), "holds an array or object where a number belongs", ""},
 		{"polygon as an object", one(`{"type":"Polygon","coordinates":{"a":1}}`), "not nested", ""},
 		{"no coordinates", one(`{"type":"Point"}`), `Point has no "coordinates"`, ""},
 		{"unknown type", one(`{"type":"Circle","coordinates":[34,31]}`), `"Circle"`, ""},

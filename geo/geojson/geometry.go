@@ -136,9 +136,13 @@ func (p *position) UnmarshalJSON(b []byte) error {
 		}
 		num, rest, _ := bytes.Cut(inner, []byte{','})
 		inner = rest
-		f, err := strconv.ParseFloat(string(bytes.TrimSpace(num)), 64)
+		num = bytes.TrimSpace(num)
+		if len(num) > 0 && (num[0] == '[' || num[0] == '{') {
+			return fmt.Errorf("position %s holds an array or object where a number belongs: are the coordinates nested as the geometry type's are?", short(b))
+		}
+		f, err := strconv.ParseFloat(string(num), 64)
 		if err != nil || math.IsInf(f, 0) {
-			return fmt.Errorf("position %s holds %s, not a finite number", short(b), short(bytes.TrimSpace(num)))
+			return fmt.Errorf("position %s holds %s, not a finite number", short(b), short(num))
 		}
 		p[n] = f
 		n++
