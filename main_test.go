@@ -284,6 +284,8 @@ func TestImportMalformedChangesNothing(t *testing.T) {
 		{"properties not an object", `{"type":"FeatureCollection","features":[{"type":"Feature","id":"x","geometry":` + pt + `,"properties":[1]}]}`, "properties", nil},
 		{"trailing data", validFC + `{}`, "after the FeatureCollection", []string{"-layer", "fresh"}},
 		{"huge feature", huge, "larger than", nil},
+		{"file over -max-mb", strings.Replace(validFC, `"features":[`, `"features":[`+strings.Repeat(" ", 2<<20), 1), "the document is larger than 1048576 bytes", []string{"-max-mb", "1"}},
+		{"huge foreign member", strings.Replace(validFC, `"features":[`, `"blob":"`+strings.Repeat("x", 3<<20)+`","features":[`, 1), `member "blob" is larger than 1048576 bytes`, nil},
 		{"bad second feature into a new layer", strings.Replace(validFC, `[34.1,31.1],[34,31]`, `[34.1,31.1],[34,31.5]`, 1), "features[1]", []string{"-layer", "brand-new"}},
 	}
 	for _, c := range cases {

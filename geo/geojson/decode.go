@@ -225,7 +225,7 @@ func (raw *rawFeature) feature(layer string, opt Options) (*geo.Feature, error) 
 	}
 	props := map[string]json.RawMessage{}
 	if len(raw.Properties) > 0 && string(raw.Properties) != "null" {
-		if depth(raw.Properties, MaxDepth) > MaxDepth {
+		if nesting(raw.Properties, MaxDepth) > MaxDepth {
 			return nil, fmt.Errorf("properties nest arrays and objects more than %d deep", MaxDepth)
 		}
 		if err := json.Unmarshal(raw.Properties, &props); err != nil {
@@ -243,7 +243,7 @@ func (raw *rawFeature) feature(layer string, opt Options) (*geo.Feature, error) 
 	if len(raw.Geometry) == 0 || string(raw.Geometry) == "null" {
 		return f, errors.New("geometry is missing")
 	}
-	if depth(raw.Geometry, MaxDepth) > MaxDepth {
+	if nesting(raw.Geometry, MaxDepth) > MaxDepth {
 		return f, fmt.Errorf("geometry nests arrays and objects more than %d deep", MaxDepth)
 	}
 	if f.Geometry, err = decodeGeometry(raw.Geometry, 0); err != nil {

@@ -161,9 +161,9 @@ func short(b []byte) string {
 	return string(b)
 }
 
-// depth returns how deeply the JSON text b nests arrays and objects, or
+// nesting returns how deeply the JSON text b nests arrays and objects, or
 // stops counting once past max. It does not check the syntax.
-func depth(b []byte, max int) int {
+func nesting(b []byte, max int) int {
 	d, deepest, inString := 0, 0, false
 	for i := 0; i < len(b); i++ {
 		c := b[i]
