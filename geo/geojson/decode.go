@@ -90,14 +90,18 @@ func decode(d *json.Decoder, lr *limitReader, layer string, opt Options, yield f
 	sawFeatures := false
 	seen := map[string]int{}
 	for d.More() {
+		// A member's name counts towards its limit.
+		lr.reset(MaxMemberBytes)
 		tok, err := d.Token()
 		if err != nil {
+			if errors.Is(err, errTooLarge) && lr.total >= 0 {
+				return geo.Invalidf("body", "a member name is longer than %d bytes", MaxMemberBytes)
+			}
 			return badJSON(lr, err)
 		}
 		key, _ := tok.(string)
 		switch key {
 		case "type":
-			lr.reset(MaxMemberBytes)
 			if err := d.Decode(&typ); err != nil {
 				return memberError(lr, key, err)
 			}
@@ -106,6 +110,7 @@ func decode(d *json.Decoder, lr *limitReader, layer string, opt Options, yield f
 				return geo.Invalidf("type", "type is %q, not FeatureCollection", typ)
 			}
 		case "features":
+			lr.reset(-1)
 			sawFeatures = true
 			if err := expectDelim(d, '['); err != nil {
 				return geo.Invalidf("features", "features is not an array")
@@ -142,7 +147,6 @@ func decode(d *json.Decoder, lr *limitReader, layer string, opt Options, yield f
 				return badJSON(lr, err)
 			}
 		default:
-			lr.reset(MaxMemberBytes)
 			var skip json.RawMessage
 			if err := d.Decode(&skip); err != nil {
 				return memberError(lr, key, err)

@@ -124,6 +124,7 @@ func TestDecodeErrors(t *testing.T) {
 		// Sizes.
 		{"huge foreign member", `{"type":"FeatureCollection","x":"` + strings.Repeat("x", 2*geojson.MaxMemberBytes) + `","features":[]}`, `member "x" is larger than`, ""},
 		{"huge type", `{"type":"` + strings.Repeat("x", 2*geojson.MaxMemberBytes) + `","features":[]}`, `member "type" is larger than`, ""},
+		{"huge member name", `{"type":"FeatureCollection","` + strings.Repeat("x", 2*geojson.MaxMemberBytes) + `":1,"features":[]}`, `a member name is longer than`, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
