@@ -26,6 +26,7 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Wr
 	replace := fs.Bool("replace", false, "replace the layer's features instead of adding to them")
 	source := fs.String("source", "", "source `TITLE` cited by features that list no sources")
 	precision := fs.Float64("precision-m", -1, "precision in metres for features that state none (default: required per feature)")
+	maxMB := fs.Int64("max-mb", geojson.DefaultMaxBytes>>20, "largest file to read, in MiB")
 	quiet := fs.Bool("q", false, "no progress output")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -41,7 +42,10 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Wr
 		return err
 	}
 	defer closeIn()
-	opt := geojson.Options{}
+	if *maxMB <= 0 {
+		return usagef("-max-mb must be positive")
+	}
+	opt := geojson.Options{MaxBytes: *maxMB << 20}
 	if *source != "" {
 		opt.Sources = []geo.Source{{Title: *source}}
 	}
@@ -55,6 +59,9 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Wr
 	if err := layer.Validate(); err != nil {
 		return usagef("%v", err)
 	}
+	if mode, why := storageMode(*dbPath, false); mode == sqlite.ReadOnly {
+		return fmt.Errorf("nothing imported: database %s is read-only: %s", *dbPath, why)
+	}
 	db, err := sqlite.Open(ctx, *dbPath)
 	if err != nil {
 		return err
@@ -63,6 +70,18 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Wr
 	mode := geo.Append
 	if *replace {
 		mode = geo.Replace
+	}
+	// Geometries must fit the layer's kind: the stored one when the layer
+	// exists, else the one it is created with.
+	opt.Kind = layer.Kind
+	snap, err := db.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	if stored, err := snap.Layer(layer.ID); err == nil {
+		opt.Kind = stored.Kind
+	} else if !errors.Is(err, geo.ErrNotFound) {
+		return err
 	}
 	seq := geojson.Decode(bufio.NewReaderSize(in, 1<<20), layer.ID, opt)
 	if !*quiet {
@@ -118,7 +137,9 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, err := os.Stat(*dbPath); err != nil {
 		return fmt.Errorf("database %s: %w", *dbPath, err)
 	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	// Export only reads: a file that cannot be written is opened read-only.
+	mode, _ := storageMode(*dbPath, false)
+	db, err := sqlite.Open(ctx, *dbPath, mode)
 	if err != nil {
 		return err
 	}
@@ -152,10 +173,12 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // importBriefingCmd runs `strata import-briefing`: a briefing JSON file,
 // validated against the stored layers and features, stored whole or not
-// at all.
+// at all. A stored briefing with the same id is replaced only with
+// -replace.
 func importBriefingCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Writer) error {
 	fs := newFlags("import-briefing", stderr)
 	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "database file (env STRATA_DB)")
+	replace := fs.Bool("replace", false, "replace a stored briefing with the same id")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -175,6 +198,9 @@ func importBriefingCmd(ctx context.Context, args []string, stdin io.Reader, stde
 	if err != nil {
 		return fmt.Errorf("nothing imported: %v", err)
 	}
+	if mode, why := storageMode(*dbPath, false); mode == sqlite.ReadOnly {
+		return fmt.Errorf("nothing imported: database %s is read-only: %s", *dbPath, why)
+	}
 	db, err := sqlite.Open(ctx, *dbPath)
 	if err != nil {
 		return err
@@ -186,6 +212,14 @@ func importBriefingCmd(ctx context.Context, args []string, stdin io.Reader, stde
 	}
 	if err := b.CheckReferences(ctx, snap); err != nil {
 		return fmt.Errorf("nothing imported: %v", err)
+	}
+	if !*replace {
+		switch _, err := db.Briefing(ctx, b.ID); {
+		case err == nil:
+			return fmt.Errorf("nothing imported: briefing %q already exists; give -replace to replace it", b.ID)
+		case !errors.Is(err, geo.ErrNotFound):
+			return err
+		}
 	}
 	if err := db.PutBriefing(ctx, b); err != nil {
 		return fmt.Errorf("nothing imported: %v", err)

@@ -28,7 +28,9 @@ func exportBriefingCmd(ctx context.Context, args []string, stdout, stderr io.Wri
 	if _, err := os.Stat(*dbPath); err != nil {
 		return fmt.Errorf("database %s: %w", *dbPath, err)
 	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	// Only reads: a file that cannot be written is opened read-only.
+	mode, _ := storageMode(*dbPath, false)
+	db, err := sqlite.Open(ctx, *dbPath, mode)
 	if err != nil {
 		return err
 	}

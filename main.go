@@ -27,6 +27,7 @@ import (
 	_ "net/http/pprof" // served only on the -pprof address
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -94,12 +95,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 const usage = `Strata serves dated map layers with their sources over OGC API - Features.
 
 Usage:
-  strata [serve] [-addr HOST:PORT] [-db PATH] [-base-url URL] [-cors ORIGINS]
+  strata [serve] [-addr HOST:PORT] [-db PATH] [-read-only] [-base-url URL] [-cors ORIGINS]
                  [-tile-cache-mb N] [-max-queries N] [-prewarm=false] [-pprof HOST:PORT]
   strata import -db PATH -layer ID [-title TITLE] [-kind point|line|polygon|mixed] [-replace]
-                [-source TITLE] [-precision-m M] [-q] FILE|-
+                [-source TITLE] [-precision-m M] [-max-mb N] [-q] FILE|-
   strata export -db PATH -layer ID > layer.geojson
-  strata import-briefing -db PATH FILE|-
+  strata import-briefing -db PATH [-replace] FILE|-
   strata export-briefing -db PATH ID > briefing.html
   strata help
 
@@ -108,6 +109,7 @@ Usage:
 Environment (a flag beats it):
   STRATA_ADDR          serve -addr
   STRATA_DB            -db, for every command
+  STRATA_READ_ONLY     serve -read-only (true or false)
   STRATA_BASE_URL      serve -base-url
   STRATA_CORS_ORIGINS  serve -cors
   STRATA_MAX_QUERIES   serve -max-queries
@@ -192,6 +194,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	doPrewarm := fs.Bool("prewarm", defPrewarm, "read the database file into the OS file cache at start, if it takes at most half the available memory (env STRATA_PREWARM)")
+	defReadOnly, err := envBool("STRATA_READ_ONLY", false)
+	if err != nil {
+		return err
+	}
+	readOnly := fs.Bool("read-only", defReadOnly, "open the database read-only and never write it (automatic when the file or its folder cannot be written) (env STRATA_READ_ONLY)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -200,17 +207,23 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 
-	db, err := sqlite.Open(ctx, *dbPath)
+	mode, why := storageMode(*dbPath, *readOnly)
+	db, err := sqlite.Open(ctx, *dbPath, mode)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	seeded, err := seed.Apply(ctx, db)
-	if err != nil {
-		return fmt.Errorf("seeding %s: %w", *dbPath, err)
-	}
-	if seeded {
-		log.Info("seeded the database with the embedded dataset", "db", *dbPath)
+	if mode == sqlite.ReadOnly {
+		// Seeding would write; an empty database is served empty.
+		log.Info("opened the database read-only: imports and seeding are off", "db", *dbPath, "reason", why)
+	} else {
+		seeded, err := seed.Apply(ctx, db)
+		if err != nil {
+			return fmt.Errorf("seeding %s: %w", *dbPath, err)
+		}
+		if seeded {
+			log.Info("seeded the database with the embedded dataset", "db", *dbPath)
+		}
 	}
 	if *doPrewarm {
 		go prewarm(ctx, db, log)
@@ -313,6 +326,33 @@ func memAvailable(meminfo string) int64 {
 		return kib << 10
 	}
 	return 0
+}
+
+// storageMode says how to open the database file at path: read-only when
+// asked, or when the file exists and it or its folder cannot be written
+// (a read-only mount, a file or folder without write permission); why
+// says which. A missing file is opened read-write, to be created.
+func storageMode(path string, readOnly bool) (mode sqlite.OpenMode, why string) {
+	if readOnly {
+		return sqlite.ReadOnly, "-read-only"
+	}
+	if _, err := os.Stat(path); err != nil {
+		return sqlite.ReadWrite, ""
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return sqlite.ReadOnly, "the file cannot be written"
+	}
+	f.Close()
+	// SQLite writes its journal (-wal, -shm) beside the file: probe the
+	// folder with a file of our own.
+	probe, err := os.CreateTemp(filepath.Dir(path), ".strata-probe-*")
+	if err != nil {
+		return sqlite.ReadOnly, "its folder cannot be written"
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return sqlite.ReadWrite, ""
 }
 
 func splitList(s string) []string {

@@ -47,6 +47,13 @@ type server struct {
 // database at db and waits until it answers.
 func startServer(t *testing.T, db string) *server {
 	t.Helper()
+	return startServerCmd(t, db, nil)
+}
+
+// startServerCmd is startServer with more flags, and a function that
+// may change the command before it starts.
+func startServerCmd(t *testing.T, db string, prepare func(*exec.Cmd), flags ...string) *server {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -54,8 +61,11 @@ func startServer(t *testing.T, db string) *server {
 	addr := ln.Addr().String()
 	ln.Close()
 	s := &server{url: "http://" + addr, log: &bytes.Buffer{}}
-	s.cmd = exec.Command(binary, "serve", "-addr", addr, "-db", db)
+	s.cmd = exec.Command(binary, append([]string{"serve", "-addr", addr, "-db", db}, flags...)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	if prepare != nil {
+		prepare(s.cmd)
+	}
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -274,6 +284,8 @@ func TestImportMalformedChangesNothing(t *testing.T) {
 		{"properties not an object", `{"type":"FeatureCollection","features":[{"type":"Feature","id":"x","geometry":` + pt + `,"properties":[1]}]}`, "properties", nil},
 		{"trailing data", validFC + `{}`, "after the FeatureCollection", []string{"-layer", "fresh"}},
 		{"huge feature", huge, "larger than", nil},
+		{"file over -max-mb", strings.Replace(validFC, `"features":[`, `"features":[`+strings.Repeat(" ", 2<<20), 1), "the document is larger than 1048576 bytes", []string{"-max-mb", "1"}},
+		{"huge foreign member", strings.Replace(validFC, `"features":[`, `"blob":"`+strings.Repeat("x", 3<<20)+`","features":[`, 1), `member "blob" is larger than 1048576 bytes`, nil},
 		{"bad second feature into a new layer", strings.Replace(validFC, `[34.1,31.1],[34,31]`, `[34.1,31.1],[34,31.5]`, 1), "features[1]", []string{"-layer", "brand-new"}},
 	}
 	for _, c := range cases {
@@ -493,11 +505,27 @@ func TestImportBriefing(t *testing.T) {
 	if code, _, stderr := runCLI(t, ok, "import-briefing", "-db", db, "-"); code != 0 {
 		t.Fatalf("valid briefing rejected: %s", stderr)
 	}
-	srv := startServer(t, db)
-	var list struct{ Briefings []struct{ ID string } }
-	getJSON(t, srv.url+"/briefings", &list)
-	if len(list.Briefings) != 1 || list.Briefings[0].ID != "brief" {
-		t.Errorf("briefings after imports = %+v (failed imports must store nothing)", list.Briefings)
+	// The same id again: refused without -replace, replaced with it.
+	other := strings.Replace(ok, `"title":"Brief"`, `"title":"Second"`, 1)
+	code, _, stderr := runCLI(t, other, "import-briefing", "-db", db, "-")
+	if want := `briefing "brief" already exists; give -replace`; code != 1 || !strings.Contains(stderr, want) || !strings.Contains(stderr, "nothing imported") {
+		t.Errorf("second import of the same id: exit %d, stderr %q; want 1 and %q", code, stderr, want)
+	}
+	titles := func() string {
+		srv := startServer(t, db)
+		defer srv.stop(t)
+		var list struct{ Briefings []struct{ ID, Title string } }
+		getJSON(t, srv.url+"/briefings", &list)
+		return fmt.Sprint(list.Briefings)
+	}
+	if got := titles(); got != "[{brief Brief}]" {
+		t.Errorf("briefings after imports = %s (failed imports must store nothing)", got)
+	}
+	if code, _, stderr := runCLI(t, other, "import-briefing", "-db", db, "-replace", "-"); code != 0 {
+		t.Fatalf("-replace refused: %s", stderr)
+	}
+	if got := titles(); got != "[{brief Second}]" {
+		t.Errorf("briefings after -replace = %s", got)
 	}
 }
 
@@ -606,4 +634,234 @@ func FuzzMemAvailable(f *testing.F) {
 			t.Errorf("memAvailable(%q) = %d: negative or not whole KiB", s, n)
 		}
 	})
+}
+
+// TestReadOnlyStorage serves and exports a database that must not or
+// cannot be written: with -read-only, and in a folder of mode 0555.
+func TestReadOnlyStorage(t *testing.T) {
+	// A database of one layer, alone in its folder: the import's last
+	// connection folded the WAL into the file and removed -wal and -shm.
+	newDB := func(t *testing.T) (dir, db, exported string, file []byte) {
+		dir = t.TempDir()
+		db = filepath.Join(dir, "strata.db")
+		if code, _, stderr := runCLI(t, validFC, "import", "-db", db, "-layer", "test", "-"); code != 0 {
+			t.Fatal(stderr)
+		}
+		exported = exportAll(t, db, []string{"test"})["test"]
+		file, err := os.ReadFile(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dir, db, exported, file
+	}
+
+	t.Run("flag", func(t *testing.T) {
+		dir, db, _, file := newDB(t)
+		srv := startServerCmd(t, db, nil, "-read-only")
+		if got := layerCounts(t, srv.url); len(got) != 1 || got["test"] != 2 {
+			t.Errorf("read-only server serves %v", got)
+		}
+		srv.stop(t)
+		if !strings.Contains(srv.log.String(), "opened the database read-only") || !strings.Contains(srv.log.String(), "reason=-read-only") {
+			t.Errorf("the log does not say the database is read-only:\n%s", srv.log)
+		}
+		if after, _ := os.ReadFile(db); !bytes.Equal(after, file) {
+			t.Errorf("serving read-only changed the database file")
+		}
+		code, _, stderr := runCLI(t, "", "serve", "-read-only", "-db", filepath.Join(dir, "missing.db"))
+		if code != 1 || !strings.Contains(stderr, "no such file") {
+			t.Errorf("-read-only on a missing file: exit %d, %q", code, stderr)
+		}
+	})
+
+	t.Run("folder 0555", func(t *testing.T) {
+		dir, db, before, file := newDB(t)
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Fatalf("files beside the database before the test: %v", entries)
+		}
+		// Root ignores permissions: run the binary as nobody instead.
+		asNobody := func(cmd *exec.Cmd) {}
+		if os.Getuid() == 0 {
+			asNobody = func(cmd *exec.Cmd) {
+				cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+			}
+			for _, d := range []string{filepath.Dir(binary), filepath.Dir(dir), dir} {
+				if err := os.Chmod(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			probe := exec.Command(binary, "help")
+			asNobody(probe)
+			if out, err := probe.CombinedOutput(); err != nil {
+				t.Skipf("running as root, and cannot run the binary as nobody (uid 65534) to test permissions: %v %s", err, out)
+			}
+		}
+		if err := os.Chmod(dir, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(dir, 0o755) })
+
+		export := exec.Command(binary, "export", "-db", db, "-layer", "test")
+		asNobody(export)
+		var stdout, stderr bytes.Buffer
+		export.Stdout, export.Stderr = &stdout, &stderr
+		if err := export.Run(); err != nil || stdout.String() != before {
+			t.Errorf("export from a read-only folder: %v, %s; exported the same: %v", err, stderr.String(), stdout.String() == before)
+		}
+		srv := startServerCmd(t, db, asNobody)
+		if got := layerCounts(t, srv.url); len(got) != 1 || got["test"] != 2 {
+			t.Errorf("server on a read-only folder serves %v", got)
+		}
+		srv.stop(t)
+		if !strings.Contains(srv.log.String(), "opened the database read-only") {
+			t.Errorf("the log does not say the database is read-only:\n%s", srv.log)
+		}
+		if after, _ := os.ReadFile(db); !bytes.Equal(after, file) {
+			t.Errorf("serving from a read-only folder changed the database file")
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Errorf("files beside the database: %v", entries)
+		}
+
+		// A -wal file that may hold transactions cannot be read without
+		// writing a -shm beside it: a clear error, not a stale read.
+		os.Chmod(dir, 0o755)
+		if err := os.WriteFile(db+"-wal", []byte("not empty"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(dir, 0o555)
+		export = exec.Command(binary, "export", "-db", db, "-layer", "test")
+		asNobody(export)
+		out, err := export.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "strata.db-wal holds transactions not yet in the database file") {
+			t.Errorf("export beside a -wal file from a read-only folder: %v, %s", err, out)
+		}
+	})
+}
+
+// TestImportHostileFiles imports files crafted to break the importer:
+// each must be refused with an error naming the feature at fault, and the
+// stored data must not change (the exports before and after are the same
+// bytes). The mixed layer "test" takes any geometry, the layer "towns"
+// only points.
+func TestImportHostileFiles(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "strata.db")
+	if code, _, stderr := runCLI(t, validFC, "import", "-db", db, "-layer", "test", "-"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := runCLI(t, feature("t1", pt, ""), "import", "-db", db, "-layer", "towns", "-kind", "point", "-"); code != 0 {
+		t.Fatal(stderr)
+	}
+	layers := []string{"test", "towns"}
+	before := exportAll(t, db, layers)
+	geom := func(typ, coords string) string { return `{"type":"` + typ + `","coordinates":` + coords + `}` }
+	nest := func(n int, inner string) string {
+		return strings.Repeat(`{"type":"GeometryCollection","geometries":[`, n) + inner + strings.Repeat(`]}`, n)
+	}
+	square := `[[34,31],[35,31],[35,32],[34,31]]`
+	good := `{"type":"Feature","id":"ok","geometry":` + pt + `,"properties":{"precision_m":1,"sources":[{"title":"T"}]}}`
+	// bad replaces the first occurrence of old in a one-feature file.
+	bad := func(old, new string) string { return strings.Replace(feature("x", pt, ""), old, new, 1) }
+	cases := []struct {
+		name, layer, body, want string
+	}{
+		// Positions must be [longitude, latitude].
+		{"point of one number", "test", feature("x", geom("Point", `[34.4]`), ""), `features[0] (id "x"): geometry: Point: position [34.4] has 1 number`},
+		{"empty point", "test", feature("x", geom("Point", `[]`), ""), "position [] has 0 numbers"},
+		{"point with z", "test", feature("x", geom("Point", `[34,31,12]`), ""), "position [34,31,12] has 3 numbers"},
+		{"point with z and m", "test", feature("x", geom("Point", `[34,31,12,5]`), ""), "has 4 numbers"},
+		{"line of one-number positions", "test", feature("x", geom("LineString", `[[34],[35]]`), ""), "position [34] has 1 number"},
+		{"polygon of one-number positions", "test", feature("x", geom("Polygon", `[[[34],[35],[36],[34]]]`), ""), "position [34] has 1 number"},
+		{"multipoint with a short position", "test", feature("x", geom("MultiPoint", `[[34,31],[1]]`), ""), "position [1] has 1 number"},
+		{"multiline with z", "test", feature("x", geom("MultiLineString", `[[[34,31,0],[35,32,0]]]`), ""), "has 3 numbers"},
+		{"multipolygon with a short position", "test", feature("x", geom("MultiPolygon", `[[[[34,31],[35,31],[35],[34,31]]]]`), ""), "position [35] has 1 number"},
+		{"collection holding a short point", "test", feature("x", nest(1, geom("Point", `[1]`)), ""), "geometries[0]: Point: position [1]"},
+		{"string coordinate", "test", feature("x", geom("Point", `["34",31]`), ""), "not a finite number"},
+		{"null coordinate", "test", feature("x", geom("Point", `[null,31]`), ""), "not a finite number"},
+		{"boolean coordinate", "test", feature("x", geom("Point", `[true,31]`), ""), "not a finite number"},
+		{"point nested as a line", "test", feature("x", geom("Point", `[[34,31],[35,32]]`), ""), "holds an array or object where a number belongs"},
+		{"line of numbers", "test", feature("x", geom("LineString", `[34,31]`), ""), "position 34 is not an array"},
+		{"polygon coordinates an object", "test", feature("x", geom("Polygon", `{"ring":1}`), ""), "not nested"},
+		{"no coordinates", "test", feature("x", `{"type":"Point"}`, ""), `Point has no "coordinates"`},
+		{"null coordinates", "test", feature("x", geom("Point", `null`), ""), `Point has no "coordinates"`},
+		{"unknown geometry type", "test", feature("x", geom("Circle", `[34,31]`), ""), `geometry type "Circle"`},
+		{"lower-case geometry type", "test", feature("x", geom("point", `[34,31]`), ""), `geometry type "point"`},
+		{"geometry without a type", "test", feature("x", `{"coordinates":[34,31]}`, ""), `geometry has no "type"`},
+		{"geometry as WKT", "test", feature("x", `"POINT(34 31)"`, ""), "not a GeoJSON geometry object"},
+		{"geometry an array", "test", feature("x", `[34,31]`, ""), "not a GeoJSON geometry object"},
+		{"collection without geometries", "test", feature("x", `{"type":"GeometryCollection"}`, ""), `no "geometries"`},
+		{"collections 9 deep", "test", feature("x", nest(9, pt), ""), "nest more than 8 deep"},
+		{"collections 4,990 deep", "test", feature("x", nest(4990, pt), ""), "geometry nests arrays and objects more than 64 deep"},
+		{"coordinates 100 arrays deep", "test", feature("x", geom("Point", strings.Repeat("[", 100)+strings.Repeat("]", 100)), ""), "more than 64 deep"},
+		// Coordinates finite and in range.
+		{"longitude just over 180", "test", feature("x", geom("Point", `[180.0000001,31]`), ""), "outside"},
+		{"latitude under -90", "test", feature("x", geom("Point", `[34,-90.5]`), ""), "outside"},
+		{"1e308", "test", feature("x", geom("Point", `[1e308,31]`), ""), "outside"},
+		{"overflowing number", "test", feature("x", geom("Point", `[1e999,31]`), ""), "not a finite number"},
+		{"NaN", "test", feature("x", geom("Point", `[NaN,31]`), ""), "features[0]: bad JSON"},
+		{"Infinity", "test", feature("x", geom("Point", `[34,Infinity]`), ""), "features[0]: bad JSON"},
+		{"hexadecimal number", "test", feature("x", geom("Point", `[0x22,31]`), ""), "features[0]: bad JSON"},
+		// Geometry structure.
+		{"line of one position", "test", feature("x", geom("LineString", `[[34,31]]`), ""), "LineString has 1 positions"},
+		{"open ring", "test", feature("x", geom("Polygon", `[[[34,31],[35,31],[35,32],[34,32]]]`), ""), "not closed"},
+		{"ring of three", "test", feature("x", geom("Polygon", `[[[34,31],[35,31],[34,31]]]`), ""), "at least 4"},
+		{"polygon without rings", "test", feature("x", geom("Polygon", `[]`), ""), "Polygon has no rings"},
+		{"empty multipolygon", "test", feature("x", geom("MultiPolygon", `[]`), ""), "MultiPolygon has no polygons"},
+		{"empty multipoint", "test", feature("x", geom("MultiPoint", `[]`), ""), "MultiPoint has no points"},
+		{"empty collection", "test", feature("x", nest(1, ""), ""), "GeometryCollection has no geometries"},
+		{"bad hole", "test", feature("x", geom("Polygon", `[`+square+`,[[34.1,31.1]]]`), ""), "Polygon ring 1"},
+		// The layer's kind.
+		{"polygon into a point layer", "towns", feature("x", geom("Polygon", `[`+square+`]`), ""), `features[0] (id "x"): a Polygon cannot go in a point layer`},
+		{"line into a point layer", "towns", feature("x", geom("LineString", `[[34,31],[35,32]]`), ""), "a LineString cannot go in a point layer"},
+		{"collection into a point layer", "towns", feature("x", nest(1, pt), ""), "a GeometryCollection cannot go in a point layer"},
+		{"multipolygon into a point layer", "towns", feature("x", geom("MultiPolygon", `[[`+square+`]]`), ""), "a MultiPolygon cannot go in a point layer"},
+		// Text must be valid UTF-8, and the error names the field.
+		{"bad UTF-8 in a property", "test", feature("x", pt, ",\"note\":\"caf\xe9\""), `features[0] (id "x"): properties.note is not valid UTF-8`},
+		{"bad UTF-8 in the name", "test", feature("x", pt, ",\"name\":\"\xff\""), "name is not valid UTF-8"},
+		{"bad UTF-8 in the kind", "test", feature("x", pt, ",\"kind\":\"\xc3\""), "kind is not valid UTF-8"},
+		{"bad UTF-8 in a source", "test", bad(`"title":"T"`, "\"title\":\"T\xfe\""), "sources is not valid UTF-8"},
+		{"bad UTF-8 in a property name", "test", feature("x", pt, ",\"n\xffme\":1"), "a property name is not valid UTF-8"},
+		{"bad UTF-8 in the id", "test", bad(`"id":"x"`, "\"id\":\"x\xff\""), "features[0]: id is not valid UTF-8"},
+		{"bad UTF-8 in valid_from", "test", feature("x", pt, ",\"valid_from\":\"2025\xff\""), "valid_from is not valid UTF-8"},
+		{"overlong UTF-8", "test", feature("x", pt, ",\"note\":\"\xc0\xaf\""), "properties.note is not valid UTF-8"},
+		{"UTF-8 encoded surrogate", "test", feature("x", pt, ",\"note\":\"\xed\xa0\x80\""), "properties.note is not valid UTF-8"},
+		// Properties and times.
+		{"properties 100 deep", "test", feature("x", pt, `,"deep":`+strings.Repeat("[", 100)+strings.Repeat("]", 100)), "properties nest arrays and objects more than 64 deep"},
+		{"offset +24:00", "test", feature("x", pt, `,"valid_from":"2025-10-10T12:00:00+24:00"`), "valid_from"},
+		{"comma before the fraction", "test", feature("x", pt, `,"valid_to":"2025-10-10T12:00:00,5Z"`), "valid_to"},
+		{"leap second at half past noon", "test", feature("x", pt, `,"valid_from":"2016-12-31T12:30:60Z"`), "valid_from"},
+		{"five-digit year", "test", feature("x", pt, `,"valid_from":"10000-01-01"`), "valid_from"},
+		{"overflowing precision", "test", bad(`"precision_m":10`, `"precision_m":1e999`), "precision_m"},
+		{"precision too large", "test", bad(`"precision_m":10`, `"precision_m":1e8`), "precision_m"},
+		{"empty sources", "test", bad(`[{"title":"T"}]`, `[]`), "sources must list at least one source"},
+		{"source without a title", "test", bad(`{"title":"T"}`, `{"url":"https://e.org"}`), "sources[0] has no title"},
+		{"id of 129 characters", "test", bad(`"id":"x"`, `"id":"`+strings.Repeat("a", 129)+`"`), "features[0]: id"},
+		{"id with a slash", "test", bad(`"id":"x"`, `"id":"a/b"`), `features[0]: id "a/b"`},
+		// A bad feature after a good one is named by its own index.
+		{"z in the second feature", "test", strings.Replace(feature("x", geom("Point", `[34,31,1]`), ""), `"features":[`, `"features":[`+good+`,`, 1), `features[1] (id "x"): geometry: Point: position [34,31,1] has 3 numbers`},
+	}
+	if len(cases) < 50 {
+		t.Fatalf("%d hostile files, want at least 50", len(cases))
+	}
+	stored, err := os.ReadFile(db) // the imports' last close left no -wal
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// Each case on its own copy, so that one accepted file cannot
+			// hide what the next does.
+			db := filepath.Join(t.TempDir(), "strata.db")
+			if err := os.WriteFile(db, stored, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, _, stderr := runCLI(t, c.body, "import", "-db", db, "-layer", c.layer, "-")
+			if code != 1 || !strings.Contains(stderr, "nothing imported") || !strings.Contains(stderr, "features[") || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, stderr %q; want 1, naming the feature, with %q", code, truncate(stderr), c.want)
+			}
+			if after := exportAll(t, db, layers); after["test"] != before["test"] || after["towns"] != before["towns"] {
+				t.Errorf("a refused import changed the stored data")
+			}
+		})
+	}
 }

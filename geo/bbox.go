@@ -41,6 +41,9 @@ func (b BBox) Intersects(r orb.Bound) bool {
 // Coordinates must be finite, longitudes within [-180, 180] and latitudes
 // within [-90, 90] with the minimum latitude not above the maximum. A
 // minimum longitude above the maximum is a box across the antimeridian.
+// Each number is plain decimal: digits with an optional leading '-',
+// fraction and exponent ("-12.5", "1e-3"); not "+1", ".5", "1_0", hex or
+// "Inf", which Go's parser would take.
 func ParseBBox(s string) (BBox, error) {
 	parts := strings.Split(s, ",")
 	if len(parts) != 4 && len(parts) != 6 {
@@ -48,7 +51,11 @@ func ParseBBox(s string) (BBox, error) {
 	}
 	v := make([]float64, len(parts))
 	for i, p := range parts {
-		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		p = strings.TrimSpace(p)
+		if !plainNumber(p) {
+			return BBox{}, Invalidf("bbox", "bbox value %d (%q) is not a decimal number such as -12.5 or 1e-3", i+1, p)
+		}
+		f, err := strconv.ParseFloat(p, 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			return BBox{}, Invalidf("bbox", "bbox value %d (%q) is not a finite number", i+1, p)
 		}
@@ -70,4 +77,39 @@ func ParseBBox(s string) (BBox, error) {
 		return BBox{}, Invalidf("bbox", "bbox minimum latitude %g is above the maximum %g", b.MinLat, b.MaxLat)
 	}
 	return b, nil
+}
+
+// plainNumber reports whether s is digits with an optional leading '-',
+// a fraction after a '.' and an exponent: "-12.5", "3E+2".
+func plainNumber(s string) bool {
+	i := 0
+	digits := func() bool {
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	if !digits() {
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	return i == len(s)
 }

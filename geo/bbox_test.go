@@ -3,6 +3,8 @@ package geo_test
 import (
 	"errors"
 	"math"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -21,6 +23,8 @@ func TestParseBBox(t *testing.T) {
 		{"-180,-90,180,90", geo.World},
 		{"179,-20,-179,-10", geo.BBox{179, -20, -179, -10}},
 		{"34,31,34,31", geo.BBox{34, 31, 34, 31}},
+		{"3.4E+1,31e0,-0,32.000", geo.BBox{34, 31, 0, 32}},
+		{"034,31,35,32", geo.BBox{34, 31, 35, 32}},
 	}
 	for _, c := range cases {
 		got, err := geo.ParseBBox(c.in)
@@ -29,7 +33,10 @@ func TestParseBBox(t *testing.T) {
 		}
 	}
 	for _, in := range []string{"", "1,2,3", "1,2,3,4,5", "1,2,3,4,5,6,7", "a,b,c,d", "NaN,1,2,3", "Inf,1,2,3", "1,,2,3",
-		"-181,0,1,1", "0,0,181,1", "0,-91,1,1", "0,0,1,91", "0,2,1,1", "0,0,0,1,1,-1"} {
+		"-181,0,1,1", "0,0,181,1", "0,-91,1,1", "0,0,1,91", "0,2,1,1", "0,0,0,1,1,-1",
+		// Only plain decimal numbers, not what else Go's parser takes.
+		"1_0,0,11,1", "0x1p-2,0,1,1", "+1,0,2,1", ".5,0,1,1", "5.,0,6,1", "infinity,0,1,1", "nan,0,1,1", "1e,0,1,1",
+		"--1,0,1,1", "1e+,0,1,1", "0,0,1,1e5000", "1 0,0,11,1"} {
 		_, err := geo.ParseBBox(in)
 		var ge *geo.Error
 		if !errors.As(err, &ge) || ge.Param != "bbox" || !errors.Is(err, geo.ErrInvalid) {
@@ -58,8 +65,11 @@ func TestBBoxIntersects(t *testing.T) {
 	}
 }
 
+// decimal matches a plain decimal number, as ParseBBox takes them.
+var decimal = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
+
 func FuzzParseBBox(f *testing.F) {
-	for _, s := range []string{"34,31,35,32", "179,-20,-179,-10", "1,2,3", "a,b,c,d", "0,0,0,1,1,1", "1e308,0,1,1"} {
+	for _, s := range []string{"34,31,35,32", "179,-20,-179,-10", "1,2,3", "a,b,c,d", "0,0,0,1,1,1", "1e308,0,1,1", "1_0,0,11,1", "0x1p-2,0,1,1", "+1,0,2,1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -69,6 +79,11 @@ func FuzzParseBBox(f *testing.F) {
 				t.Fatalf("error %v is not ErrInvalid", err)
 			}
 			return
+		}
+		for _, p := range strings.Split(s, ",") {
+			if !decimal.MatchString(strings.TrimSpace(p)) {
+				t.Fatalf("%q accepted, but %q is not a plain decimal number", s, p)
+			}
 		}
 		for _, v := range []float64{b.MinLon, b.MinLat, b.MaxLon, b.MaxLat} {
 			if math.IsNaN(v) || math.IsInf(v, 0) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode/utf8"
 )
 
 // Briefing is an ordered set of dated map states for presenting.
@@ -197,6 +198,18 @@ func ParseBriefing(data []byte) (Briefing, error) {
 	var b Briefing
 	if len(data) > MaxBriefingBytes {
 		return b, Invalidf("body", "briefing is larger than %d bytes", MaxBriefingBytes)
+	}
+	// encoding/json would replace invalid UTF-8 with U+FFFD unseen.
+	if !utf8.Valid(data) {
+		at := 0
+		for at < len(data) {
+			r, size := utf8.DecodeRune(data[at:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			at += size
+		}
+		return b, Invalidf("body", "briefing is not valid UTF-8: line %d, byte %d", bytes.Count(data[:at], []byte{'\n'})+1, at+1)
 	}
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.DisallowUnknownFields()

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"strata/geo"
 )
@@ -74,10 +75,15 @@ func TestParseBriefing(t *testing.T) {
 		"array":          `[]`,
 		"bad step":       strings.Replace(good, `"2025-10-10"`, `"soon"`, 1),
 		"huge":           strings.Repeat(" ", geo.MaxBriefingBytes+1),
+		"invalid UTF-8":  strings.Replace(good, `"caption":"c"`, "\"caption\":\"c\xff\"", 1),
 	} {
 		if _, err := geo.ParseBriefing([]byte(in)); !errors.Is(err, geo.ErrInvalid) {
 			t.Errorf("%s: error = %v, want ErrInvalid", name, err)
 		}
+	}
+	bad := strings.Replace(good, `{"id":"s"`, "\n{\"id\":\"s\xed\xa0\x80\"", 1)
+	if _, err := geo.ParseBriefing([]byte(bad)); err == nil || !strings.Contains(err.Error(), "not valid UTF-8: line 2, byte 41") {
+		t.Errorf("invalid UTF-8: error = %v, want its place", err)
 	}
 }
 
@@ -94,6 +100,9 @@ func FuzzParseBriefing(f *testing.F) {
 		}
 		if err := b.Validate(); err != nil {
 			t.Fatalf("parsed briefing does not validate: %v", err)
+		}
+		if !utf8.ValidString(in) {
+			t.Fatalf("a briefing with invalid UTF-8 was accepted")
 		}
 	})
 }

@@ -3,6 +3,7 @@ package geo
 import (
 	"encoding/json"
 	"regexp"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 )
@@ -94,7 +95,8 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$`)
 // letter or digit, so that it is safe in a URL path segment.
 func ValidID(s string) bool { return idPattern.MatchString(s) }
 
-// Validate checks a layer's metadata.
+// Validate checks a layer's metadata: a valid id, a title, a known
+// geometry kind and text in valid UTF-8.
 func (l *Layer) Validate() error {
 	if !ValidID(l.ID) {
 		return Invalidf("layer", "layer id %q must be 1-128 letters, digits, '.', '_', '~' or '-'", l.ID)
@@ -107,18 +109,48 @@ func (l *Layer) Validate() error {
 	default:
 		return Invalidf("layer", "layer %q: geometry kind %q is not point, line, polygon or mixed", l.ID, l.Kind)
 	}
+	for _, t := range [...]struct{ field, s string }{{"title", l.Title}, {"description", l.Description}, {"group", l.Group},
+		{"attribution", l.Attribution}, {"licence", l.Licence}, {"style.color", l.Style.Color}, {"style.dash", l.Style.Dash}, {"style.marker", l.Style.Marker}} {
+		if !utf8.ValidString(t.s) {
+			return Invalidf("layer", "layer %q: %s is not valid UTF-8", l.ID, t.field)
+		}
+	}
 	return nil
 }
 
+// ValidateFeature checks f as Feature.Validate does and that its geometry
+// fits the layer's kind (see ValidateGeometryFor). A store's Import calls
+// it with the layer as stored, whose kind may differ from the one asked
+// for when the layer already exists.
+func (l *Layer) ValidateFeature(f *Feature) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	return ValidateGeometryFor(l.Kind, f.Geometry)
+}
+
 // Validate checks a feature against the domain rules: a valid id, a valid
-// geometry, a non-negative finite precision and at least one source with a
-// title. The valid time is checked where it is parsed.
+// geometry, a non-negative finite precision, at least one source with a
+// title, and text (name, kind, properties, sources) in valid UTF-8, the
+// properties a JSON object. The valid time is checked where it is parsed.
 func (f *Feature) Validate() error {
 	if !ValidID(f.ID) {
 		return Invalidf("id", "id %q must be 1-128 letters, digits, '.', '_', '~' or '-'", f.ID)
 	}
 	if err := ValidateGeometry(f.Geometry); err != nil {
 		return err
+	}
+	if err := CheckUTF8("name", f.Name); err != nil {
+		return err
+	}
+	if err := CheckUTF8("kind", f.Kind); err != nil {
+		return err
+	}
+	if !utf8.Valid(f.Properties) {
+		return Invalidf("properties", "properties are not valid UTF-8")
+	}
+	if len(f.Properties) > 0 && (f.Properties[0] != '{' || !json.Valid(f.Properties)) {
+		return Invalidf("properties", "properties are not a JSON object")
 	}
 	if !(f.PrecisionM >= 0) || f.PrecisionM > 1e7 {
 		return Invalidf("precision_m", "precision_m must be a number of metres from 0 to 10000000")
@@ -130,6 +162,20 @@ func (f *Feature) Validate() error {
 		if s.Title == "" {
 			return Invalidf("sources", "sources[%d] has no title", i)
 		}
+		for _, t := range [...]struct{ field, s string }{{"title", s.Title}, {"publisher", s.Publisher}, {"date", s.Date}, {"url", s.URL}, {"note", s.Note}} {
+			if !utf8.ValidString(t.s) {
+				return Invalidf("sources", "sources[%d].%s is not valid UTF-8", i, t.field)
+			}
+		}
+	}
+	return nil
+}
+
+// CheckUTF8 returns an ErrInvalid error naming field when s is not valid
+// UTF-8. Stores call it on text they read that Validate has not checked.
+func CheckUTF8(field, s string) error {
+	if !utf8.ValidString(s) {
+		return Invalidf(field, "%s is not valid UTF-8", field)
 	}
 	return nil
 }

@@ -1,7 +1,9 @@
 package geo
 
 import (
+	"errors"
 	"math"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -11,6 +13,11 @@ import (
 const (
 	OpenStart int64 = math.MinInt64
 	OpenEnd   int64 = math.MaxInt64
+
+	// MinTime and MaxTime bound the instants Strata stores: 0000-01-01
+	// and 10000-01-01 at midnight UTC, the years RFC 3339 can write.
+	MinTime int64 = -62167219200000
+	MaxTime int64 = 253402300800000
 )
 
 // DayMillis is the length of a UTC day in milliseconds (UTC has no
@@ -156,12 +163,39 @@ func parseQueryInstant(s string) (start, end int64, err error) {
 }
 
 // parseInstant parses a date (YYYY-MM-DD) or an RFC 3339 timestamp. The
-// lower-case "t" and "z" RFC 3339 allows are accepted.
+// lower-case "t" and "z" RFC 3339 allows are accepted. Where Go's parser is
+// lenient it is strict: a fraction follows a '.', never a ',', and an
+// offset is at most 23:59. A leap second, second 60, is accepted at 23:59
+// UTC only and read as the last second of that minute (23:59:59 and the
+// same fraction): Unix time has no leap seconds.
 func parseInstant(s string) (t time.Time, isDate bool, err error) {
 	if len(s) == len(time.DateOnly) {
 		t, err = time.Parse(time.DateOnly, s)
 		return t.UTC(), true, err
 	}
-	t, err = time.Parse(time.RFC3339Nano, strings.ToUpper(s))
-	return t.UTC(), false, err
+	s = strings.ToUpper(s)
+	if !rfc3339.MatchString(s) {
+		return time.Time{}, false, errNotRFC3339
+	}
+	if off := s[len(s)-6:]; off[0] == '+' || off[0] == '-' {
+		if off[1:3] > "23" || off[4:6] > "59" {
+			return time.Time{}, false, errNotRFC3339
+		}
+	}
+	leap := s[17:19] == "60"
+	if leap {
+		s = s[:17] + "59" + s[19:]
+	}
+	t, err = time.Parse(time.RFC3339Nano, s)
+	t = t.UTC()
+	if err == nil && leap && (t.Hour() != 23 || t.Minute() != 59) {
+		return time.Time{}, false, errNotRFC3339
+	}
+	return t, false, err
 }
+
+// rfc3339 matches the shape of an RFC 3339 date-time in upper case;
+// time.Parse checks the ranges of its fields.
+var rfc3339 = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$`)
+
+var errNotRFC3339 = errors.New("not an RFC 3339 date-time")

@@ -2,6 +2,8 @@ package geo_test
 
 import (
 	"errors"
+	"math"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +42,11 @@ func TestParseDatetime(t *testing.T) {
 		{"2025-10-10/9999-12-31T00:00:00Z", geo.Interval{ms("2025-10-10T00:00:00Z"), geo.OpenEnd}},
 		{"2025-10-10/2025-10-10", geo.Interval{ms("2025-10-10T00:00:00Z"), ms("2025-10-10T00:00:00Z") + endOfDay}},
 		{" 2025-10-10 ", geo.Interval{ms("2025-10-10T00:00:00Z"), ms("2025-10-10T00:00:00Z") + endOfDay}},
+		// A leap second is the last second of its minute.
+		{"2016-12-31T23:59:60Z", geo.Interval{ms("2016-12-31T23:59:59Z"), ms("2016-12-31T23:59:59Z")}},
+		{"2016-12-31T23:59:60.5Z", geo.Interval{ms("2016-12-31T23:59:59.5Z"), ms("2016-12-31T23:59:59.5Z")}},
+		{"2017-01-01T01:59:60+02:00", geo.Interval{ms("2016-12-31T23:59:59Z"), ms("2016-12-31T23:59:59Z")}},
+		{"2025-10-10T12:00:00-23:59", geo.Interval{ms("2025-10-11T11:59:00Z"), ms("2025-10-11T11:59:00Z")}},
 	}
 	for _, c := range cases {
 		t.Run(c.in, func(t *testing.T) {
@@ -59,6 +66,11 @@ func TestParseDatetimeErrors(t *testing.T) {
 		"", "garbage", "2025-13-01", "2025-02-30", "2025-10-10T25:00:00Z", "2025-10-10T12:00:00",
 		"2025-10-12/2025-10-10", "2025-10-10T12:00:00Z/2025-10-10T11:00:00Z", "a/b", "2025-10-10/x",
 		"1/2/3", "2025/10/10", "20251010", "2025-10-10T12:00Z", "../2025-10-10/..",
+		// Offsets beyond 23:59, a comma before the fraction, a leap second
+		// other than at 23:59 UTC, offsets without a colon.
+		"2025-10-10T12:00:00+24:00", "2025-10-10T12:00:00-24:00", "2025-10-10T12:00:00+23:60", "2025-10-10T12:00:00+99:00",
+		"2025-10-10T12:00:00,5Z", "2025-10-10T12:30:60Z", "2016-12-31T23:59:60+01:00", "2016-12-31T23:59:61Z",
+		"2025-10-10T12:00:00+0100", "2025-10-10T12:00:00.Z", "2025-10-10 12:00:00Z", "+2025-10-10", "2025-10-10/2025-10-10T00:00:00+24:00",
 	} {
 		t.Run(in, func(t *testing.T) {
 			_, err := geo.ParseDatetime(in)
@@ -71,7 +83,8 @@ func TestParseDatetimeErrors(t *testing.T) {
 }
 
 func FuzzParseDatetime(f *testing.F) {
-	for _, s := range []string{"2025-10-10", "2025-10-10T12:00:00Z", "../2025-10-01", "2025-10-17/..", "/", "0000-01-01T00:00:00Z/9999-12-31T23:59:59Z", "a/b", ""} {
+	for _, s := range []string{"2025-10-10", "2025-10-10T12:00:00Z", "../2025-10-01", "2025-10-17/..", "/", "0000-01-01T00:00:00Z/9999-12-31T23:59:59Z", "a/b", "",
+		"2016-12-31T23:59:60Z", "2025-10-10T12:00:00+24:00", "2025-10-10T12:00:00,5Z"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -82,11 +95,21 @@ func FuzzParseDatetime(f *testing.F) {
 			}
 			return
 		}
+		// Accepted instants have RFC 3339's shape, with offsets to 23:59.
+		for _, part := range strings.Split(strings.TrimSpace(s), "/") {
+			if part != "" && part != ".." && !rfc3339OrDate.MatchString(strings.ToUpper(part)) {
+				t.Fatalf("%q accepted, but %q is not an RFC 3339 date-time or date", s, part)
+			}
+		}
 		if iv.End < iv.Start {
 			t.Fatalf("%q parsed to an interval ending before it starts: %+v", s, iv)
 		}
 	})
 }
+
+// rfc3339OrDate matches an RFC 3339 date-time (with an offset up to
+// 23:59 and a second up to 60) or a date.
+var rfc3339OrDate = regexp.MustCompile(`^\d{4}-[01]\d-[0-3]\d(T[0-2]\d:[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d))?$`)
 
 func TestParseValidTime(t *testing.T) {
 	cases := []struct {
@@ -127,5 +150,39 @@ func TestOverlapsAndFormat(t *testing.T) {
 		if got := geo.FormatBound(in); got != want {
 			t.Errorf("FormatBound(%d) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestCheckStoredInterval(t *testing.T) {
+	cases := []struct {
+		name string
+		iv   geo.Interval
+		want string // "" for valid
+	}{
+		{"always", geo.Always, ""},
+		{"bounded", geo.Interval{Start: ms("2025-10-10T00:00:00Z"), End: ms("2025-10-11T00:00:00Z")}, ""},
+		{"years 0 to 9999", geo.Interval{Start: geo.MinTime, End: geo.MaxTime}, ""},
+		{"open start", geo.Interval{Start: geo.OpenStart, End: 0}, ""},
+		{"int64-wide", geo.Interval{Start: math.MinInt64 + 1, End: math.MaxInt64 - 1}, "valid_from"},
+		{"end after 9999", geo.Interval{Start: 0, End: geo.MaxTime + 1}, "valid_to"},
+		{"start before year 0", geo.Interval{Start: geo.MinTime - 1, End: 0}, "valid_from"},
+		{"empty", geo.Interval{Start: 5, End: 5}, "not after"},
+		{"reversed", geo.Interval{Start: 5, End: 4}, "not after"},
+		{"open end as a start", geo.Interval{Start: geo.OpenEnd, End: geo.OpenEnd}, "valid_from"},
+		{"open start as an end", geo.Interval{Start: geo.OpenStart, End: geo.OpenStart}, "valid_to"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := geo.CheckStoredInterval(c.iv)
+			if c.want == "" {
+				if err != nil {
+					t.Errorf("unexpected error %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, geo.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error = %v, want ErrInvalid mentioning %q", err, c.want)
+			}
+		})
 	}
 }

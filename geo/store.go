@@ -56,10 +56,10 @@ type Store interface {
 	// Import stores the features of seq in layer l as one transaction. A
 	// missing layer is created with l's metadata in that transaction; an
 	// existing layer keeps its metadata. If seq yields an error, or a
-	// feature is invalid (ErrInvalid: see Feature.Validate and
-	// Layer.Accepts) or its id is taken (ErrConflict), nothing at all is
-	// stored, the layer included. It returns the number of features
-	// stored. Snapshots taken before the import keep their view.
+	// feature is invalid (ErrInvalid: see CheckImport) or its id is taken
+	// (ErrConflict), nothing at all is stored, the layer included. It
+	// returns the number of features stored. Snapshots taken before the
+	// import keep their view.
 	Import(ctx context.Context, l Layer, mode ImportMode, seq iter.Seq2[*Feature, error]) (int, error)
 	// Close releases the store.
 	Close() error

@@ -6,11 +6,44 @@ import (
 	"github.com/paulmach/orb"
 )
 
+// MaxCollectionDepth is how deep GeometryCollections may nest: a
+// collection of collections is depth 2.
+const MaxCollectionDepth = 8
+
 // ValidateGeometry checks that g is one of the GeoJSON geometry types with
 // finite coordinates within longitude [-180, 180] and latitude [-90, 90],
-// no empty parts, lines of at least two positions and rings closed with at
-// least four positions. Self-intersection is not checked.
+// no empty parts, lines of at least two positions, rings closed with at
+// least four positions, and GeometryCollections nested at most
+// MaxCollectionDepth deep. Self-intersection is not checked.
 func ValidateGeometry(g orb.Geometry) error {
+	return validateGeometry(g, 0)
+}
+
+// ValidateGeometryFor is ValidateGeometry that also checks that g fits a
+// layer of the given kind: a point layer holds Points and MultiPoints, a
+// line layer LineStrings and MultiLineStrings, a polygon layer Polygons
+// and MultiPolygons, and a mixed layer any geometry, GeometryCollections
+// included. An empty kind is taken as mixed.
+func ValidateGeometryFor(kind GeometryKind, g orb.Geometry) error {
+	if err := ValidateGeometry(g); err != nil {
+		return err
+	}
+	var fits bool
+	switch g.(type) {
+	case orb.Point, orb.MultiPoint:
+		fits = kind == KindPoint
+	case orb.LineString, orb.MultiLineString:
+		fits = kind == KindLine
+	case orb.Polygon, orb.MultiPolygon:
+		fits = kind == KindPolygon
+	}
+	if !fits && kind != KindMixed && kind != "" {
+		return Invalidf("geometry", "a %s cannot go in a %s layer", g.GeoJSONType(), kind)
+	}
+	return nil
+}
+
+func validateGeometry(g orb.Geometry, depth int) error {
 	switch g := g.(type) {
 	case nil:
 		return Invalidf("geometry", "geometry is missing")
@@ -51,8 +84,11 @@ func ValidateGeometry(g orb.Geometry) error {
 		if len(g) == 0 {
 			return Invalidf("geometry", "GeometryCollection has no geometries")
 		}
+		if depth == MaxCollectionDepth {
+			return Invalidf("geometry", "GeometryCollections nest more than %d deep", MaxCollectionDepth)
+		}
 		for _, c := range g {
-			if err := ValidateGeometry(c); err != nil {
+			if err := validateGeometry(c, depth+1); err != nil {
 				return err
 			}
 		}

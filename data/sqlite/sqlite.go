@@ -31,6 +31,8 @@ import (
 	"iter"
 	"math"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
@@ -86,16 +88,56 @@ type extentKey struct {
 // cacheSize is each connection's page cache, in KiB when negative.
 const cacheSize = "-2048"
 
-// Open opens the database file at path, creating it if missing, and brings
-// its schema up to date.
-func Open(ctx context.Context, path string) (*DB, error) {
+// OpenMode says how Open opens a database file.
+type OpenMode int
+
+const (
+	// ReadWrite opens the file for reading and writing, creating it if
+	// missing and migrating its schema: the default.
+	ReadWrite OpenMode = iota
+	// ReadOnly never writes the file: SQLite opens it with mode=ro, its
+	// schema must be up to date and every write fails. Where SQLite cannot
+	// read it so (a WAL database in a folder that cannot be written) and no
+	// journal is pending, it is opened immutable (see Open).
+	ReadOnly
+)
+
+// Open opens the database file at path, by default (ReadWrite) creating it
+// if missing and bringing its schema up to date.
+//
+// ReadOnly opens an existing file with SQLite's mode=ro. A database in WAL
+// mode needs its -shm file to be read, and SQLite creates it beside the
+// database; in a folder that cannot be written (a read-only mount, a
+// folder of mode 0555) it cannot, and reading fails (SQLITE_CANTOPEN, or
+// SQLITE_READONLY_CANTINIT).
+// Then the file is opened immutable=1 if no -wal or -journal file lies
+// beside it: the database file holds every committed transaction, and no
+// writer can change it without creating one of those files in that
+// folder, which it cannot either. With a -wal or -journal file the file
+// cannot be read without writing, and Open says so.
+func Open(ctx context.Context, path string, mode ...OpenMode) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
 	}
+	readOnly := len(mode) > 0 && mode[len(mode)-1] == ReadOnly
 	q := url.Values{}
-	// WAL lets readers go on while one writer commits, which a server
-	// that imports while serving needs.
-	q.Set("_journal_mode", "WAL")
+	if readOnly {
+		// mode=ro does not create a missing file: say so plainly.
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
+		q.Set("mode", "ro")
+		// No journal mode: setting it is a write. Transactions begin
+		// deferred, as reads do.
+		q.Set("_txlock", "deferred")
+	} else {
+		// WAL lets readers go on while one writer commits, which a server
+		// that imports while serving needs.
+		q.Set("_journal_mode", "WAL")
+		// Take the write lock when a transaction begins rather than on its
+		// first write, so two writers cannot deadlock upgrading read locks.
+		q.Set("_txlock", "immediate")
+	}
 	// NORMAL is durable in WAL mode except for the last commits on power
 	// loss, never corrupting; FULL would fsync on every commit.
 	q.Set("_synchronous", "NORMAL")
@@ -105,9 +147,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_busy_timeout", "10000")
 	// Enforce REFERENCES clauses: a feature cannot outlive its layer.
 	q.Set("_foreign_keys", "on")
-	// Take the write lock when a transaction begins rather than on its
-	// first write, so two writers cannot deadlock upgrading read locks.
-	q.Set("_txlock", "immediate")
 	// A 2 MiB page cache per connection (negative = KiB) holds the upper
 	// B-tree levels; the operating system's file cache holds the rest.
 	// Every connection has its own, so this bounds the server's memory:
@@ -120,10 +159,32 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// sqlite3_interrupt, which cancels a query from another goroutine,
 	// stays safe without it.
 	q.Set("_mutex", "no")
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-	db, err := sql.Open("sqlite3", dsn)
+	dsn := func() string { return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode() }
+	db, err := sql.Open("sqlite3", dsn())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// The schema version: read-only, it must be current, as migrating
+	// would write.
+	var current int
+	err = db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current)
+	var se sqlite3.Error
+	if readOnly && errors.As(err, &se) && (se.Code == sqlite3.ErrCantOpen || se.Code == sqlite3.ErrReadonly) {
+		db.Close()
+		for _, j := range []string{"-wal", "-journal"} {
+			if fi, err := os.Stat(path + j); err == nil && fi.Size() > 0 {
+				return nil, fmt.Errorf("sqlite: %s: read-only: %s%s holds transactions not yet in the database file, and SQLite cannot read them without writing beside it: open the database once where its folder can be written", path, filepath.Base(path), j)
+			}
+		}
+		q.Set("immutable", "1")
+		if db, err = sql.Open("sqlite3", dsn()); err != nil {
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		err = db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current)
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
 	// Readers run in parallel under WAL; two per core keep the cores busy
 	// (a query holds its connection only while SQLite reads a batch of
@@ -134,7 +195,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db.SetMaxIdleConns(2 * runtime.GOMAXPROCS(0))
 	s := &DB{db: db, path: path, extents: map[extentKey]geo.Extent{}, indexes: map[int64]*indexSlot{}, rawStmts: map[*sqlite3.SQLiteConn]map[fetchKey]driver.Stmt{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	if err := s.migrate(ctx); err != nil {
+	if readOnly {
+		if names, _ := fs.Glob(migrations, "migrations/*.sql"); current != len(names) {
+			db.Close()
+			return nil, fmt.Errorf("sqlite: %s: read-only: the schema is at version %d, this program reads version %d; open it once writable to migrate it", path, current, len(names))
+		}
+	} else if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}

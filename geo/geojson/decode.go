@@ -13,15 +13,26 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"strconv"
-
-	orbjson "github.com/paulmach/orb/geojson"
+	"unicode/utf8"
 
 	"strata/geo"
 )
 
-// maxFeatureBytes bounds the JSON text of one feature.
-const maxFeatureBytes = 16 << 20
+// Limits on the input, checked as it is read, before anything is decoded.
+const (
+	// MaxFeatureBytes bounds the JSON text of one feature.
+	MaxFeatureBytes = 16 << 20
+	// MaxMemberBytes bounds the value of any top-level member other than
+	// "features", such as "bbox" or a foreign member, which is skipped.
+	// Like MaxFeatureBytes it counts the bytes read while decoding the
+	// value, so it holds within what the JSON decoder has read ahead.
+	MaxMemberBytes = 1 << 20
+	// DefaultMaxBytes bounds a whole document unless Options.MaxBytes
+	// says otherwise.
+	DefaultMaxBytes = 4 << 30
+)
 
 // Reserved property names: Strata keeps them as feature fields.
 var reserved = map[string]bool{"valid_from": true, "valid_to": true, "precision_m": true, "sources": true}
@@ -34,17 +45,30 @@ type Options struct {
 	// PrecisionM is used for a feature with no "precision_m" property when
 	// not nil. With nil, such a feature is an error.
 	PrecisionM *float64
+	// Kind, when not empty, is the geometry kind of the layer the features
+	// go to: a geometry that does not fit it is an error (see
+	// geo.ValidateGeometryFor).
+	Kind geo.GeometryKind
+	// MaxBytes bounds the whole document; 0 means DefaultMaxBytes.
+	MaxBytes int64
 }
 
 // Decode reads a GeoJSON FeatureCollection from r and yields its features
 // for layer, in order, each validated. Properties valid_from and valid_to
 // (dates, RFC 3339 timestamps or null), precision_m and sources become the
 // feature's fields; the id is the feature's "id" member or else its "id"
-// property. An error names the feature as features[i] and ends the
-// sequence; it wraps geo.ErrInvalid.
+// property. Every position must hold exactly a longitude and a latitude;
+// text must be valid UTF-8; the document, each feature and each other
+// member are bounded in size (MaxBytes, MaxFeatureBytes, MaxMemberBytes)
+// and a feature's geometry and properties in nesting (MaxDepth,
+// geo.MaxCollectionDepth). An error names the feature as features[i] (or
+// the member) and ends the sequence; it wraps geo.ErrInvalid.
 func Decode(r io.Reader, layer string, opt Options) iter.Seq2[*geo.Feature, error] {
 	return func(yield func(*geo.Feature, error) bool) {
-		lr := &limitReader{r: r, n: -1}
+		if opt.MaxBytes <= 0 {
+			opt.MaxBytes = DefaultMaxBytes
+		}
+		lr := newLimitReader(r, opt.MaxBytes)
 		d := json.NewDecoder(lr)
 		err := decode(d, lr, layer, opt, yield)
 		if err != nil && !errors.Is(err, errStop) {
@@ -66,30 +90,40 @@ func decode(d *json.Decoder, lr *limitReader, layer string, opt Options, yield f
 	sawFeatures := false
 	seen := map[string]int{}
 	for d.More() {
+		// A member's name counts towards its limit.
+		lr.reset(MaxMemberBytes)
 		tok, err := d.Token()
 		if err != nil {
-			return badJSON(err)
+			if errors.Is(err, errTooLarge) && lr.total >= 0 {
+				return geo.Invalidf("body", "a member name is longer than %d bytes", MaxMemberBytes)
+			}
+			return badJSON(lr, err)
 		}
 		key, _ := tok.(string)
 		switch key {
 		case "type":
 			if err := d.Decode(&typ); err != nil {
-				return badJSON(err)
+				return memberError(lr, key, err)
 			}
+			lr.reset(-1)
 			if typ != "FeatureCollection" {
 				return geo.Invalidf("type", "type is %q, not FeatureCollection", typ)
 			}
 		case "features":
+			lr.reset(-1)
 			sawFeatures = true
 			if err := expectDelim(d, '['); err != nil {
 				return geo.Invalidf("features", "features is not an array")
 			}
 			for i := 0; d.More(); i++ {
-				lr.reset(maxFeatureBytes)
+				lr.reset(MaxFeatureBytes)
 				var raw rawFeature
 				if err := d.Decode(&raw); err != nil {
 					if errors.Is(err, errTooLarge) {
-						return geo.Invalidf("features", "features[%d] is larger than %d bytes", i, maxFeatureBytes)
+						if lr.total < 0 {
+							return geo.Invalidf("body", "features[%d]: the document is larger than %d bytes", i, lr.max)
+						}
+						return geo.Invalidf("features", "features[%d] is larger than %d bytes", i, MaxFeatureBytes)
 					}
 					if errors.Is(err, io.ErrUnexpectedEOF) {
 						return geo.Invalidf("features", "features[%d]: bad JSON: the document ends early", i)
@@ -110,17 +144,18 @@ func decode(d *json.Decoder, lr *limitReader, layer string, opt Options, yield f
 				}
 			}
 			if _, err := d.Token(); err != nil {
-				return badJSON(err)
+				return badJSON(lr, err)
 			}
 		default:
 			var skip json.RawMessage
 			if err := d.Decode(&skip); err != nil {
-				return badJSON(err)
+				return memberError(lr, key, err)
 			}
+			lr.reset(-1)
 		}
 	}
 	if _, err := d.Token(); err != nil {
-		return badJSON(err)
+		return badJSON(lr, err)
 	}
 	if typ != "FeatureCollection" {
 		return geo.Invalidf("type", `the document has no "type": "FeatureCollection"`)
@@ -128,7 +163,9 @@ func decode(d *json.Decoder, lr *limitReader, layer string, opt Options, yield f
 	if !sawFeatures {
 		return geo.Invalidf("features", `the FeatureCollection has no "features" array`)
 	}
-	if _, err := d.Token(); err != io.EOF {
+	if _, err := d.Token(); errors.Is(err, errTooLarge) {
+		return badJSON(lr, err)
+	} else if err != io.EOF {
 		return geo.Invalidf("body", "unexpected data after the FeatureCollection")
 	}
 	return nil
@@ -141,7 +178,19 @@ func idNote(f *geo.Feature) string {
 	return fmt.Sprintf(" (id %q)", f.ID)
 }
 
-func badJSON(err error) error {
+// memberError describes an error decoding the value of the top-level
+// member key.
+func memberError(lr *limitReader, key string, err error) error {
+	if errors.Is(err, errTooLarge) && lr.total >= 0 {
+		return geo.Invalidf(key, "member %q is larger than %d bytes", short([]byte(key)), MaxMemberBytes)
+	}
+	return badJSON(lr, fmt.Errorf("member %q: %w", short([]byte(key)), err))
+}
+
+func badJSON(lr *limitReader, err error) error {
+	if errors.Is(err, errTooLarge) {
+		return geo.Invalidf("body", "the document is larger than %d bytes", lr.max)
+	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return geo.Invalidf("body", "bad JSON: the document ends early")
 	}
@@ -173,8 +222,16 @@ func (raw *rawFeature) feature(layer string, opt Options) (*geo.Feature, error) 
 		return nil, fmt.Errorf("type is %q, not Feature", raw.Type)
 	}
 	f := &geo.Feature{Layer: layer}
+	// encoding/json would replace invalid UTF-8 in the strings it decodes
+	// with U+FFFD: check the bytes first.
+	if !utf8.Valid(raw.ID) {
+		return nil, errors.New("id is not valid UTF-8")
+	}
 	props := map[string]json.RawMessage{}
 	if len(raw.Properties) > 0 && string(raw.Properties) != "null" {
+		if nesting(raw.Properties, MaxDepth) > MaxDepth {
+			return nil, fmt.Errorf("properties nest arrays and objects more than %d deep", MaxDepth)
+		}
 		if err := json.Unmarshal(raw.Properties, &props); err != nil {
 			return nil, fmt.Errorf("properties is not a JSON object")
 		}
@@ -184,14 +241,18 @@ func (raw *rawFeature) feature(layer string, opt Options) (*geo.Feature, error) 
 		return nil, err
 	}
 	f.ID = id
+	if !utf8.Valid(raw.Properties) {
+		return f, invalidUTF8(props)
+	}
 	if len(raw.Geometry) == 0 || string(raw.Geometry) == "null" {
 		return f, errors.New("geometry is missing")
 	}
-	g, err := orbjson.UnmarshalGeometry(raw.Geometry)
-	if err != nil {
+	if nesting(raw.Geometry, MaxDepth) > MaxDepth {
+		return f, fmt.Errorf("geometry nests arrays and objects more than %d deep", MaxDepth)
+	}
+	if f.Geometry, err = decodeGeometry(raw.Geometry, 0); err != nil {
 		return f, fmt.Errorf("geometry: %v", err)
 	}
-	f.Geometry = g.Geometry()
 	var from, to string
 	if err := optString(props, "valid_from", &from); err != nil {
 		return f, err
@@ -233,7 +294,30 @@ func (raw *rawFeature) feature(layer string, opt Options) (*geo.Feature, error) 
 	if err := f.Validate(); err != nil {
 		return f, err
 	}
+	if err := geo.ValidateGeometryFor(opt.Kind, f.Geometry); err != nil {
+		return f, err
+	}
 	return f, nil
+}
+
+// invalidUTF8 names the property holding invalid UTF-8 in its value, or
+// else says that a property name does.
+func invalidUTF8(props map[string]json.RawMessage) error {
+	keys := make([]string, 0, len(props))
+	for k, v := range props {
+		if !utf8.Valid(v) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return errors.New("a property name is not valid UTF-8")
+	}
+	slices.Sort(keys)
+	field := "properties." + keys[0]
+	if reserved[keys[0]] || keys[0] == "name" || keys[0] == "kind" {
+		field = keys[0]
+	}
+	return fmt.Errorf("%s is not valid UTF-8", field)
 }
 
 // featureID takes the id from the feature's id member (a string or an
@@ -281,25 +365,39 @@ func optString(props map[string]json.RawMessage, key string, dst *string) error 
 
 var errTooLarge = errors.New("feature too large")
 
-// limitReader fails once more than n bytes are read after reset(n); n < 0
-// means no limit.
+// limitReader fails once more than n bytes are read after reset(n) (n < 0
+// means no limit), or more than max in all; total is then negative.
 type limitReader struct {
-	r io.Reader
-	n int64
+	r     io.Reader
+	n     int64 // bytes left for the part being read, or -1
+	total int64 // bytes left for the document
+	max   int64 // the document's limit
+}
+
+func newLimitReader(r io.Reader, max int64) *limitReader {
+	return &limitReader{r: r, n: -1, total: max, max: max}
 }
 
 func (l *limitReader) reset(n int64) { l.n = n }
 
 func (l *limitReader) Read(p []byte) (int, error) {
-	if l.n == 0 {
+	if l.n == 0 || l.total < 0 {
 		return 0, errTooLarge
 	}
 	if l.n > 0 && int64(len(p)) > l.n {
 		p = p[:l.n]
 	}
+	// One byte past the limit tells a document of exactly max bytes from
+	// a longer one.
+	if int64(len(p)) > l.total+1 {
+		p = p[:l.total+1]
+	}
 	n, err := l.r.Read(p)
 	if l.n > 0 {
 		l.n -= int64(n)
+	}
+	if l.total -= int64(n); l.total < 0 {
+		return n, errTooLarge
 	}
 	return n, err
 }

@@ -1,6 +1,8 @@
 package geojson
 
 import (
+	"bytes"
+	"math"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -28,8 +30,13 @@ func AppendFeature(b []byte, f *geo.Feature) []byte {
 
 // appendProperties appends the feature's own properties merged with
 // valid_from, valid_to, precision_m and sources, as one JSON object.
+// Invalid UTF-8 in the properties, which no store should hold (see
+// geo.CheckStoredFeature), is replaced with U+FFFD.
 func appendProperties(b []byte, f *geo.Feature) []byte {
 	own := f.Properties
+	if !utf8.Valid(own) {
+		own = bytes.ToValidUTF8(own, []byte("\uFFFD"))
+	}
 	if len(own) >= 2 && own[0] == '{' {
 		b = append(b, own[:len(own)-1]...)
 		if len(own) > 2 {
@@ -43,7 +50,7 @@ func appendProperties(b []byte, f *geo.Feature) []byte {
 	b = append(b, `,"valid_to":`...)
 	b = appendBound(b, f.Valid.End)
 	b = append(b, `,"precision_m":`...)
-	b = appendFloat(b, f.PrecisionM)
+	b = AppendFloat(b, f.PrecisionM)
 	b = append(b, `,"sources":`...)
 	b = appendSources(b, f.Sources)
 	return append(b, '}')
@@ -218,9 +225,9 @@ func AppendGeometry(b []byte, g orb.Geometry) []byte {
 
 func appendPoint(b []byte, p orb.Point) []byte {
 	b = append(b, '[')
-	b = appendFloat(b, p[0])
+	b = AppendFloat(b, p[0])
 	b = append(b, ',')
-	b = appendFloat(b, p[1])
+	b = AppendFloat(b, p[1])
 	return append(b, ']')
 }
 
@@ -246,9 +253,28 @@ func appendPolygon(b []byte, p orb.Polygon) []byte {
 	return append(b, ']')
 }
 
-// appendFloat appends v as a JSON number in its shortest exact form.
-func appendFloat(b []byte, v float64) []byte {
-	return strconv.AppendFloat(b, v, 'f', -1, 64)
+// AppendFloat appends v as a JSON number in its shortest exact form, as
+// encoding/json writes it: in decimal, or with an exponent below 1e-6 and
+// from 1e21 on (1e308 is "1e+308", not 309 digits). JSON has no NaN or
+// infinity: they are written as null, which no stored value should need
+// (see geo.CheckStoredGeometry).
+func AppendFloat(b []byte, v float64) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(b, "null"...)
+	}
+	format := byte('f')
+	if abs := math.Abs(v); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, v, format, -1, 64)
+	if format == 'e' {
+		// "1e-07" -> "1e-7", as encoding/json writes it.
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
 }
 
 const hex = "0123456789abcdef"

@@ -1,11 +1,15 @@
 package geojson_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 	orbjson "github.com/paulmach/orb/geojson"
@@ -27,7 +31,7 @@ func decodeAll(t testing.TB, body string, opt geojson.Options) ([]*geo.Feature, 
 
 func TestDecode(t *testing.T) {
 	body := `{"features":[
-	  {"type":"Feature","id":7,"geometry":{"type":"Point","coordinates":[34,31,12]},"properties":{"name":"Seven","kind":"k","valid_from":"2025-10-10","precision_m":5,"sources":[{"title":"S","url":"https://e.org"}],"extra":{"a":[1,2]}}},
+	  {"type":"Feature","id":7,"geometry":{"type":"Point","coordinates":[34,31]},"properties":{"name":"Seven","kind":"k","valid_from":"2025-10-10","precision_m":5,"sources":[{"title":"S","url":"https://e.org"}],"extra":{"a":[1,2]}}},
 	  {"type":"Feature","geometry":{"type":"LineString","coordinates":[[34,31],[35,32]]},"properties":{"id":"from-props","valid_to":"2025-10-10T12:00:00Z"}}
 	],"type":"FeatureCollection","bbox":[0,0,1,1]}`
 	p := 25.0
@@ -61,25 +65,102 @@ func TestDecode(t *testing.T) {
 func TestDecodeErrors(t *testing.T) {
 	pt := `{"type":"Point","coordinates":[34,31]}`
 	ok := `"properties":{"precision_m":1,"sources":[{"title":"S"}]}`
-	cases := []struct{ name, body, want string }{
-		{"empty", ``, "empty"},
-		{"not an object", `"x"`, "FeatureCollection"},
-		{"no type", `{"features":[]}`, "type"},
-		{"no features", `{"type":"FeatureCollection"}`, "features"},
-		{"features not array", `{"type":"FeatureCollection","features":{}}`, "not an array"},
-		{"feature type", `{"type":"FeatureCollection","features":[{"type":"Point","id":"a","geometry":` + pt + `,` + ok + `}]}`, "not Feature"},
-		{"sources shape", `{"type":"FeatureCollection","features":[{"type":"Feature","id":"a","geometry":` + pt + `,"properties":{"precision_m":1,"sources":"S"}}]}`, "sources"},
-		{"precision type", `{"type":"FeatureCollection","features":[{"type":"Feature","id":"a","geometry":` + pt + `,"properties":{"precision_m":"1","sources":[{"title":"S"}]}}]}`, "precision_m"},
-		{"float id", `{"type":"FeatureCollection","features":[{"type":"Feature","id":1.5,"geometry":` + pt + `,` + ok + `}]}`, "id"},
-		{"name not string", `{"type":"FeatureCollection","features":[{"type":"Feature","id":"a","geometry":` + pt + `,"properties":{"precision_m":1,"sources":[{"title":"S"}],"valid_from":5}}]}`, "valid_from"},
+	one := func(geom string) string {
+		return `{"type":"FeatureCollection","features":[{"type":"Feature","id":"a","geometry":` + geom + `,` + ok + `}]}`
+	}
+	withProps := func(props string) string {
+		return `{"type":"FeatureCollection","features":[{"type":"Feature","id":"a","geometry":` + pt + `,"properties":{"precision_m":1,"sources":[{"title":"S"}]` + props + `}}]}`
+	}
+	nested := func(n int) string {
+		return strings.Repeat(`{"type":"GeometryCollection","geometries":[`, n) + pt + strings.Repeat(`]}`, n)
+	}
+	cases := []struct {
+		name, body, want string
+		kind             geo.GeometryKind
+	}{
+		{"empty", ``, "empty", ""},
+		{"not an object", `"x"`, "FeatureCollection", ""},
+		{"no type", `{"features":[]}`, "type", ""},
+		{"no features", `{"type":"FeatureCollection"}`, "features", ""},
+		{"features not array", `{"type":"FeatureCollection","features":{}}`, "not an array", ""},
+		{"feature type", `{"type":"FeatureCollection","features":[{"type":"Point","id":"a","geometry":` + pt + `,` + ok + `}]}`, "not Feature", ""},
+		{"sources shape", withProps(`,"sources":"S"`), "sources", ""},
+		{"precision type", strings.Replace(withProps(""), `"precision_m":1`, `"precision_m":"1"`, 1), "precision_m", ""},
+		{"float id", `{"type":"FeatureCollection","features":[{"type":"Feature","id":1.5,"geometry":` + pt + `,` + ok + `}]}`, "id", ""},
+		{"valid_from not string", withProps(`,"valid_from":5`), "valid_from", ""},
+		// Positions: exactly longitude and latitude.
+		{"point of one number", one(`{"type":"Point","coordinates":[34.4]}`), `features[0] (id "a"): geometry: Point: position [34.4] has 1 number, needs 2`, ""},
+		{"empty point", one(`{"type":"Point","coordinates":[]}`), "position [] has 0 numbers", ""},
+		{"point with z", one(`{"type":"Point","coordinates":[34,31,12]}`), "has 3 numbers", ""},
+		{"point with z and m", one(`{"type":"Point","coordinates":[34,31,12,5]}`), "has 4 numbers", ""},
+		{"line of one-number positions", one(`{"type":"LineString","coordinates":[[34],[35]]}`), "position [34] has 1 number", ""},
+		{"polygon of one-number positions", one(`{"type":"Polygon","coordinates":[[[34],[35],[36],[34]]]}`), "position [34] has 1 number", ""},
+		{"multipolygon with z", one(`{"type":"MultiPolygon","coordinates":[[[[34,31,1],[35,31,1],[35,32,1],[34,31,1]]]]}`), "has 3 numbers", ""},
+		{"string coordinate", one(`{"type":"Point","coordinates":["34",31]}`), "not a finite number", ""},
+		{"null coordinate", one(`{"type":"Point","coordinates":[null,31]}`), "not a finite number", ""},
+		{"overflowing coordinate", one(`{"type":"Point","coordinates":[1e999,31]}`), "not a finite number", ""},
+		{"line of numbers", one(`{"type":"LineString","coordinates":[34,31]}`), "position 34 is not an array", ""},
+		{"point as a line", one(`{"type":"Point","coordinates":[[34,31],[35,31]]}`), "holds an array or object where a number belongs", ""},
+		{"polygon as an object", one(`{"type":"Polygon","coordinates":{"a":1}}`), "not nested", ""},
+		{"no coordinates", one(`{"type":"Point"}`), `Point has no "coordinates"`, ""},
+		{"unknown type", one(`{"type":"Circle","coordinates":[34,31]}`), `"Circle"`, ""},
+		{"no type", one(`{"coordinates":[34,31]}`), `no "type"`, ""},
+		{"collection without geometries", one(`{"type":"GeometryCollection"}`), `no "geometries"`, ""},
+		{"collection holding a bad point", one(`{"type":"GeometryCollection","geometries":[` + pt + `,{"type":"Point","coordinates":[1]}]}`), "geometries[1]", ""},
+		{"collections 9 deep", one(nested(9)), "nest more than 8 deep", ""},
+		{"collections 4990 deep", one(nested(4990)), "more than 64 deep", ""},
+		{"deep properties", withProps(`,"x":` + strings.Repeat("[", 100) + strings.Repeat("]", 100)), "properties nest", ""},
+		// Layer kinds.
+		{"polygon in a point layer", one(`{"type":"Polygon","coordinates":[[[34,31],[35,31],[35,32],[34,31]]]}`), "a Polygon cannot go in a point layer", geo.KindPoint},
+		{"point in a line layer", one(pt), "a Point cannot go in a line layer", geo.KindLine},
+		{"line in a polygon layer", one(`{"type":"LineString","coordinates":[[34,31],[35,32]]}`), "a LineString cannot go in a polygon layer", geo.KindPolygon},
+		{"collection in a point layer", one(`{"type":"GeometryCollection","geometries":[` + pt + `]}`), "GeometryCollection cannot go in a point layer", geo.KindPoint},
+		// Invalid UTF-8, named by field.
+		{"bad UTF-8 in a property", withProps(`,"note":"a\xffb"`), "properties.note is not valid UTF-8", ""},
+		{"bad UTF-8 in the name", withProps(`,"name":"\xc3"`), "name is not valid UTF-8", ""},
+		{"bad UTF-8 in a source", strings.Replace(withProps(""), `"title":"S"`, `"title":"S\xed\xa0\x80"`, 1), "sources is not valid UTF-8", ""},
+		{"bad UTF-8 in a property name", withProps(`,"k\xff":1`), "a property name is not valid UTF-8", ""},
+		{"bad UTF-8 in the id", strings.Replace(one(pt), `"id":"a"`, `"id":"a\xff"`, 1), "id is not valid UTF-8", ""},
+		// Sizes.
+		{"huge foreign member", `{"type":"FeatureCollection","x":"` + strings.Repeat("x", 2*geojson.MaxMemberBytes) + `","features":[]}`, `member "x" is larger than`, ""},
+		{"huge type", `{"type":"` + strings.Repeat("x", 2*geojson.MaxMemberBytes) + `","features":[]}`, `member "type" is larger than`, ""},
+		{"huge member name", `{"type":"FeatureCollection","` + strings.Repeat("x", 2*geojson.MaxMemberBytes) + `":1,"features":[]}`, `a member name is longer than`, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := decodeAll(t, c.body, geojson.Options{})
+			_, err := decodeAll(t, unescapeBytes(c.body), geojson.Options{Kind: c.kind})
 			if !errors.Is(err, geo.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
-				t.Errorf("error = %v, want ErrInvalid mentioning %q", err, c.want)
+				t.Errorf("error = %.300v, want ErrInvalid mentioning %q", err, c.want)
 			}
 		})
+	}
+}
+
+// unescapeBytes turns the escapes \xNN in s into the bytes they stand
+// for, to write invalid UTF-8 in a test table.
+func unescapeBytes(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if strings.HasPrefix(s[i:], `\x`) && i+4 <= len(s) {
+			if n, err := strconv.ParseUint(s[i+2:i+4], 16, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func TestDecodeMaxBytes(t *testing.T) {
+	body := `{"type":"FeatureCollection","features":[{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[34,31]},"properties":{"precision_m":1,"sources":[{"title":"S"}]}}]}`
+	if fs, err := decodeAll(t, body, geojson.Options{MaxBytes: int64(len(body))}); err != nil || len(fs) != 1 {
+		t.Fatalf("a document of exactly MaxBytes: %v", err)
+	}
+	_, err := decodeAll(t, body+"\n", geojson.Options{MaxBytes: int64(len(body))})
+	if !errors.Is(err, geo.ErrInvalid) || !strings.Contains(err.Error(), "the document is larger than") {
+		t.Errorf("error = %v, want the document is larger", err)
 	}
 }
 
@@ -250,6 +331,54 @@ func BenchmarkAppendFeature(b *testing.B) {
 			if _, err := json.Marshal(of); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// TestAppendFloat compares AppendFloat with encoding/json, the reference,
+// and checks that a value JSON cannot hold is written as null.
+func TestAppendFloat(t *testing.T) {
+	for _, v := range []float64{0, 1, -1, 34.77167, 1e-7, -1e-7, 1e-6, 123456789, 1e20, 1e21, 1e308, -1e308, math.MaxFloat64,
+		math.SmallestNonzeroFloat64, 5e-324, 0.1 + 0.2, math.Copysign(0, -1), 1500.5} {
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := geojson.AppendFloat(nil, v); string(got) != string(want) {
+			t.Errorf("AppendFloat(%g) = %s, encoding/json writes %s", v, got, want)
+		}
+	}
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if got := geojson.AppendFloat(nil, v); string(got) != "null" {
+			t.Errorf("AppendFloat(%g) = %s, want null", v, got)
+		}
+	}
+	// A feature read from a damaged store still encodes as valid JSON.
+	f := &geo.Feature{ID: "x", Geometry: orb.LineString{{math.NaN(), 31}, {1e308, math.Inf(-1)}}, PrecisionM: math.Inf(1), Properties: json.RawMessage("{\"a\":\"\xff\"}")}
+	if out := geojson.AppendFeature(nil, f); !json.Valid(out) || !utf8.Valid(out) || bytes.Contains(out, []byte("NaN")) || bytes.Contains(out, []byte("Inf")) {
+		t.Errorf("invalid JSON: %s", out)
+	}
+}
+
+func FuzzAppendFloat(f *testing.F) {
+	for _, v := range []float64{0, 1e308, 1e-7, 34.5, 1e21} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v float64) {
+		got := geojson.AppendFloat([]byte("["), v)
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			if string(got) != "[null" {
+				t.Fatalf("AppendFloat(%g) = %s", v, got[1:])
+			}
+			return
+		}
+		want, _ := json.Marshal(v)
+		if string(got[1:]) != string(want) {
+			t.Fatalf("AppendFloat(%g) = %s, encoding/json writes %s", v, got[1:], want)
+		}
+		var back float64
+		if err := json.Unmarshal(got[1:], &back); err != nil || back != v {
+			t.Fatalf("%s reads back as %g, %v", got[1:], back, err)
 		}
 	})
 }
