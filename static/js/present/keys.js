@@ -57,7 +57,8 @@ export class PresenterKeys {
     this.p = p;
     this.digits = '';
     this.digitTimer = 0;
-    window.addEventListener('keydown', (e) => this.onKey(e), { capture: true });
+    this.listener = (e) => this.onKey(e);
+    window.addEventListener('keydown', this.listener, { capture: true });
   }
 
   onKey(e) {
