@@ -24,7 +24,6 @@
 // by point_count, the timeline's datetime on every tile with stale
 // requests aborted, and hit-testing that opens the same popups as the
 // GeoJSON layers.
-
 //
 // The layer below wires Leaflet to the parts in tiled/: mvt.js fetches and
 // decodes a tile, cluster.js gathers its dense points, draw.js draws it,
