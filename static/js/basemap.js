@@ -11,11 +11,9 @@ import * as L from '../vendor/leaflet/leaflet-src.esm.js';
 import * as topojson from '../vendor/topojson-client/src/index.js';
 import { VectorTile } from '../vendor/@mapbox/vector-tile/index.js';
 import { PbfReader } from '../vendor/pbf/index.js';
+import { BASEMAP, TILE_SIZE } from './carto.js';
 
-export const SEA = '#dfe9f0';
-const LAND = '#f6f4ee';
-const COAST = '#8aa3b5';
-const BORDER = '#9b8ca8';
+const { sea: SEA, land: LAND, coast: COAST, worldBorder: WORLD_BORDER, regionBorder: REGION_BORDER } = BASEMAP;
 
 const OSM_URL = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
 const OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
@@ -34,19 +32,19 @@ async function getTopo(url) {
  */
 const TILE_STYLE = [
   ['world_land', { fill: LAND }],
-  ['world_borders', { stroke: BORDER, width: 1, opacity: 0.9 }],
+  ['world_borders', WORLD_BORDER],
   ['region_sea', { fill: SEA }],
   ['region_land', { fill: LAND }],
-  ['region_coast', { stroke: COAST, width: 1.2 }],
-  ['region_borders', { stroke: BORDER, width: 1.6, dash: [6, 3, 2, 3] }],
+  ['region_coast', COAST],
+  ['region_borders', REGION_BORDER],
 ];
 
-/** Draws one decoded basemap tile on a 2D context of a 256-pixel tile. */
+/** Draws one decoded basemap tile on a 2D context of a TILE_SIZE tile. */
 function drawTile(ctx, tile) {
   for (const [name, st] of TILE_STYLE) {
     const layer = tile.layers[name];
     if (!layer) continue;
-    const k = 256 / layer.extent;
+    const k = TILE_SIZE / layer.extent;
     ctx.beginPath();
     for (let i = 0; i < layer.length; i++) {
       for (const ring of layer.feature(i).loadGeometry()) {
@@ -58,7 +56,7 @@ function drawTile(ctx, tile) {
       ctx.fill('evenodd');
     } else {
       ctx.globalAlpha = st.opacity ?? 1;
-      ctx.strokeStyle = st.stroke;
+      ctx.strokeStyle = st.color;
       ctx.lineWidth = st.width;
       ctx.lineJoin = 'round';
       ctx.setLineDash(st.dash ?? []);
@@ -74,12 +72,12 @@ function drawTile(ctx, tile) {
  * "unavailable" once.
  */
 const BasemapTiles = L.GridLayer.extend({
-  options: { pane: 'basemap', tileSize: 256, keepBuffer: 2 },
+  options: { pane: 'basemap', tileSize: TILE_SIZE, keepBuffer: 2 },
 
   createTile(coords, done) {
     const canvas = L.DomUtil.create('canvas');
     const ratio = window.devicePixelRatio || 1;
-    canvas.width = canvas.height = 256 * ratio;
+    canvas.width = canvas.height = TILE_SIZE * ratio;
     canvas.setAttribute('data-basemap-tile', `${coords.z}/${coords.x}/${coords.y}`);
     const ctl = new AbortController();
     canvas._abort = () => ctl.abort();
@@ -138,14 +136,14 @@ export function offlineBasemap(map) {
     try {
       const [world, region] = await Promise.all([getTopo('basemap/world.topo.json'), getTopo('basemap/region.topo.json')]);
       group.addLayer(L.geoJSON(topojson.feature(world, world.objects.land), { ...opts, style: { stroke: false, fillColor: LAND, fillOpacity: 1 } }));
-      group.addLayer(L.geoJSON(topojson.feature(world, world.objects.borders), { ...opts, style: { color: BORDER, weight: 1, opacity: 0.9, fill: false } }));
+      group.addLayer(L.geoJSON(topojson.feature(world, world.objects.borders), { ...opts, style: { color: WORLD_BORDER.color, weight: WORLD_BORDER.width, opacity: WORLD_BORDER.opacity, fill: false } }));
       if (Array.isArray(region.clip) && region.clip.length === 4) {
         const [w, s, e, n] = region.clip;
         group.addLayer(L.rectangle([[s, w], [n, e]], { ...opts, stroke: false, fillColor: SEA, fillOpacity: 1 }));
       }
       group.addLayer(L.geoJSON(topojson.feature(region, region.objects.land), { ...opts, style: { stroke: false, fillColor: LAND, fillOpacity: 1 } }));
-      group.addLayer(L.geoJSON(topojson.feature(region, region.objects.coast), { ...opts, style: { color: COAST, weight: 1.2, fill: false } }));
-      group.addLayer(L.geoJSON(topojson.feature(region, region.objects.borders), { ...opts, style: { color: BORDER, weight: 1.6, dashArray: '6 3 2 3', fill: false } }));
+      group.addLayer(L.geoJSON(topojson.feature(region, region.objects.coast), { ...opts, style: { color: COAST.color, weight: COAST.width, fill: false } }));
+      group.addLayer(L.geoJSON(topojson.feature(region, region.objects.borders), { ...opts, style: { color: REGION_BORDER.color, weight: REGION_BORDER.width, dashArray: REGION_BORDER.dash.join(' '), fill: false } }));
       group.fire('load');
     } catch (err) {
       loaded = false;

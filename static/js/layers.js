@@ -7,6 +7,7 @@
 
 import * as L from '../vendor/leaflet/leaflet-src.esm.js';
 import { fetchAllItems, fetchFeature } from './api.js';
+import { INK, metresToPixels } from './carto.js';
 import { colorOf, dashOf, markerOf, markerSVG } from './style.js';
 import { endDay } from './time.js';
 import { VectorTileLayer, isTiled, TILE_THRESHOLD } from './tiled.js';
@@ -42,11 +43,6 @@ export function isApproximate(f) {
   const p = f.properties || {};
   if (typeof p.approximate === 'boolean') return p.approximate;
   return Number(p.precision_m) >= APPROXIMATE_AT;
-}
-
-/** Metres to screen pixels at a latitude and zoom (Web Mercator). */
-export function metresToPixels(m, lat, zoom) {
-  return m / ((40075016.686 * Math.cos((lat * Math.PI) / 180)) / 2 ** (zoom + 8));
 }
 
 const POPUP_OPTIONS = { maxWidth: 360, minWidth: 240, autoPanPadding: [24, 24], className: 'strata-popup' };
@@ -221,7 +217,7 @@ export class DataLayer {
     L.geoJSON(f, {
       filter: (g) => !isArea(g.geometry?.type),
       pointToLayer: () => L.layerGroup(),
-      style: { pane: 'strata-lines', color: '#222', opacity: 0.55, weight: 6, dashArray: dash, interactive: false, lineCap: 'butt' },
+      style: { pane: 'strata-lines', color: INK.casing, opacity: INK.casingOpacity, weight: 6, dashArray: dash, interactive: false, lineCap: 'butt' },
     }).eachLayer((l) => fg.addLayer(l));
     const main = L.geoJSON(f, {
       pointToLayer: (feat, ll) => L.marker(ll, {
@@ -233,7 +229,7 @@ export class DataLayer {
       }),
       style: (feat) => {
         const area = isArea(feat.geometry?.type);
-        return { pane: area ? 'strata-areas' : 'strata-lines', color, weight: area ? 2 : 3.5, opacity: 1, dashArray: dash ?? (area && approx ? '6 4' : undefined), fillOpacity: area ? 0.18 : 0, lineCap: 'butt' };
+        return { pane: area ? 'strata-areas' : 'strata-lines', color, weight: area ? 2 : 3.5, opacity: 1, dashArray: dash ?? (area && approx ? INK.approxDash.join(' ') : undefined), fillOpacity: area ? INK.areaFillOpacity : 0, lineCap: 'butt' };
       },
     });
     main.eachLayer((l) => { tag(l, 'main'); l.bindPopup(popup, popupOpts); fg.addLayer(l); });

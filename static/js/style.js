@@ -1,6 +1,8 @@
 // style.js turns a collection's style (colour, dash, marker) into SVG
 // marker shapes and legend swatches, built with DOM calls only.
 
+import { INK } from './carto.js';
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 /** Colour used when a collection gives none or an invalid one. */
@@ -77,7 +79,7 @@ function shapePath(shape, c, r) {
  */
 export function markerSVG(shape, color, px = 18) {
   const svg = svgEl('svg', { width: px, height: px, viewBox: '0 0 20 20', 'aria-hidden': 'true', focusable: 'false' });
-  svg.append(svgEl('path', { d: shapePath(shape, 10, 8), fill: color, stroke: '#1b1b1b', 'stroke-width': 1.5, 'stroke-linejoin': 'round' }));
+  svg.append(svgEl('path', { d: shapePath(shape, 10, 8), fill: color, stroke: INK.outline, 'stroke-width': 1.5, 'stroke-linejoin': 'round' }));
   return svg;
 }
 
@@ -96,7 +98,7 @@ export function swatch(col) {
   } else {
     svg.append(svgEl('path', { d: 'M2,14 C9,4 18,18 26,6', fill: 'none', stroke: '#333', 'stroke-width': 5, 'stroke-opacity': 0.5 }));
     svg.append(svgEl('path', { d: 'M2,14 C9,4 18,18 26,6', fill: 'none', stroke: color, 'stroke-width': 3, ...(dash ? { 'stroke-dasharray': dash } : {}) }));
-    if (kind === 'mixed') svg.append(svgEl('circle', { cx: 14, cy: 10, r: 3.5, fill: color, stroke: '#1b1b1b' }));
+    if (kind === 'mixed') svg.append(svgEl('circle', { cx: 14, cy: 10, r: 3.5, fill: color, stroke: INK.outline }));
   }
   return svg;
 }

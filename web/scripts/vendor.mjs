@@ -43,8 +43,8 @@ const packages = {
     ['src/', 'src'],
     ['LICENSE', 'LICENSE'],
   ],
-  // Mapbox Vector Tile decoding for static/js/tiled.js (see there why
-  // these and not a Leaflet tile plugin).
+  // Mapbox Vector Tile decoding for static/js/tiled/mvt.js and basemap.js
+  // (static/js/tiled.js says why these and not a Leaflet tile plugin).
   '@mapbox/vector-tile': [
     ['index.js', 'index.js', { '@mapbox/point-geometry': '../point-geometry/index.js' }],
     ['LICENSE.txt', 'LICENSE.txt'],

@@ -173,9 +173,8 @@ function findSymbol(page, cluster) {
     const map = window.strata.map;
     const box = document.getElementById('map').getBoundingClientRect();
     const panel = document.querySelector('.leaflet-control-layers, .layer-control, .leaflet-top.leaflet-right')?.getBoundingClientRect();
-    for (const t of Object.values(l.tiles._tiles)) {
-      if (t.coords.z !== map.getZoom()) continue;
-      for (const it of t.el._vt.items) {
+    for (const t of l.tiles.currentTiles()) {
+      for (const it of t.items) {
         if (it.type !== 1 || !it.own || !!it.props.cluster !== cluster) continue;
         const ll = l.tiles.itemLatLng({ item: it, tile: t.coords });
         const p = map.latLngToContainerPoint(ll);

@@ -7,18 +7,13 @@
 
 import * as topojson from '../../vendor/topojson-client/src/index.js';
 import { fetchAllItems } from '../api.js';
-import { isApproximate, metresToPixels } from '../layers.js';
+import { BASEMAP, INK, metresToPixels, project, unproject } from '../carto.js';
+import { isApproximate } from '../layers.js';
 import { colorOf, dashOf, markerOf, markerSVG, swatch, svgEl } from '../style.js';
 import { el, paragraphs, sourceList, describeDate } from './text.js';
 
 const W = 1000, H = 620;
-const SEA = '#dfe9f0', LAND = '#f6f4ee', COAST = '#8aa3b5', BORDER = '#9b8ca8';
-
-/** Web Mercator at zoom 0: [lon, lat] to pixels of a 256-pixel world. */
-function project(lon, lat) {
-  const s = Math.sin((Math.max(-85.0511, Math.min(85.0511, lat)) * Math.PI) / 180);
-  return [((lon + 180) / 360) * 256, (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * 256];
-}
+const { sea: SEA, land: LAND, coast: COAST, worldBorder: WORLD_BORDER, regionBorder: REGION_BORDER } = BASEMAP;
 
 /**
  * A projection of a step's view onto the page's W×H box.
@@ -36,16 +31,13 @@ export function viewProjection(view) {
     k = 2 ** view.zoom;
   }
   const lat = view.center ? view.center[1] : (view.bounds[1] + view.bounds[3]) / 2;
-  const unproject = (px, py) => {
-    const x = (px - W / 2) / k + cx, y = (py - H / 2) / k + cy;
-    return [(x / 256) * 360 - 180, (Math.atan(Math.sinh(Math.PI * (1 - (2 * y) / 256))) * 180) / Math.PI];
-  };
+  const pageToLonLat = (px, py) => unproject((px - W / 2) / k + cx, (py - H / 2) / k + cy);
   return {
     zoom: Math.log2(k),
     lat,
     /** The page's box as [minLon, minLat, maxLon, maxLat]. */
     bbox() {
-      const [w, n] = unproject(0, 0), [e, s] = unproject(W, H);
+      const [w, n] = pageToLonLat(0, 0), [e, s] = pageToLonLat(W, H);
       return [Math.max(-180, w), Math.max(-90, s), Math.min(180, e), Math.min(90, n)];
     },
     point(lon, lat2) {
@@ -204,15 +196,15 @@ export class PrintPages {
     const geoms = (fc) => (fc.type === 'FeatureCollection' ? fc.features : [fc]).map((f) => parts(f.geometry));
     if (base) {
       for (const p of geoms(base.worldLand)) addPath(g, pathData(p.area, proj, true), { fill: LAND, 'fill-rule': 'evenodd' });
-      for (const p of geoms(base.worldBorders)) addPath(g, pathData(p.line, proj, false), { fill: 'none', stroke: BORDER, 'stroke-width': 1 });
+      for (const p of geoms(base.worldBorders)) addPath(g, pathData(p.line, proj, false), { fill: 'none', stroke: WORLD_BORDER.color, 'stroke-width': WORLD_BORDER.width });
       if (base.clip) {
         const [w, so, e, n] = base.clip;
         const [x0, y0] = proj.point(w, n), [x1, y1] = proj.point(e, so);
         g.append(svgEl('rect', { x: x0.toFixed(1), y: y0.toFixed(1), width: (x1 - x0).toFixed(1), height: (y1 - y0).toFixed(1), fill: SEA }));
       }
       for (const p of geoms(base.land)) addPath(g, pathData(p.area, proj, true), { fill: LAND, 'fill-rule': 'evenodd' });
-      for (const p of geoms(base.coast)) addPath(g, pathData(p.line.length ? p.line : p.area, proj, false), { fill: 'none', stroke: COAST, 'stroke-width': 1.2 });
-      for (const p of geoms(base.borders)) addPath(g, pathData(p.line.length ? p.line : p.area, proj, false), { fill: 'none', stroke: BORDER, 'stroke-width': 1.6, 'stroke-dasharray': '6 3 2 3' });
+      for (const p of geoms(base.coast)) addPath(g, pathData(p.line.length ? p.line : p.area, proj, false), { fill: 'none', stroke: COAST.color, 'stroke-width': COAST.width });
+      for (const p of geoms(base.borders)) addPath(g, pathData(p.line.length ? p.line : p.area, proj, false), { fill: 'none', stroke: REGION_BORDER.color, 'stroke-width': REGION_BORDER.width, 'stroke-dasharray': REGION_BORDER.dash.join(' ') });
     }
     const hl = new Set(s.highlight || []);
     const areas = svgEl('g'), lines = svgEl('g'), points = svgEl('g'), labels = svgEl('g');
@@ -229,9 +221,9 @@ export class PrintPages {
           addPath(areas, a, { fill: 'none', stroke: '#111', 'stroke-width': 6, 'stroke-opacity': 0.85 });
           addPath(lines, ln, { fill: 'none', stroke: '#111', 'stroke-width': 9, 'stroke-opacity': 0.85, 'stroke-linecap': 'round' });
         }
-        addPath(areas, a, { fill: color, 'fill-opacity': 0.18, stroke: color, 'stroke-width': 2, 'fill-rule': 'evenodd', ...(dash || approx ? { 'stroke-dasharray': dash || '6 4' } : {}) });
+        addPath(areas, a, { fill: color, 'fill-opacity': INK.areaFillOpacity, stroke: color, 'stroke-width': 2, 'fill-rule': 'evenodd', ...(dash || approx ? { 'stroke-dasharray': dash || INK.approxDash.join(' ') } : {}) });
         if (ln && approx) addPath(lines, ln, { fill: 'none', stroke: color, 'stroke-opacity': 0.2, 'stroke-width': Math.max(6, Math.min(200, 2 * metresToPixels(prec, proj.lat, proj.zoom))), 'stroke-linecap': 'round' });
-        addPath(lines, ln, { fill: 'none', stroke: '#222', 'stroke-opacity': 0.55, 'stroke-width': 5, ...(dash ? { 'stroke-dasharray': dash } : {}) });
+        addPath(lines, ln, { fill: 'none', stroke: INK.casing, 'stroke-opacity': INK.casingOpacity, 'stroke-width': 5, ...(dash ? { 'stroke-dasharray': dash } : {}) });
         addPath(lines, ln, { fill: 'none', stroke: color, 'stroke-width': 3, ...(dash ? { 'stroke-dasharray': dash } : {}) });
         for (const c of p.points) {
           const [x, y] = proj.point(c[0], c[1]);
