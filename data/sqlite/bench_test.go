@@ -11,8 +11,8 @@ import (
 	"sync"
 	"testing"
 
-	"strata/internal/workload"
 	"strata/geo"
+	"strata/internal/workload"
 )
 
 // The benchmarks run on the workload of bench/workload: 20,000 points

@@ -5,12 +5,15 @@ import (
 	"context"
 	"database/sql/driver"
 	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/mattn/go-sqlite3"
@@ -116,16 +119,19 @@ func (s *DB) fetch(ctx context.Context, f geo.Filter, sc *scratch, fn func(*geo.
 			feat.Valid, feat.PrecisionM = r.valid, r.precisionM
 			var err error
 			if feat.Geometry, err = unmarshalWKB(r.geom); err != nil {
-				return fmt.Errorf("feature %s/%s: bad WKB: %w", f.Layer, feat.ID, err)
+				return damaged(f.Layer, feat.ID, batch[i], err)
 			}
 			// The properties text is this row's own copy: share its bytes.
 			feat.Properties = unsafe.Slice(unsafe.StringData(r.props), len(r.props))
 			feat.Sources = nil
 			if !f.Light {
 				if sc.sources, err = s.sources.appendTo(sc.sources, unsafe.Slice(unsafe.StringData(r.src), len(r.src))); err != nil {
-					return fmt.Errorf("feature %s/%s: %w", f.Layer, feat.ID, err)
+					return damaged(f.Layer, feat.ID, batch[i], err)
 				}
 				feat.Sources = sc.sources
+			}
+			if err := checkRow(&feat, !f.Light); err != nil {
+				return damaged(f.Layer, feat.ID, batch[i], err)
 			}
 			if err := fn(&feat); err != nil {
 				return err
@@ -343,4 +349,39 @@ func (s *DB) exact(ctx context.Context, box *geo.BBox, ix *spacetime.Index) spac
 		}
 		return out, nil
 	}
+}
+
+// checkRow checks the values of a row read back, which another program or
+// a damaged file may have written (geo.CheckStoredGeometry,
+// geo.CheckStoredInterval, UTF-8 text, a precision import would take and,
+// with full, properties that are a JSON object).
+func checkRow(f *geo.Feature, full bool) error {
+	if err := geo.CheckStoredGeometry(f.Geometry); err != nil {
+		return err
+	}
+	if err := geo.CheckStoredInterval(f.Valid); err != nil {
+		return err
+	}
+	if !(f.PrecisionM >= 0 && f.PrecisionM <= 1e7) {
+		return fmt.Errorf("precision_m %g is out of range", f.PrecisionM)
+	}
+	for _, t := range [...]string{f.ID, f.Name, f.Kind} {
+		if !utf8.ValidString(t) {
+			return errors.New("a text column is not UTF-8")
+		}
+	}
+	if full {
+		p := f.Properties
+		if len(p) < 2 || p[0] != '{' || !json.Valid(p) {
+			return errors.New("properties are not a JSON object")
+		}
+	}
+	return nil
+}
+
+// damaged is the error for row seq of a layer, feature id, whose stored
+// values fail checkRow: an internal error, never the client's, whose text
+// the server logs and does not show.
+func damaged(layer, id string, seq int64, err error) error {
+	return fmt.Errorf("sqlite: feature %q of layer %q (row %d) is damaged: %v", id, layer, seq, err)
 }

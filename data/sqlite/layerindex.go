@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"math"
 	"sync/atomic"
 	"time"
 
@@ -219,6 +221,12 @@ func readColumns(ctx context.Context, conn *sql.Conn, num int64, pos []int64, h 
 		}
 		if i == n {
 			return nil, errors.New("features changed while read") // cannot happen in one transaction
+		}
+		if !(minX <= maxX && minY <= maxY) || math.IsInf(minX, 0) || math.IsInf(maxX, 0) || math.IsInf(minY, 0) || math.IsInf(maxY, 0) {
+			return nil, damaged(fmt.Sprint("number ", num), "", seq, errors.New("bounds are not finite"))
+		}
+		if err := geo.CheckStoredInterval(geo.Interval{Start: from, End: to}); err != nil {
+			return nil, damaged(fmt.Sprint("number ", num), "", seq, err)
 		}
 		if c.MaxX == nil && (maxX != minX || maxY != minY) {
 			// Not a point: from now on, keep the maxima apart.

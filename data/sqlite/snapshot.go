@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"math"
 	"slices"
 
@@ -195,11 +194,14 @@ func (snap *snapshot) Feature(ctx context.Context, layer, id string) (*geo.Featu
 		return nil, err
 	}
 	if feat.Geometry, err = wkb.Unmarshal(geom); err != nil {
-		return nil, fmt.Errorf("feature %s/%s: bad WKB: %w", layer, id, err)
+		return nil, damaged(layer, id, 0, err)
 	}
 	feat.Properties = props
 	if feat.Sources, err = s.sources.appendTo(nil, srcs); err != nil {
-		return nil, fmt.Errorf("feature %s/%s: %w", layer, id, err)
+		return nil, damaged(layer, id, 0, err)
+	}
+	if err := checkRow(&feat, true); err != nil {
+		return nil, damaged(layer, id, 0, err)
 	}
 	return &feat, nil
 }
