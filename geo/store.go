@@ -102,12 +102,13 @@ type Snapshot interface {
 	Days(ctx context.Context, f Filter) (DayCounts, error)
 	// Points is the light query of vector tiles for a layer of points: it
 	// calls fn, in no particular order, with each feature matching f
-	// (Limit, Offset and Light ignored) whose geometry is a Point, until
-	// fn returns an error, which Points returns. It then returns a
-	// PointAttrs that gives the other attributes of the features fn saw,
-	// by their PointHit.Ref, and the number of matching features that are
-	// not Points, which fn did not see (a caller that must draw them too
-	// uses Search). ErrNotFound for an unknown layer.
+	// (Limit, Offset and Light ignored), until fn returns an error, which
+	// Points returns. It then returns a PointAttrs that gives the other
+	// attributes of the features fn saw, by their PointHit.Ref, and
+	// others 0. If a matching feature is not a Point, it returns others
+	// above 0 instead, and may have stopped early without calling fn for
+	// every Point: a caller that must draw every feature then uses
+	// Search. ErrNotFound for an unknown layer.
 	Points(ctx context.Context, f Filter, fn func(PointHit) error) (attrs PointAttrs, others int, err error)
 }
 

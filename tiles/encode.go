@@ -18,10 +18,10 @@ import (
 const maxLat = 85.05112877980659
 
 // render draws tile t of the layers ids of snap, which are sorted and
-// distinct. A layer of points is read through Snapshot.Points, which reads
-// no more than the positions of the points it does not draw singly; any
-// other layer, or one that holds features other than Points, through a
-// light Search.
+// distinct. A layer is read through Snapshot.Points, which reads no more
+// than the positions of the points it does not draw singly; a layer that
+// holds features other than Points (Points says so) through a light
+// Search.
 func (r *Renderer) render(ctx context.Context, snap geo.Snapshot, t maptile.Tile, ids []string, when geo.Interval) ([]byte, error) {
 	e := newEncoder(t, r.opt)
 	box := e.queryBox()
@@ -31,27 +31,18 @@ func (r *Renderer) render(ctx context.Context, snap geo.Snapshot, t maptile.Tile
 	w := sc.w
 	w.reset()
 	for _, id := range ids {
-		l, err := snap.Layer(id)
-		if err != nil {
-			return nil, err
-		}
 		sc.reset()
 		lb := layerBuilder{e: e, ctx: ctx, scratch: sc}
 		f := geo.Filter{Layer: id, BBox: &box, Time: when, Light: true}
-		found := false
-		if l.Kind == geo.KindPoint {
-			attrs, others, err := snap.Points(ctx, f, lb.addPoint)
-			if err != nil {
-				return nil, err
-			}
-			if found = others == 0; found {
-				lb.feature = attrs
-			} else {
-				sc.reset() // draw them all from Search
-				lb = layerBuilder{e: e, ctx: ctx, scratch: sc}
-			}
+		attrs, others, err := snap.Points(ctx, f, lb.addPoint)
+		if err != nil {
+			return nil, err
 		}
-		if !found {
+		if others == 0 {
+			lb.feature = attrs
+		} else {
+			sc.reset() // draw every feature from Search
+			lb = layerBuilder{e: e, ctx: ctx, scratch: sc}
 			if _, err := snap.Search(ctx, f, lb.add); err != nil {
 				return nil, err
 			}

@@ -12,6 +12,7 @@ package memory
 import (
 	"cmp"
 	"context"
+	"errors"
 	"iter"
 	"math"
 	"slices"
@@ -364,15 +365,16 @@ func (st *state) Points(ctx context.Context, f geo.Filter, fn func(geo.PointHit)
 	if err != nil {
 		return nil, 0, err
 	}
-	others := 0
 	err = l.each(ctx, f, func(p int, row int64) error {
 		pt, ok := l.features[row].Geometry.(orb.Point)
 		if !ok {
-			others++
-			return nil
+			return errNotPoint
 		}
 		return fn(geo.PointHit{Lon: pt[0], Lat: pt[1], Rank: l.ix.Rank(p), Ref: int(row)})
 	})
+	if err == errNotPoint {
+		return nil, 1, nil
+	}
 	if err == nil {
 		err = ctx.Err()
 	}
@@ -382,5 +384,8 @@ func (st *state) Points(ctx context.Context, f geo.Filter, fn func(geo.PointHit)
 	return func(ref int, out *geo.Feature) {
 		src := &l.features[ref]
 		out.ID, out.Name, out.Kind, out.Valid, out.PrecisionM = src.ID, src.Name, src.Kind, src.Valid, src.PrecisionM
-	}, others, nil
+	}, 0, nil
 }
+
+// errNotPoint stops Points at a feature that is not a Point.
+var errNotPoint = errors.New("not a point")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
+	"errors"
 	"math"
 	"sort"
 
@@ -169,9 +170,22 @@ func (snap *snapshot) Points(ctx context.Context, f geo.Filter, fn func(geo.Poin
 		return nil, 0, err
 	}
 	f.Limit, f.Offset, f.Light = 0, 0, true
-	if li := snap.db.index(e.ref); li != nil && li.ix.Points() {
-		if a := li.attrs.Load(); a != nil {
+	if li := snap.db.index(e.ref); li != nil {
+		if a := li.attrs.Load(); a != nil && li.ix.Points() {
 			return li.points(ctx, f, a, fn)
+		}
+		// A match whose bounds are not a point is not a Point: the
+		// caller will Search, so stop before reading any row.
+		q := query(f)
+		if err := li.ix.Leaves(&q, func(p int, _ bool) error {
+			if !li.ix.IsPoint(p) {
+				return errNotPoint
+			}
+			return nil
+		}); err == errNotPoint {
+			return nil, 1, nil
+		} else if err != nil {
+			return nil, 0, err
 		}
 	}
 	var found []geo.Feature
@@ -194,6 +208,9 @@ func (snap *snapshot) Points(ctx context.Context, f geo.Filter, fn func(geo.Poin
 		out.ID, out.Name, out.Kind, out.Valid, out.PrecisionM = src.ID, src.Name, src.Kind, src.Valid, src.PrecisionM
 	}, others, nil
 }
+
+// errNotPoint stops a walk at a feature that is not a Point.
+var errNotPoint = errors.New("not a point")
 
 // points answers Points from memory: the index of a layer of points and
 // its attributes a, which exist only when every feature is a Point.

@@ -346,6 +346,11 @@ func (ix *Index) Row(r uint32) int64 { return ix.rows.at(int(r)) }
 // (the minimum corner of its bounds in any index).
 func (ix *Index) Point(p int) (x, y float64) { return ix.minX[p], ix.minY[p] }
 
+// IsPoint reports whether the bounds of the entry at leaf p are a point.
+func (ix *Index) IsPoint(p int) bool {
+	return ix.maxX == nil || (ix.maxX[p] == ix.minX[p] && ix.maxY[p] == ix.minY[p])
+}
+
 // Time returns the valid time [from, to) of the entry at leaf p.
 func (ix *Index) Time(p int) (from, to int64) { return ix.times.at(p) }
 
