@@ -14,6 +14,10 @@ import (
 // package bundle), as a download. It is built from the server's own
 // answers, so it needs the front end (Config.Static) and the basemap.
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
+	if err := checkParams(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	id := mux.Vars(r)["briefingId"]
 	var buf bytes.Buffer
 	if err := bundle.Write(r.Context(), &buf, s.router, id); err != nil {

@@ -90,9 +90,14 @@ func notModified(w http.ResponseWriter, r *http.Request, tag string) bool {
 }
 
 // files serves static files with a cache policy; http.FileServer already
-// handles Last-Modified, ranges and HEAD.
+// handles Last-Modified, ranges and HEAD. Files take no parameters, but a
+// query string (a cache buster) is allowed if it is well formed.
 func (s *Server) files(h http.Handler, cacheControl string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := parseQuery(r.URL.RawQuery); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		w.Header().Set("Cache-Control", cacheControl)
 		h.ServeHTTP(w, r)
 	})

@@ -51,26 +51,6 @@ func (s *Server) baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// checkParams rejects query parameters other than the allowed ones, and
-// repeated ones, naming the first offender.
-func checkParams(r *http.Request, allowed ...string) error {
-	for name, vals := range r.URL.Query() {
-		ok := false
-		for _, a := range allowed {
-			if name == a {
-				ok = true
-			}
-		}
-		if !ok {
-			return geo.Invalidf(name, "unknown query parameter %q; this endpoint takes %s", name, strings.Join(allowed, ", "))
-		}
-		if len(vals) > 1 {
-			return geo.Invalidf(name, "query parameter %q is given %d times", name, len(vals))
-		}
-	}
-	return nil
-}
-
 // checkFormat accepts f=json (and the given aliases) or no f.
 func checkFormat(r *http.Request, also ...string) error {
 	f := r.URL.Query().Get("f")
