@@ -117,7 +117,22 @@ func (s *Server) Handler() http.Handler {
 	if err != nil {
 		panic(err) // only bad static options cause this
 	}
-	return s.recoverPanics(s.cors(gz(s.router)))
+	return s.recoverPanics(s.cors(headAsGet(gz(s.router))))
+}
+
+// headAsGet answers HEAD exactly as GET, headers included: the handlers
+// and the compressor see a GET, and net/http drops the body written for
+// a HEAD request. (gzhttp leaves HEAD answers uncompressed, so they
+// lacked the Content-Encoding the GET answer has.) A HEAD costs what its
+// GET costs; clients send few.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			r = r.WithContext(r.Context()) // a copy, to change
+			r.Method = http.MethodGet
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // pinned runs h under a context pinned to one read of the store's layers

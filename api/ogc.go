@@ -75,7 +75,7 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, mediaType str
 	}
 	h := w.Header()
 	h.Set("Cache-Control", "public, max-age=60")
-	h.Set("Vary", "Accept")
+	h.Add("Vary", "Accept") // beside the compressor's Accept-Encoding
 	if notModified(w, r, etag(body)) {
 		return
 	}
@@ -132,7 +132,7 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 // serveIndex sends the front end's index.html.
 func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("Vary", "Accept")
+	w.Header().Add("Vary", "Accept")
 	http.ServeFileFS(w, r, s.cfg.Static, "index.html")
 }
 
