@@ -56,6 +56,10 @@ type Config struct {
 	// more wait their turn in arrival order (see internal/gate). 0 means
 	// one per core (runtime.GOMAXPROCS); a negative value means no limit.
 	MaxQueries int
+	// FrameAncestors lists the sources that may frame the site's pages,
+	// as ParseFrameAncestors returns them; nil means
+	// DefaultFrameAncestors. See securityHeaders.
+	FrameAncestors []string
 	// QueueTimeout is how long a query waits for its turn before the
 	// server answers 503 with Retry-After. 0 means DefaultQueueTimeout; a
 	// negative value means as long as the client waits.
@@ -79,6 +83,8 @@ type Server struct {
 	tiles  *tiles.Renderer
 	router *mux.Router
 	gate   *gate.Gate // nil: no limit
+	// security holds the headers sent with every answer.
+	security http.Header
 }
 
 // New returns a Server for cfg.
@@ -106,6 +112,10 @@ func New(cfg Config) *Server {
 	case cfg.MaxQueries > 0:
 		s.gate = gate.New(cfg.MaxQueries, cfg.QueueTimeout)
 	}
+	var err error
+	if s.security, err = securityHeaders(cfg.Static, cfg.FrameAncestors); err != nil {
+		panic("api: the front end's pages: " + err.Error()) // the embedded files are wrong
+	}
 	s.tiles = tiles.NewRenderer(cfg.Store, tiles.Options{CacheBytes: cfg.TileCacheBytes, Gate: s.gate})
 	s.router = s.routes()
 	return s
@@ -117,7 +127,7 @@ func (s *Server) Handler() http.Handler {
 	if err != nil {
 		panic(err) // only bad static options cause this
 	}
-	return s.recoverPanics(s.cors(headAsGet(gz(s.router))))
+	return s.recoverPanics(s.secure(s.cors(headAsGet(gz(s.router)))))
 }
 
 // headAsGet answers HEAD exactly as GET, headers included: the handlers
@@ -192,11 +202,11 @@ func (s *Server) routes() *mux.Router {
 	}
 	if s.cfg.Basemap != nil {
 		r.PathPrefix("/basemap/").Methods(http.MethodGet, http.MethodHead).
-			Handler(s.files(http.StripPrefix("/basemap/", http.FileServerFS(s.cfg.Basemap)), "public, max-age=86400"))
+			Handler(s.files(s.cfg.Basemap, "/basemap/", "public, max-age=86400"))
 	}
 	if s.cfg.Static != nil {
 		r.PathPrefix("/").Methods(http.MethodGet, http.MethodHead).
-			Handler(s.files(http.FileServerFS(s.cfg.Static), "public, max-age=300"))
+			Handler(s.files(s.cfg.Static, "", "public, max-age=300"))
 	}
 	r.MethodNotAllowedHandler = http.HandlerFunc(s.handleMethodNotAllowed)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -90,8 +90,7 @@ func wantsHTML(r *http.Request) bool {
 	case "html":
 		return true
 	case "":
-		accept := r.Header.Get("Accept")
-		return strings.Contains(accept, "text/html") && !strings.HasPrefix(accept, "application/")
+		return prefersHTML(r.Header.Get("Accept"))
 	}
 	return false
 }
@@ -279,10 +278,15 @@ func (s *Server) handleCollection(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, mediaJSON, c)
 }
 
+// apiDocStyle is the API summary's inline stylesheet, allowed by its hash
+// in the Content-Security-Policy (see securityHeaders).
+const apiDocStyle = `body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}code{background:#eee;padding:0 .2em}td{padding:.2em .6em;vertical-align:top}`
+
 var apiDoc = template.Must(template.New("api").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Strata API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}code{background:#eee;padding:0 .2em}td{padding:.2em .6em;vertical-align:top}</style>
+<link rel="icon" href="data:,">
+<style>` + apiDocStyle + `</style>
 </head><body>
 <h1>Strata API</h1>
 <p>Strata implements OGC API – Features Part 1 Core with GeoJSON. The machine-readable definition is at <a href="{{.}}/api">{{.}}/api</a> (OpenAPI 3.0).</p>
