@@ -10,7 +10,8 @@
 //	strata export-briefing -db PATH ID > briefing.html
 //
 // Flags fall back to the environment: STRATA_ADDR, STRATA_DB,
-// STRATA_BASE_URL, STRATA_CORS_ORIGINS.
+// STRATA_BASE_URL, STRATA_CORS_ORIGINS, STRATA_MAX_QUERIES, STRATA_PREWARM,
+// STRATA_LOG_FORMAT, STRATA_ACCESS_LOG, STRATA_FRAME_ANCESTORS.
 package main
 
 import (
@@ -90,13 +91,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 const usage = `Strata serves dated map layers with their sources over OGC API - Features.
 
 Usage:
-  strata [serve] [-addr HOST:PORT] [-db PATH] [-base-url URL] [-cors ORIGINS] [-tile-cache-mb N] [-max-queries N] [-pprof HOST:PORT]
+  strata [serve] [-addr HOST:PORT] [-db PATH] [-base-url URL] [-cors ORIGINS] [-tile-cache-mb N] [-max-queries N]
+                [-prewarm=BOOL] [-log-format text|json] [-access-log=BOOL] [-frame-ancestors SOURCES] [-pprof HOST:PORT]
   strata import -db PATH -layer ID [-title TITLE] [-kind point|line|polygon|mixed] [-replace]
                 [-source TITLE] [-precision-m M] FILE|-
   strata export -db PATH -layer ID
   strata export-briefing -db PATH ID > briefing.html
 
-Environment: STRATA_ADDR, STRATA_DB, STRATA_BASE_URL, STRATA_CORS_ORIGINS.
+Environment: STRATA_ADDR, STRATA_DB, STRATA_BASE_URL, STRATA_CORS_ORIGINS,
+STRATA_MAX_QUERIES, STRATA_PREWARM, STRATA_LOG_FORMAT, STRATA_ACCESS_LOG,
+STRATA_FRAME_ANCESTORS.
+
+The server answers /healthz (alive), /readyz (the database can be read)
+and /metrics (Prometheus).
 `
 
 // usageError marks a mistake on the command line.
@@ -177,13 +184,27 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	doPrewarm := fs.Bool("prewarm", defPrewarm, "read the database file into the OS file cache at start, if it takes at most half the available memory (env STRATA_PREWARM)")
+	logFormat := fs.String("log-format", env("STRATA_LOG_FORMAT", "text"), "log lines as `text` (key=value) or json (env STRATA_LOG_FORMAT)")
+	defAccessLog, err := envBool("STRATA_ACCESS_LOG", true)
+	if err != nil {
+		return err
+	}
+	accessLog := fs.Bool("access-log", defAccessLog, "log every request: method, URL with secrets redacted, route, status, bytes, time (env STRATA_ACCESS_LOG)")
+	frameAncestors := fs.String("frame-ancestors", env("STRATA_FRAME_ANCESTORS", "'self'"), "`SOURCES` allowed to frame the pages, as in CSP frame-ancestors: 'self', 'none' or origins such as https://example.org (env STRATA_FRAME_ANCESTORS)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	frames, err := api.ParseFrameAncestors(*frameAncestors)
+	if err != nil {
+		return usagef("-frame-ancestors: %v", err)
+	}
+	log, err := newLogger(*logFormat, stderr)
+	if err != nil {
+		return err
+	}
 
 	db, err := sqlite.Open(ctx, *dbPath)
 	if err != nil {
@@ -218,6 +239,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		TileCacheBytes: int64(*tileCache) << 20,
 		BasemapLayers:  baseLayers,
 		MaxQueries:     *maxQueries,
+		AccessLog:      *accessLog,
+		FrameAncestors: frames,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -257,6 +280,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// newLogger returns the server's logger writing to w in format "text"
+// (slog's key=value lines) or "json" (one JSON object a line).
+func newLogger(format string, w io.Writer) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, usagef("log format %q is neither text nor json (-log-format, STRATA_LOG_FORMAT)", format)
 }
 
 // prewarm reads the database file into the operating system's file cache

@@ -56,6 +56,11 @@ type Config struct {
 	// more wait their turn in arrival order (see internal/gate). 0 means
 	// one per core (runtime.GOMAXPROCS); a negative value means no limit.
 	MaxQueries int
+	// AccessLog, when set, logs every request to Logger at level Info:
+	// method, URL (secrets in the query redacted), route, status, bytes,
+	// time taken, client address and user agent, never an Authorization
+	// header's value.
+	AccessLog bool
 	// FrameAncestors lists the sources that may frame the site's pages,
 	// as ParseFrameAncestors returns them; nil means
 	// DefaultFrameAncestors. See securityHeaders.
@@ -85,6 +90,7 @@ type Server struct {
 	gate   *gate.Gate // nil: no limit
 	// security holds the headers sent with every answer.
 	security http.Header
+	metrics  *metrics
 }
 
 // New returns a Server for cfg.
@@ -117,6 +123,7 @@ func New(cfg Config) *Server {
 		panic("api: the front end's pages: " + err.Error()) // the embedded files are wrong
 	}
 	s.tiles = tiles.NewRenderer(cfg.Store, tiles.Options{CacheBytes: cfg.TileCacheBytes, Gate: s.gate})
+	s.metrics = s.newMetrics()
 	s.router = s.routes()
 	return s
 }
@@ -127,7 +134,7 @@ func (s *Server) Handler() http.Handler {
 	if err != nil {
 		panic(err) // only bad static options cause this
 	}
-	return s.recoverPanics(s.secure(s.cors(headAsGet(gz(s.router)))))
+	return s.observe(s.recoverPanics(s.secure(s.cors(headAsGet(gz(s.router))))))
 }
 
 // headAsGet answers HEAD exactly as GET, headers included: the handlers
@@ -180,7 +187,11 @@ func (s *Server) routes() *mux.Router {
 	}
 	// Requests for data read the store's layers once (see pinned).
 	data := func(path string, h http.HandlerFunc) { get(path, s.pinned(h)) }
+	r.Use(labelRoute)
 	get("/", s.handleLanding)
+	get("/healthz", s.handleHealth)
+	get("/readyz", s.handleReady)
+	get("/metrics", s.handleMetrics())
 	get("/conformance", s.handleConformance)
 	get("/api", s.handleOpenAPI)
 	get("/api.html", s.handleAPIDoc)
@@ -201,11 +212,11 @@ func (s *Server) routes() *mux.Router {
 		}
 	}
 	if s.cfg.Basemap != nil {
-		r.PathPrefix("/basemap/").Methods(http.MethodGet, http.MethodHead).
+		r.PathPrefix("/basemap/").Methods(http.MethodGet, http.MethodHead).Name("/basemap/{file}").
 			Handler(s.files(s.cfg.Basemap, "/basemap/", "public, max-age=86400"))
 	}
 	if s.cfg.Static != nil {
-		r.PathPrefix("/").Methods(http.MethodGet, http.MethodHead).
+		r.PathPrefix("/").Methods(http.MethodGet, http.MethodHead).Name("/{file}").
 			Handler(s.files(s.cfg.Static, "", "public, max-age=300"))
 	}
 	r.MethodNotAllowedHandler = http.HandlerFunc(s.handleMethodNotAllowed)

@@ -210,7 +210,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 		// The status line is gone already: cut the response short so the
 		// client sees a broken body, not a valid partial page.
 		if ctx.Err() == nil {
-			s.log.Error("items stream failed", "url", r.URL.String(), "err", err)
+			s.log.Error("items stream failed", "url", redactedURL(r.URL), "err", err)
 		}
 		*bp = b
 		panic(http.ErrAbortHandler)
