@@ -11,7 +11,8 @@
 //
 // Flags fall back to the environment: STRATA_ADDR, STRATA_DB,
 // STRATA_BASE_URL, STRATA_CORS_ORIGINS, STRATA_MAX_QUERIES, STRATA_PREWARM,
-// STRATA_LOG_FORMAT, STRATA_ACCESS_LOG, STRATA_FRAME_ANCESTORS.
+// STRATA_STALL_TIMEOUT, STRATA_LOG_FORMAT, STRATA_ACCESS_LOG,
+// STRATA_FRAME_ANCESTORS.
 package main
 
 import (
@@ -92,19 +93,24 @@ const usage = `Strata serves dated map layers with their sources over OGC API - 
 
 Usage:
   strata [serve] [-addr HOST:PORT] [-db PATH] [-base-url URL] [-cors ORIGINS] [-tile-cache-mb N] [-max-queries N]
-                [-prewarm=BOOL] [-log-format text|json] [-access-log=BOOL] [-frame-ancestors SOURCES] [-pprof HOST:PORT]
+                [-prewarm=BOOL] [-stall-timeout DURATION] [-log-format text|json] [-access-log=BOOL]
+                [-frame-ancestors SOURCES] [-pprof HOST:PORT]
   strata import -db PATH -layer ID [-title TITLE] [-kind point|line|polygon|mixed] [-replace]
                 [-source TITLE] [-precision-m M] FILE|-
   strata export -db PATH -layer ID
   strata export-briefing -db PATH ID > briefing.html
 
 Environment: STRATA_ADDR, STRATA_DB, STRATA_BASE_URL, STRATA_CORS_ORIGINS,
-STRATA_MAX_QUERIES, STRATA_PREWARM, STRATA_LOG_FORMAT, STRATA_ACCESS_LOG,
-STRATA_FRAME_ANCESTORS.
+STRATA_MAX_QUERIES, STRATA_PREWARM, STRATA_STALL_TIMEOUT, STRATA_LOG_FORMAT,
+STRATA_ACCESS_LOG, STRATA_FRAME_ANCESTORS.
 
 The server answers /healthz (alive), /readyz (the database can be read)
 and /metrics (Prometheus).
 `
+
+// writeTimeout bounds the whole of one answer, whatever the client's
+// speed (api.Config.WriteTimeout and http.Server.WriteTimeout).
+const writeTimeout = api.DefaultWriteTimeout
 
 // usageError marks a mistake on the command line.
 type usageError struct{ error }
@@ -131,6 +137,20 @@ func envInt(name string, def int) (int, error) {
 		return 0, usagef("%s=%q is not an integer", name, v)
 	}
 	return n, nil
+}
+
+// envDuration returns the environment variable's value as a duration
+// (time.ParseDuration), or def when it is unset.
+func envDuration(name string, def time.Duration) (time.Duration, error) {
+	v := env(name, "")
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, usagef("%s=%q is not a duration such as 10s", name, v)
+	}
+	return d, nil
 }
 
 // envBool returns the environment variable name as a boolean
@@ -191,11 +211,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	accessLog := fs.Bool("access-log", defAccessLog, "log every request: method, URL with secrets redacted, route, status, bytes, time (env STRATA_ACCESS_LOG)")
 	frameAncestors := fs.String("frame-ancestors", env("STRATA_FRAME_ANCESTORS", "'self'"), "`SOURCES` allowed to frame the pages, as in CSP frame-ancestors: 'self', 'none' or origins such as https://example.org (env STRATA_FRAME_ANCESTORS)")
+	defStall, err := envDuration("STRATA_STALL_TIMEOUT", api.DefaultStallTimeout)
+	if err != nil {
+		return err
+	}
+	stall := fs.Duration("stall-timeout", defStall, "drop a client that has read nothing of an answer for this long; a negative value never does (env STRATA_STALL_TIMEOUT)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *stall == 0 {
+		return usagef("-stall-timeout must not be 0; give a duration such as 10s, or -1s for none")
 	}
 	frames, err := api.ParseFrameAncestors(*frameAncestors)
 	if err != nil {
@@ -241,6 +269,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		MaxQueries:     *maxQueries,
 		AccessLog:      *accessLog,
 		FrameAncestors: frames,
+		StallTimeout:   *stall,
+		WriteTimeout:   writeTimeout,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -251,8 +281,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		// Slow or stalled clients must not hold connections forever.
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		// Long enough for a 10,000-feature page to a slow client.
-		WriteTimeout: 2 * time.Minute,
+		// Long enough for a 10,000-feature page to a slow client; a client
+		// that stops reading is dropped sooner (-stall-timeout).
+		WriteTimeout: writeTimeout,
 		IdleTimeout:  2 * time.Minute,
 		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}

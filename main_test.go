@@ -348,6 +348,7 @@ func TestCLIUsage(t *testing.T) {
 		{[]string{"export", "-db", "/nonexistent/x.db", "-layer", "a"}, 1, "nonexistent"},
 		{[]string{"serve", "extra"}, 2, "unexpected argument"},
 		{[]string{"serve", "-log-format", "xml"}, 2, `log format "xml"`},
+		{[]string{"serve", "-stall-timeout", "0"}, 2, "-stall-timeout"},
 		{[]string{"serve", "-frame-ancestors", "'unsafe-inline'"}, 2, "-frame-ancestors"},
 		{[]string{"serve", "-frame-ancestors", "'none' https://a.example"}, 2, "-frame-ancestors"},
 		{[]string{"help"}, 0, ""},
@@ -412,6 +413,7 @@ func TestCLIBadEnvironment(t *testing.T) {
 		{"STRATA_MAX_QUERIES", "lots"},
 		{"STRATA_PREWARM", "maybe"},
 		{"STRATA_ACCESS_LOG", "loud"},
+		{"STRATA_STALL_TIMEOUT", "10"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(tc.name, tc.value)

@@ -61,6 +61,12 @@ type Config struct {
 	// time taken, client address and user agent, never an Authorization
 	// header's value.
 	AccessLog bool
+	// StallTimeout is how long one write of an answer may wait for the
+	// client to read before the server drops the connection; WriteTimeout
+	// bounds the whole answer, from the request's start. 0 means
+	// DefaultStallTimeout and DefaultWriteTimeout; a negative value means
+	// no bound. See writeDeadlines.
+	StallTimeout, WriteTimeout time.Duration
 	// FrameAncestors lists the sources that may frame the site's pages,
 	// as ParseFrameAncestors returns them; nil means
 	// DefaultFrameAncestors. See securityHeaders.
@@ -93,7 +99,9 @@ type Server struct {
 	metrics  *metrics
 }
 
-// New returns a Server for cfg.
+// New returns a Server for cfg. It panics if the HTTP pages of
+// cfg.Static name an online basemap (the strata-tiles-url meta tag) that
+// is not an absolute URL, as the Content-Security-Policy must name it.
 func New(cfg Config) *Server {
 	if cfg.DefaultLimit <= 0 {
 		cfg.DefaultLimit = DefaultItemsLimit
@@ -107,6 +115,12 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.StallTimeout == 0 {
+		cfg.StallTimeout = DefaultStallTimeout
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = DefaultWriteTimeout
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger}
 	if cfg.QueueTimeout == 0 {
@@ -134,7 +148,7 @@ func (s *Server) Handler() http.Handler {
 	if err != nil {
 		panic(err) // only bad static options cause this
 	}
-	return s.observe(s.recoverPanics(s.secure(s.cors(headAsGet(gz(s.router))))))
+	return s.writeDeadlines(s.observe(s.recoverPanics(s.secure(s.cors(headAsGet(gz(s.router)))))))
 }
 
 // headAsGet answers HEAD exactly as GET, headers included: the handlers
