@@ -125,47 +125,38 @@ func env(name, def string) string {
 	return def
 }
 
-// envInt returns the environment variable's value as an integer, or def
-// when it is unset.
-func envInt(name string, def int) (int, error) {
+// envValue returns the environment variable name read by parse, def
+// when it is unset or empty, and a usage error naming it ("is not what")
+// when parse fails.
+func envValue[T any](name string, def T, parse func(string) (T, error), what string) (T, error) {
 	v := env(name, "")
 	if v == "" {
 		return def, nil
 	}
-	n, err := strconv.Atoi(v)
+	x, err := parse(v)
 	if err != nil {
-		return 0, usagef("%s=%q is not an integer", name, v)
+		var zero T
+		return zero, usagef("%s=%q is not %s", name, v, what)
 	}
-	return n, nil
+	return x, nil
+}
+
+// envInt returns the environment variable's value as an integer, or def
+// when it is unset.
+func envInt(name string, def int) (int, error) {
+	return envValue(name, def, strconv.Atoi, "an integer")
 }
 
 // envDuration returns the environment variable's value as a duration
 // (time.ParseDuration), or def when it is unset.
 func envDuration(name string, def time.Duration) (time.Duration, error) {
-	v := env(name, "")
-	if v == "" {
-		return def, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		return 0, usagef("%s=%q is not a duration such as 10s", name, v)
-	}
-	return d, nil
+	return envValue(name, def, time.ParseDuration, "a duration such as 10s")
 }
 
 // envBool returns the environment variable name as a boolean
-// (strconv.ParseBool), def when it is unset or empty, and a usage error
-// naming it when it is not a boolean.
+// (strconv.ParseBool), def when it is unset or empty.
 func envBool(name string, def bool) (bool, error) {
-	v := env(name, "")
-	if v == "" {
-		return def, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, usagef("%s=%q is not true or false", name, v)
-	}
-	return b, nil
+	return envValue(name, def, strconv.ParseBool, "true or false")
 }
 
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {

@@ -13,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"strata/tiles"
 )
 
 // metrics are the server's Prometheus metrics, in a registry of its own
@@ -45,20 +47,7 @@ func (s *Server) newMetrics() *metrics {
 			Help: "HTTP requests being answered now.",
 		}),
 	}
-	m.registry.MustRegister(
-		m.requests, m.latency, m.inFlight,
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "strata_tile_cache_tiles",
-			Help: "Vector tiles held in the tile cache.",
-		}, func() float64 { return float64(s.tiles.CacheStats().Tiles) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "strata_tile_cache_bytes",
-			Help: "Memory the cached vector tiles are counted as holding.",
-		}, func() float64 { return float64(s.tiles.CacheStats().Bytes) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "strata_tile_cache_max_bytes",
-			Help: "The tile cache's memory bound (-tile-cache-mb); 0 when it is off.",
-		}, func() float64 { return float64(s.tiles.CacheStats().MaxBytes) }),
+	m.registry.MustRegister(m.requests, m.latency, m.inFlight,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "strata_query_gate_waiting",
 			Help: "Items pages, tiles and histograms waiting for their turn to be computed (-max-queries).",
@@ -66,6 +55,17 @@ func (s *Server) newMetrics() *metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	for _, g := range []struct {
+		name, help string
+		value      func(tiles.CacheStats) int64
+	}{
+		{"strata_tile_cache_tiles", "Vector tiles held in the tile cache.", func(c tiles.CacheStats) int64 { return int64(c.Tiles) }},
+		{"strata_tile_cache_bytes", "Memory the cached vector tiles are counted as holding.", func(c tiles.CacheStats) int64 { return c.Bytes }},
+		{"strata_tile_cache_max_bytes", "The tile cache's memory bound (-tile-cache-mb); 0 when it is off.", func(c tiles.CacheStats) int64 { return c.MaxBytes }},
+	} {
+		m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: g.name, Help: g.help},
+			func() float64 { return float64(g.value(s.tiles.CacheStats())) }))
+	}
 	return m
 }
 
