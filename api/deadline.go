@@ -34,6 +34,8 @@ func (s *Server) writeDeadlines(next http.Handler) http.Handler {
 		}
 		dw.rc.SetWriteDeadline(dw.end) // zero: none, until the first write
 		next.ServeHTTP(dw, r)
+		// net/http sends what it still buffers after the handler returns.
+		dw.refresh()
 	})
 }
 
@@ -46,18 +48,27 @@ type deadlineWriter struct {
 	end   time.Time     // zero: no bound on the whole answer
 }
 
-func (w *deadlineWriter) Write(b []byte) (int, error) {
-	if w.stall >= 0 {
-		d := time.Now().Add(w.stall)
-		if !w.end.IsZero() && w.end.Before(d) {
-			d = w.end
-		}
-		// Writers without deadlines (in tests) return ErrNotSupported.
-		w.rc.SetWriteDeadline(d)
+// refresh sets the deadline for a write starting now.
+func (w *deadlineWriter) refresh() {
+	if w.stall < 0 {
+		return
 	}
+	d := time.Now().Add(w.stall)
+	if !w.end.IsZero() && w.end.Before(d) {
+		d = w.end
+	}
+	// Writers without deadlines (in tests) return ErrNotSupported.
+	w.rc.SetWriteDeadline(d)
+}
+
+func (w *deadlineWriter) Write(b []byte) (int, error) {
+	w.refresh()
 	return w.ResponseWriter.Write(b)
 }
 
-func (w *deadlineWriter) Flush() { w.rc.Flush() }
+func (w *deadlineWriter) Flush() {
+	w.refresh()
+	w.rc.Flush()
+}
 
 func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
