@@ -297,6 +297,8 @@ var apiDoc = template.Must(template.New("api").Parse(`<!doctype html>
 <tr><td><code>GET /collections/{id}</code></td><td>One layer</td></tr>
 <tr><td><code>GET /collections/{id}/items</code></td><td>Features as GeoJSON; <code>bbox</code>, <code>datetime</code>, <code>limit</code>, <code>offset</code></td></tr>
 <tr><td><code>GET /collections/{id}/items/{featureId}</code></td><td>One feature</td></tr>
+<tr><td><code>GET /healthz</code>, <code>GET /readyz</code></td><td>Liveness; readiness (the database can be read)</td></tr>
+<tr><td><code>GET /metrics</code></td><td>Prometheus metrics</td></tr>
 </table>
 <p><code>datetime</code> is an RFC 3339 instant or date (a date is the whole UTC day), or an interval <code>a/b</code> with <code>..</code> for an open end. A feature matches when its valid time [valid_from, valid_to) meets the requested time.</p>
 </body></html>`))
