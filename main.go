@@ -96,7 +96,9 @@ const usage = `Strata serves dated map layers with their sources over OGC API - 
 
 Usage:
   strata [serve] [-addr HOST:PORT] [-db PATH] [-read-only] [-base-url URL] [-cors ORIGINS]
-                 [-tile-cache-mb N] [-max-queries N] [-prewarm=false] [-pprof HOST:PORT]
+                 [-tile-cache-mb N] [-max-queries N] [-prewarm=false] [-stall-timeout DURATION]
+                 [-log-format text|json] [-access-log=BOOL] [-frame-ancestors SOURCES]
+                 [-pprof HOST:PORT]
   strata import -db PATH -layer ID [-title TITLE] [-kind point|line|polygon|mixed] [-replace]
                 [-source TITLE] [-precision-m M] [-max-mb N] [-q] FILE|-
   strata export -db PATH -layer ID > layer.geojson
@@ -107,14 +109,25 @@ Usage:
 "strata COMMAND -h" describes a command's flags.
 
 Environment (a flag beats it):
-  STRATA_ADDR          serve -addr
-  STRATA_DB            -db, for every command
-  STRATA_READ_ONLY     serve -read-only (true or false)
-  STRATA_BASE_URL      serve -base-url
-  STRATA_CORS_ORIGINS  serve -cors
-  STRATA_MAX_QUERIES   serve -max-queries
-  STRATA_PREWARM       serve -prewarm (true or false)
+  STRATA_ADDR             serve -addr
+  STRATA_DB               -db, for every command
+  STRATA_READ_ONLY        serve -read-only (true or false)
+  STRATA_BASE_URL         serve -base-url
+  STRATA_CORS_ORIGINS     serve -cors
+  STRATA_MAX_QUERIES      serve -max-queries
+  STRATA_PREWARM          serve -prewarm (true or false)
+  STRATA_STALL_TIMEOUT    serve -stall-timeout
+  STRATA_LOG_FORMAT       serve -log-format
+  STRATA_ACCESS_LOG       serve -access-log (true or false)
+  STRATA_FRAME_ANCESTORS  serve -frame-ancestors
+
+The server answers /healthz (alive), /readyz (the database can be read)
+and /metrics (Prometheus).
 `
+
+// writeTimeout bounds the whole of one answer, whatever the client's
+// speed (api.Config.WriteTimeout and http.Server.WriteTimeout).
+const writeTimeout = api.DefaultWriteTimeout
 
 // usageError marks a mistake on the command line.
 type usageError struct{ error }
@@ -129,33 +142,38 @@ func env(name, def string) string {
 	return def
 }
 
+// envValue returns the environment variable name read by parse, def
+// when it is unset or empty, and a usage error naming it ("is not what")
+// when parse fails.
+func envValue[T any](name string, def T, parse func(string) (T, error), what string) (T, error) {
+	v := env(name, "")
+	if v == "" {
+		return def, nil
+	}
+	x, err := parse(v)
+	if err != nil {
+		var zero T
+		return zero, usagef("%s=%q is not %s", name, v, what)
+	}
+	return x, nil
+}
+
 // envInt returns the environment variable's value as an integer, or def
 // when it is unset.
 func envInt(name string, def int) (int, error) {
-	v := env(name, "")
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, usagef("%s=%q is not an integer", name, v)
-	}
-	return n, nil
+	return envValue(name, def, strconv.Atoi, "an integer")
+}
+
+// envDuration returns the environment variable's value as a duration
+// (time.ParseDuration), or def when it is unset.
+func envDuration(name string, def time.Duration) (time.Duration, error) {
+	return envValue(name, def, time.ParseDuration, "a duration such as 10s")
 }
 
 // envBool returns the environment variable name as a boolean
-// (strconv.ParseBool), def when it is unset or empty, and a usage error
-// naming it when it is not a boolean.
+// (strconv.ParseBool), def when it is unset or empty.
 func envBool(name string, def bool) (bool, error) {
-	v := env(name, "")
-	if v == "" {
-		return def, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, usagef("%s=%q is not true or false", name, v)
-	}
-	return b, nil
+	return envValue(name, def, strconv.ParseBool, "true or false")
 }
 
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
@@ -199,13 +217,35 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	readOnly := fs.Bool("read-only", defReadOnly, "open the database read-only and never write it (automatic when the file or its folder cannot be written) (env STRATA_READ_ONLY)")
+	logFormat := fs.String("log-format", env("STRATA_LOG_FORMAT", "text"), "log lines as `text` (key=value) or json (env STRATA_LOG_FORMAT)")
+	defAccessLog, err := envBool("STRATA_ACCESS_LOG", true)
+	if err != nil {
+		return err
+	}
+	accessLog := fs.Bool("access-log", defAccessLog, "log every request: method, URL with secrets redacted, route, status, bytes, time (env STRATA_ACCESS_LOG)")
+	frameAncestors := fs.String("frame-ancestors", env("STRATA_FRAME_ANCESTORS", "'self'"), "`SOURCES` allowed to frame the pages, as in CSP frame-ancestors: 'self', 'none' or origins such as https://example.org (env STRATA_FRAME_ANCESTORS)")
+	defStall, err := envDuration("STRATA_STALL_TIMEOUT", api.DefaultStallTimeout)
+	if err != nil {
+		return err
+	}
+	stall := fs.Duration("stall-timeout", defStall, "drop a client that has read nothing of an answer for this long; a negative value never does (env STRATA_STALL_TIMEOUT)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if *stall == 0 {
+		return usagef("-stall-timeout must not be 0; give a duration such as 10s, or -1s for none")
+	}
+	frames, err := api.ParseFrameAncestors(*frameAncestors)
+	if err != nil {
+		return usagef("-frame-ancestors: %v", err)
+	}
+	log, err := newLogger(*logFormat, stderr)
+	if err != nil {
+		return err
+	}
 
 	mode, why := storageMode(*dbPath, *readOnly)
 	db, err := sqlite.Open(ctx, *dbPath, mode)
@@ -246,6 +286,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		TileCacheBytes: int64(*tileCache) << 20,
 		BasemapLayers:  baseLayers,
 		MaxQueries:     *maxQueries,
+		AccessLog:      *accessLog,
+		FrameAncestors: frames,
+		StallTimeout:   *stall,
+		WriteTimeout:   writeTimeout,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -256,8 +300,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		// Slow or stalled clients must not hold connections forever.
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		// Long enough for a 10,000-feature page to a slow client.
-		WriteTimeout: 2 * time.Minute,
+		// Long enough for a 10,000-feature page to a slow client; a client
+		// that stops reading is dropped sooner (-stall-timeout).
+		WriteTimeout: writeTimeout,
 		IdleTimeout:  2 * time.Minute,
 		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -285,6 +330,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// newLogger returns the server's logger writing to w in format "text"
+// (slog's key=value lines) or "json" (one JSON object a line).
+func newLogger(format string, w io.Writer) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, usagef("log format %q is neither text nor json (-log-format, STRATA_LOG_FORMAT)", format)
 }
 
 // prewarm reads the database file into the operating system's file cache

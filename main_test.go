@@ -45,7 +45,7 @@ type server struct {
 
 // startServer runs `strata serve` on a free loopback port with the
 // database at db and waits until it answers.
-func startServer(t *testing.T, db string) *server {
+func startServer(t *testing.T, db string, flags ...string) *server {
 	t.Helper()
 	return startServerCmd(t, db, nil)
 }
@@ -359,6 +359,10 @@ func TestCLIUsage(t *testing.T) {
 		{[]string{"import", "-nosuchflag"}, 2, "nosuchflag"},
 		{[]string{"export", "-db", "/nonexistent/x.db", "-layer", "a"}, 1, "nonexistent"},
 		{[]string{"serve", "extra"}, 2, "unexpected argument"},
+		{[]string{"serve", "-log-format", "xml"}, 2, `log format "xml"`},
+		{[]string{"serve", "-stall-timeout", "0"}, 2, "-stall-timeout"},
+		{[]string{"serve", "-frame-ancestors", "'unsafe-inline'"}, 2, "-frame-ancestors"},
+		{[]string{"serve", "-frame-ancestors", "'none' https://a.example"}, 2, "-frame-ancestors"},
 		{[]string{"help"}, 0, ""},
 	}
 	for _, c := range cases {
@@ -429,10 +433,57 @@ func TestUsageIsComplete(t *testing.T) {
 
 // TestCLIBadEnvironment checks that a malformed environment variable is a
 // usage error naming it.
+// TestServeOperability runs the real server with JSON logs and a frame
+// policy: it answers /healthz, /readyz and /metrics, logs each request as
+// a JSON line without the token it was given, and sends the policy.
+func TestServeOperability(t *testing.T) {
+	t.Setenv("STRATA_FRAME_ANCESTORS", "'self' https://news.example.org")
+	s := startServer(t, filepath.Join(t.TempDir(), "ops.db"), "-log-format", "json", "-prewarm=false")
+	for _, p := range []string{"/healthz", "/readyz", "/metrics", "/collections?token=s3cret"} {
+		res, err := http.Get(s.url + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		want := 200
+		if strings.Contains(p, "token") {
+			want = 400
+		}
+		if res.StatusCode != want {
+			t.Errorf("%s: status %d, want %d", p, res.StatusCode, want)
+		}
+		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self' https://news.example.org") || res.Header.Get("X-Frame-Options") != "" {
+			t.Errorf("%s: CSP %q, X-Frame-Options %q", p, csp, res.Header.Get("X-Frame-Options"))
+		}
+	}
+	s.stop(t)
+	logs := s.log.String()
+	if strings.Contains(logs, "s3cret") {
+		t.Errorf("the token reached the log:\n%s", logs)
+	}
+	requests := 0
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		var l struct{ Msg, Route string }
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("log line is not JSON: %s", line)
+		}
+		if l.Msg == "request" && l.Route != "" {
+			requests++
+		}
+	}
+	if requests < 4 {
+		t.Errorf("%d request lines logged, want at least 4:\n%s", requests, logs)
+	}
+}
+
+// TestSeedingNeverOverwrites starts the server on a database that already
+// holds data: the seed must not be applied. On an empty one it is, once.
 func TestCLIBadEnvironment(t *testing.T) {
 	for _, tc := range []struct{ name, value string }{
 		{"STRATA_MAX_QUERIES", "lots"},
 		{"STRATA_PREWARM", "maybe"},
+		{"STRATA_ACCESS_LOG", "loud"},
+		{"STRATA_STALL_TIMEOUT", "10"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(tc.name, tc.value)

@@ -57,6 +57,21 @@ type Config struct {
 	// more wait their turn in arrival order (see internal/gate). 0 means
 	// one per core (runtime.GOMAXPROCS); a negative value means no limit.
 	MaxQueries int
+	// AccessLog, when set, logs every request to Logger at level Info:
+	// method, URL (secrets in the query redacted), route, status, bytes,
+	// time taken, client address and user agent, never an Authorization
+	// header's value.
+	AccessLog bool
+	// StallTimeout is how long one write of an answer may wait for the
+	// client to read before the server drops the connection; WriteTimeout
+	// bounds the whole answer, from the request's start. 0 means
+	// DefaultStallTimeout and DefaultWriteTimeout; a negative value means
+	// no bound. See writeDeadlines.
+	StallTimeout, WriteTimeout time.Duration
+	// FrameAncestors lists the sources that may frame the site's pages,
+	// as ParseFrameAncestors returns them; nil means
+	// DefaultFrameAncestors. See securityHeaders.
+	FrameAncestors []string
 	// QueueTimeout is how long a query waits for its turn before the
 	// server answers 503 with Retry-After. 0 means DefaultQueueTimeout; a
 	// negative value means as long as the client waits.
@@ -80,9 +95,14 @@ type Server struct {
 	tiles  *tiles.Renderer
 	router *mux.Router
 	gate   *gate.Gate // nil: no limit
+	// security holds the headers sent with every answer.
+	security http.Header
+	metrics  *metrics
 }
 
-// New returns a Server for cfg.
+// New returns a Server for cfg. It panics if the HTTP pages of
+// cfg.Static name an online basemap (the strata-tiles-url meta tag) that
+// is not an absolute URL, as the Content-Security-Policy must name it.
 func New(cfg Config) *Server {
 	if cfg.DefaultLimit <= 0 {
 		cfg.DefaultLimit = DefaultItemsLimit
@@ -97,6 +117,12 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.StallTimeout == 0 {
+		cfg.StallTimeout = DefaultStallTimeout
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = DefaultWriteTimeout
+	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger}
 	if cfg.QueueTimeout == 0 {
 		cfg.QueueTimeout = DefaultQueueTimeout
@@ -107,7 +133,12 @@ func New(cfg Config) *Server {
 	case cfg.MaxQueries > 0:
 		s.gate = gate.New(cfg.MaxQueries, cfg.QueueTimeout)
 	}
+	var err error
+	if s.security, err = securityHeaders(cfg.Static, cfg.FrameAncestors); err != nil {
+		panic("api: the front end's pages: " + err.Error()) // the embedded files are wrong
+	}
 	s.tiles = tiles.NewRenderer(tiles.Options{CacheBytes: cfg.TileCacheBytes, Admit: s.admit})
+	s.metrics = s.newMetrics()
 	s.router = s.routes()
 	return s
 }
@@ -118,7 +149,22 @@ func (s *Server) Handler() http.Handler {
 	if err != nil {
 		panic(err) // only bad static options cause this
 	}
-	return s.recoverPanics(s.cors(gz(s.router)))
+	return s.writeDeadlines(s.observe(s.recoverPanics(s.secure(s.cors(headAsGet(gz(s.router)))))))
+}
+
+// headAsGet answers HEAD exactly as GET, headers included: the handlers
+// and the compressor see a GET, and net/http drops the body written for
+// a HEAD request. (gzhttp leaves HEAD answers uncompressed, so they
+// lacked the Content-Encoding the GET answer has.) A HEAD costs what its
+// GET costs; clients send few.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			r = r.WithContext(r.Context()) // a copy, to change
+			r.Method = http.MethodGet
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // dataHandler answers a request for data from one snapshot of the store.
@@ -163,7 +209,11 @@ func (s *Server) routes() *mux.Router {
 	}
 	// Requests for data read one snapshot of the store (see read).
 	data := func(path string, h dataHandler) { get(path, s.read(h)) }
+	r.Use(labelRoute)
 	get("/", s.handleLanding)
+	get("/healthz", s.handleHealth)
+	get("/readyz", s.handleReady)
+	get("/metrics", s.handleMetrics())
 	get("/conformance", s.handleConformance)
 	get("/api", s.handleOpenAPI)
 	get("/api.html", s.handleAPIDoc)
@@ -184,12 +234,12 @@ func (s *Server) routes() *mux.Router {
 		}
 	}
 	if s.cfg.Basemap != nil {
-		r.PathPrefix("/basemap/").Methods(http.MethodGet, http.MethodHead).
-			Handler(s.files(http.StripPrefix("/basemap/", http.FileServerFS(s.cfg.Basemap)), "public, max-age=86400"))
+		r.PathPrefix("/basemap/").Methods(http.MethodGet, http.MethodHead).Name("/basemap/{file}").
+			Handler(s.files(s.cfg.Basemap, "/basemap/", "public, max-age=86400"))
 	}
 	if s.cfg.Static != nil {
-		r.PathPrefix("/").Methods(http.MethodGet, http.MethodHead).
-			Handler(s.files(http.FileServerFS(s.cfg.Static), "public, max-age=300"))
+		r.PathPrefix("/").Methods(http.MethodGet, http.MethodHead).Name("/{file}").
+			Handler(s.files(s.cfg.Static, "", "public, max-age=300"))
 	}
 	r.MethodNotAllowedHandler = http.HandlerFunc(s.handleMethodNotAllowed)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

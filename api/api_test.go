@@ -259,6 +259,34 @@ func TestMalformedRequests(t *testing.T) {
 		{"GET", items + "?f=xml", 400, "f"},
 		{"GET", "/collections?f=csv", 400, "f"},
 		{"GET", "/conformance?x=1", 400, "x"},
+		// The raw query string is read strictly: Go's own parser drops
+		// these pairs silently.
+		{"GET", items + "?bbox=34.0;31.0;34.1;31.1", 400, "bbox"},
+		{"GET", items + "?limit=1;", 400, "limit"},
+		{"GET", items + "?limit=%ZZ", 400, "limit"},
+		{"GET", items + "?limit=5%", 400, "limit"},
+		{"GET", items + "?x%ZZ=1", 400, "x%ZZ"},
+		{"GET", items + "?foo=bar;", 400, "foo"},
+		{"GET", items + "?limit=1;offset=2", 400, "limit"},
+		{"GET", items + "?limit", 400, "limit"},
+		{"GET", items + "?limit=1&&offset=2", 400, "empty"},
+		{"GET", items + "?limit=1&", 400, "empty"},
+		{"GET", items + "?=1", 400, "no name"},
+		{"GET", items + "?datetime=2025-10-10&datetime=2025-10-11", 400, "datetime"},
+		{"GET", items + "?zeta=1&alpha=2&beta=3", 400, `"zeta"`},
+		{"GET", items + "?limit=1&beta=2&limit=%ZZ", 400, `"beta"`},
+		{"GET", "/collections?f=json;", 400, "f"},
+		{"GET", "/collections/towns?f=%G0", 400, "f"},
+		{"GET", "/collections/events/histogram?x%ZZ=1", 400, "x%ZZ"},
+		{"GET", "/collections/events/histogram?f=json;", 400, "f"},
+		{"GET", "/tiles/WebMercatorQuad/8/105/152?datetime=2025-10-10;", 400, "datetime"},
+		{"GET", "/xyz/8/152/105.mvt?datetime=%ZZ", 400, "datetime"},
+		{"GET", "/tilejson.json?datetime=2025-10-10;", 400, "datetime"},
+		{"GET", "/tileMatrixSets?a;b=1", 400, "a;b"},
+		{"GET", "/briefings?f=json;", 400, "f"},
+		{"GET", "/briefings/cmcc-ceasefire?f=%", 400, "f"},
+		{"GET", "/api?f=json;", 400, "f"},
+		{"GET", "/?f=json;", 400, "f"},
 		{"GET", "/collections/nope", 404, "nope"},
 		{"GET", "/collections/nope/items", 404, "nope"},
 		{"GET", "/collections/towns/items/nope", 404, "nope"},
@@ -285,6 +313,20 @@ func TestMalformedRequests(t *testing.T) {
 				t.Errorf("405 without Allow header")
 			}
 		})
+	}
+}
+
+// TestFirstUnknownParameterNamed checks that of several unknown
+// parameters the first one written is named, every time (Go's map order
+// used to pick one at random).
+func TestFirstUnknownParameterNamed(t *testing.T) {
+	srv := newServer(t)
+	for i := range 20 {
+		r := get(t, srv.URL+"/collections/towns/items?limit=1&echo=1&delta=2&charlie=3&bravo=4&alpha=5")
+		e := decode[struct{ Code, Description string }](t, r)
+		if r.status != 400 || !strings.Contains(e.Description, `"echo"`) {
+			t.Fatalf("try %d: status %d, %q does not name echo", i, r.status, e.Description)
+		}
 	}
 }
 

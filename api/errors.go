@@ -35,13 +35,18 @@ func status(err error) (int, exception) {
 		return http.StatusConflict, exception{"Conflict", msg}
 	case errors.Is(err, errMethod):
 		return http.StatusMethodNotAllowed, exception{"MethodNotAllowed", msg}
+	case errors.Is(err, errNotReady):
+		return http.StatusServiceUnavailable, exception{"ServiceUnavailable", "the database cannot be read; the server is not ready"}
 	case errors.Is(err, gate.ErrBusy):
 		return http.StatusServiceUnavailable, exception{"ServiceUnavailable", "the server is busy with other queries; try again shortly"}
 	}
 	return http.StatusInternalServerError, exception{"InternalError", "internal error"}
 }
 
-var errMethod = errors.New("method not allowed")
+var (
+	errMethod   = errors.New("method not allowed")
+	errNotReady = errors.New("not ready") // see handleReady
+)
 
 // writeError answers with the status and JSON body for err. Internal
 // errors are logged, except a client's cancelled request.
@@ -51,7 +56,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		if errors.Is(err, context.Canceled) || r.Context().Err() != nil {
 			return // the client is gone; nobody reads the answer
 		}
-		s.log.Error("request failed", "method", r.Method, "url", r.URL.String(), "err", err)
+		s.log.Error("request failed", "method", r.Method, "url", redactedURL(r.URL), "err", err)
 	}
 	h := w.Header()
 	h.Del("ETag")

@@ -12,9 +12,13 @@ import (
 
 // handleExport serves GET /briefings/{briefingId}/export.html: the
 // briefing as one self-contained HTML file that presents it offline (see
-// package bundle), as a download. It is built from the server's store,
-// briefings, front end (Config.Static) and basemap.
+// package bundle), as a download. It is built from one snapshot of the
+// server's store, its briefings, front end (Config.Static) and basemap.
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
+	if err := checkParams(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	id := mux.Vars(r)["briefingId"]
 	var buf bytes.Buffer
 	if err := bundle.Write(r.Context(), &buf, bundle.SnapshotSource(snap, s.cfg.Briefings, s.cfg.Static, s.cfg.Basemap), id); err != nil {

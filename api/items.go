@@ -1,7 +1,7 @@
 package api
 
 import (
-		"encoding/json"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -188,7 +188,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 		// The status line is gone already: cut the response short so the
 		// client sees a broken body, not a valid partial page.
 		if ctx.Err() == nil {
-			s.log.Error("items stream failed", "url", r.URL.String(), "err", err)
+			s.log.Error("items stream failed", "url", redactedURL(r.URL), "err", err)
 		}
 		*bp = b
 		panic(http.ErrAbortHandler)

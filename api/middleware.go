@@ -4,9 +4,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
+
+	"strata/geo"
 )
 
 // recoverPanics turns a panic in a handler into a logged 500, so one bad
@@ -89,11 +93,24 @@ func notModified(w http.ResponseWriter, r *http.Request, tag string) bool {
 	return false
 }
 
-// files serves static files with a cache policy; http.FileServer already
-// handles Last-Modified, ranges and HEAD.
-func (s *Server) files(h http.Handler, cacheControl string) http.Handler {
+// files serves the files of fsys at the URL path prefix with a cache
+// policy; http.FileServer handles Last-Modified, ranges and HEAD. A path
+// that names no file, or a folder, is a JSON 404: there are no folder
+// listings. Files take no parameters, but a query string (a cache buster)
+// is allowed if it is well formed.
+func (s *Server) files(fsys fs.FS, prefix, cacheControl string) http.Handler {
+	serve := http.StripPrefix(prefix, http.FileServerFS(fsys))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := parseQuery(r.URL.RawQuery); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		name := strings.TrimPrefix(path.Clean("/"+strings.TrimPrefix(r.URL.Path, prefix)), "/")
+		if fi, err := fs.Stat(fsys, name); err != nil || fi.IsDir() {
+			s.writeError(w, r, geo.NotFoundf("no resource at %s", r.URL.Path))
+			return
+		}
 		w.Header().Set("Cache-Control", cacheControl)
-		h.ServeHTTP(w, r)
+		serve.ServeHTTP(w, r)
 	})
 }

@@ -51,26 +51,6 @@ func (s *Server) baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// checkParams rejects query parameters other than the allowed ones, and
-// repeated ones, naming the first offender.
-func checkParams(r *http.Request, allowed ...string) error {
-	for name, vals := range r.URL.Query() {
-		ok := false
-		for _, a := range allowed {
-			if name == a {
-				ok = true
-			}
-		}
-		if !ok {
-			return geo.Invalidf(name, "unknown query parameter %q; this endpoint takes %s", name, strings.Join(allowed, ", "))
-		}
-		if len(vals) > 1 {
-			return geo.Invalidf(name, "query parameter %q is given %d times", name, len(vals))
-		}
-	}
-	return nil
-}
-
 // checkFormat accepts f=json (and the given aliases) or no f.
 func checkFormat(r *http.Request, also ...string) error {
 	f := r.URL.Query().Get("f")
@@ -95,7 +75,7 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, mediaType str
 	}
 	h := w.Header()
 	h.Set("Cache-Control", "public, max-age=60")
-	h.Set("Vary", "Accept")
+	h.Add("Vary", "Accept") // beside the compressor's Accept-Encoding
 	if notModified(w, r, etag(body)) {
 		return
 	}
@@ -110,8 +90,7 @@ func wantsHTML(r *http.Request) bool {
 	case "html":
 		return true
 	case "":
-		accept := r.Header.Get("Accept")
-		return strings.Contains(accept, "text/html") && !strings.HasPrefix(accept, "application/")
+		return prefersHTML(r.Header.Get("Accept"))
 	}
 	return false
 }
@@ -152,7 +131,7 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 // serveIndex sends the front end's index.html.
 func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("Vary", "Accept")
+	w.Header().Add("Vary", "Accept")
 	http.ServeFileFS(w, r, s.cfg.Static, "index.html")
 }
 
@@ -293,10 +272,15 @@ func (s *Server) handleCollection(w http.ResponseWriter, r *http.Request, snap g
 	s.writeJSON(w, r, mediaJSON, c)
 }
 
+// apiDocStyle is the API summary's inline stylesheet, allowed by its hash
+// in the Content-Security-Policy (see securityHeaders).
+const apiDocStyle = `body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}code{background:#eee;padding:0 .2em}td{padding:.2em .6em;vertical-align:top}`
+
 var apiDoc = template.Must(template.New("api").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Strata API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}code{background:#eee;padding:0 .2em}td{padding:.2em .6em;vertical-align:top}</style>
+<link rel="icon" href="data:,">
+<style>` + apiDocStyle + `</style>
 </head><body>
 <h1>Strata API</h1>
 <p>Strata implements OGC API – Features Part 1 Core with GeoJSON. The machine-readable definition is at <a href="{{.}}/api">{{.}}/api</a> (OpenAPI 3.0).</p>
@@ -307,6 +291,8 @@ var apiDoc = template.Must(template.New("api").Parse(`<!doctype html>
 <tr><td><code>GET /collections/{id}</code></td><td>One layer</td></tr>
 <tr><td><code>GET /collections/{id}/items</code></td><td>Features as GeoJSON; <code>bbox</code>, <code>datetime</code>, <code>limit</code>, <code>offset</code></td></tr>
 <tr><td><code>GET /collections/{id}/items/{featureId}</code></td><td>One feature</td></tr>
+<tr><td><code>GET /healthz</code>, <code>GET /readyz</code></td><td>Liveness; readiness (the database can be read)</td></tr>
+<tr><td><code>GET /metrics</code></td><td>Prometheus metrics</td></tr>
 </table>
 <p><code>datetime</code> is an RFC 3339 instant or date (a date is the whole UTC day), or an interval <code>a/b</code> with <code>..</code> for an open end. A feature matches when its valid time [valid_from, valid_to) meets the requested time.</p>
 </body></html>`))

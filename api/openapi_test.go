@@ -40,6 +40,7 @@ func TestOpenAPI(t *testing.T) {
 	openapi3filter.RegisterBodyDecoder("application/geo+json", openapi3filter.JSONBodyDecoder)
 	openapi3filter.RegisterBodyDecoder("application/vnd.oai.openapi+json;version=3.0", openapi3filter.JSONBodyDecoder)
 	openapi3filter.RegisterBodyDecoder("application/vnd.mapbox-vector-tile", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("text/plain", openapi3filter.PlainBodyDecoder)
 	paths := []string{
 		"/", "/conformance", "/api", "/collections", "/collections/lines",
 		"/collections/lines/items", "/collections/events/items?limit=3&offset=2",
@@ -55,6 +56,7 @@ func TestOpenAPI(t *testing.T) {
 		"/collections/lines/xyz/6/38/26.mvt", "/tiles/WebMercatorQuad/30/0/0",
 		"/briefings", "/briefings/cmcc-ceasefire", "/briefings/nope",
 		"/briefings/cmcc-ceasefire/export.html", "/briefings/nope/export.html",
+		"/healthz", "/readyz", "/metrics", "/metrics?x=1",
 	}
 	for _, p := range paths {
 		t.Run(p, func(t *testing.T) {

@@ -8,8 +8,8 @@ import (
 
 	"github.com/paulmach/orb/maptile"
 
-	"strata/internal/workload"
 	"strata/geo"
+	"strata/internal/workload"
 )
 
 // benchStore holds the benchmark dataset of shared/bench (200,000 points,

@@ -13,8 +13,8 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 
-	"strata/internal/workload"
 	"strata/geo"
+	"strata/internal/workload"
 )
 
 // orbLayer collects a layer's features as orb geojson features, for

@@ -9,9 +9,9 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
-	"strata/internal/workload"
 	"strata/data/sqlite"
 	"strata/geo"
+	"strata/internal/workload"
 )
 
 // openSQLite opens a new store in a temporary directory.

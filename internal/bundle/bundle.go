@@ -39,9 +39,9 @@ const presentPage = "present.html"
 // BasemapFiles are the basemap files the front end loads, under /basemap/.
 var BasemapFiles = []string{"world.topo.json", "region.topo.json"}
 
-// csp is the file's Content-Security-Policy: scripts and styles only from
+// CSP is the file's Content-Security-Policy: scripts and styles only from
 // the file itself, images only as data: URLs, and no connections at all.
-const csp = "default-src 'none'; script-src 'unsafe-inline' data:; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'"
+const CSP = "default-src 'none'; script-src 'unsafe-inline' data:; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'"
 
 // Source is what a briefing's file is made from.
 type Source struct {
@@ -298,7 +298,7 @@ func (c site) page(d *Data) ([]byte, error) {
 	}
 	doc = titleRE.ReplaceAllLiteralString(doc, "<title>"+html.EscapeString(d.Briefing.Title)+"</title>")
 	doc = charsetRE.ReplaceAllLiteralString(doc, `<meta charset="utf-8">`+"\n"+
-		`<meta http-equiv="Content-Security-Policy" content="`+csp+`">`+"\n"+
+		`<meta http-equiv="Content-Security-Policy" content="`+CSP+`">`+"\n"+
 		`<meta name="generator" content="strata export-briefing">`)
 	doc = bodyEndRE.ReplaceAllLiteralString(doc, `<script type="application/json" id="strata-bundle">`+string(data)+"</script>\n</body>")
 	return []byte(doc), nil

@@ -117,6 +117,18 @@ func remove(q *[]chan struct{}, ch chan struct{}) bool {
 	return false
 }
 
+// Waiting returns how many callers wait for a place now, in Enter and
+// Resume together; 0 for a nil Gate. It is for monitoring: by the time it
+// returns the number may have changed.
+func (g *Gate) Waiting() int {
+	if g == nil {
+		return 0
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.resumed) + len(g.fresh)
+}
+
 // Leave gives the caller's place to the next waiter, or frees it. Every
 // successful Enter or Resume must be matched by one Leave.
 func (g *Gate) Leave() {

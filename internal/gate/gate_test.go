@@ -65,10 +65,7 @@ func TestAtMostN(t *testing.T) {
 func waitQueued(t *testing.T, g *Gate, n int) {
 	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		g.mu.Lock()
-		q := len(g.resumed) + len(g.fresh)
-		g.mu.Unlock()
-		if q == n {
+		if g.Waiting() == n {
 			return
 		}
 	}
@@ -209,6 +206,9 @@ func TestNil(t *testing.T) {
 	g.Leave()
 	if err := g.Enter(cancelled()); err == nil {
 		t.Error("nil gate: Enter with a done context succeeded")
+	}
+	if n := g.Waiting(); n != 0 {
+		t.Errorf("nil gate: %d waiting", n)
 	}
 }
 

@@ -3,8 +3,8 @@ package workload_test
 import (
 	"fmt"
 
-	"strata/internal/workload"
 	"strata/geo"
+	"strata/internal/workload"
 )
 
 func ExampleGenerate() {

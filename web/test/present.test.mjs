@@ -12,7 +12,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch, shot, foreign, BASE } from '../testlib/helpers.mjs';
+import { launch, shot, foreign, reportCSP, BASE } from '../testlib/helpers.mjs';
 
 const ID = 'cmcc-ceasefire';
 
@@ -46,6 +46,7 @@ function watch(page) {
  */
 async function openPresenter(url, contextOptions = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce', ...contextOptions });
+  await reportCSP(context);
   if (contextOptions.offline) await context.route('**', (r) => (r.request().url().startsWith('file:') ? r.continue() : r.abort()));
   const page = await context.newPage();
   const w = watch(page);
@@ -356,6 +357,7 @@ test('printing gives one page per step with its map and caption', async () => {
 
 test('the map page lists the briefings and copies its state as a step', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await reportCSP(context);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
   const page = await context.newPage();
   const w = watch(page);

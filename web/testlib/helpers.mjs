@@ -25,6 +25,23 @@ export function launch() {
 }
 
 /**
+ * Makes every page of a browser context report Content-Security-Policy
+ * violations as console errors ("CSP violation: ..."), which the tests'
+ * error lists collect, and keep them in window.cspViolations.
+ * @param {import('playwright-core').BrowserContext} context
+ */
+export async function reportCSP(context) {
+  await context.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const v = `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`;
+      window.cspViolations.push(v);
+      console.error(`CSP violation: ${v}`);
+    });
+  });
+}
+
+/**
  * Opens the map at BASE + path and waits until it is live and idle.
  * @param {import('playwright-core').Browser} browser
  * @param {string} [path] e.g. "/#date=2025-10-10"
@@ -33,6 +50,7 @@ export function launch() {
  */
 export async function openMap(browser, path = '/', contextOptions = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
+  await reportCSP(context);
   const page = await context.newPage();
   const errors = [], requests = [], dialogs = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
