@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"strata/api"
-	"strata/internal/bundle"
 	"strata/data/basemap"
+	"strata/internal/bundle"
 	"strata/static"
 )
 

@@ -87,7 +87,7 @@ type Data struct {
 	// At answers the items the page asks for: At[date][layer] lists the
 	// indexes in Items[layer] of the features valid at that step date, as
 	// /collections/{layer}/items?datetime={date} would list them. It has
-	// an entry for every date and layer a step shows.
+	// an entry for every step date and every layer any step shows.
 	At      map[string]map[string][]int `json:"at"`
 	Basemap map[string]json.RawMessage  `json:"basemap"`
 }
@@ -133,21 +133,28 @@ func collect(ctx context.Context, src Source, id string) (*Data, error) {
 		Basemap:     map[string]json.RawMessage{},
 	}
 
-	// The dates each layer is shown at, each once.
+	// Every step date, for every layer a step shows: the presenter may
+	// ask for a layer at the date of a step that does not show it (while
+	// it turns the layer on or off), as the server would answer it.
+	shownLayers := map[string]bool{}
+	for _, s := range b.Steps {
+		for _, l := range s.Layers {
+			shownLayers[l] = true
+		}
+	}
 	dates := map[string][]stepDate{}
 	for _, s := range b.Steps {
 		t, err := geo.ParseDatetime(s.Date)
 		if err != nil {
 			return nil, fmt.Errorf("step %q: %w", s.ID, err)
 		}
-		if d.At[s.Date] == nil {
-			d.At[s.Date] = map[string][]int{}
+		if d.At[s.Date] != nil {
+			continue
 		}
-		for _, l := range s.Layers {
-			if d.At[s.Date][l] == nil {
-				d.At[s.Date][l] = []int{}
-				dates[l] = append(dates[l], stepDate{s.Date, t})
-			}
+		d.At[s.Date] = map[string][]int{}
+		for l := range shownLayers {
+			d.At[s.Date][l] = []int{}
+			dates[l] = append(dates[l], stepDate{s.Date, t})
 		}
 	}
 	layers, err := src.Layers(ctx)
