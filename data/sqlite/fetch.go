@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
 
@@ -29,6 +30,7 @@ import (
 type scratch struct {
 	ranks   []uint32
 	seqs    []int64
+	partial []bool // by position in seqs, when fetch tests them (else nil)
 	sources []geo.Source // the sources fn is given: its own copy
 	args    []driver.NamedValue
 	dest    []driver.Value
@@ -88,12 +90,15 @@ func (s *DB) rawStmt(c *sqlite3.SQLiteConn, k fetchKey) (driver.Stmt, error) {
 }
 
 // fetch reads the rows of sc.seqs in batches and calls fn for each, in
-// the order of sc.seqs. Rows are never changed once written, so they are
+// the order of sc.seqs, and returns how many it gave fn. With sc.partial
+// set, a row flagged in it is given to fn only if its geometry meets
+// f.BBox. Rows are never changed once written, so they are
 // what the snapshot that chose them saw; a seq not found means a damaged
 // database, and is an error.
-func (s *DB) fetch(ctx context.Context, f geo.Filter, sc *scratch, fn func(*geo.Feature) error) error {
+func (s *DB) fetch(ctx context.Context, f geo.Filter, sc *scratch, fn func(*geo.Feature) error) (int, error) {
 	seqs := sc.seqs
 	feat := geo.Feature{Layer: f.Layer}
+	done, n := 0, 0 // rows read, features given to fn
 	for len(seqs) > 0 {
 		size := fetchSizes[len(fetchSizes)-1]
 		for _, sz := range fetchSizes {
@@ -104,41 +109,52 @@ func (s *DB) fetch(ctx context.Context, f geo.Filter, sc *scratch, fn func(*geo.
 		}
 		batch := seqs[:min(size, len(seqs))]
 		seqs = seqs[len(batch):]
+		first := done
+		done += len(batch)
 		if err := s.readBatch(ctx, f.Light, batch, size, sc); err != nil {
-			return err
+			return n, err
 		}
 		for i := range batch {
 			r := &sc.rows[i]
 			if !r.found {
-				return fmt.Errorf("feature %s: row %d is missing", f.Layer, batch[i])
+				return n, fmt.Errorf("feature %s: row %d is missing", f.Layer, batch[i])
 			}
 			if err := ctx.Err(); err != nil {
-				return err
+				return n, err
 			}
 			feat.ID, feat.Name, feat.Kind = r.id, r.name, r.kind
 			feat.Valid, feat.PrecisionM = r.valid, r.precisionM
 			var err error
 			if feat.Geometry, err = unmarshalWKB(r.geom); err != nil {
-				return damaged(f.Layer, feat.ID, batch[i], err)
+				return n, damaged(f.Layer, feat.ID, batch[i], err)
 			}
 			// The properties text is this row's own copy: share its bytes.
 			feat.Properties = unsafe.Slice(unsafe.StringData(r.props), len(r.props))
 			feat.Sources = nil
 			if !f.Light {
 				if sc.sources, err = s.sources.appendTo(sc.sources, unsafe.Slice(unsafe.StringData(r.src), len(r.src))); err != nil {
-					return damaged(f.Layer, feat.ID, batch[i], err)
+					return n, damaged(f.Layer, feat.ID, batch[i], err)
 				}
 				feat.Sources = sc.sources
 			}
-			if err := checkRow(&feat, !f.Light); err != nil {
-				return damaged(f.Layer, feat.ID, batch[i], err)
+			if seq := batch[i]; !s.checked.has(seq) {
+				if err := checkRow(&feat, !f.Light); err != nil {
+					return n, damaged(f.Layer, feat.ID, seq, err)
+				}
+				if !f.Light {
+					s.checked.add(seq)
+				}
 			}
+			if sc.partial != nil && sc.partial[first+i] && !f.BBox.IntersectsGeometry(feat.Geometry) {
+				continue // its bounds meet the box, its geometry does not
+			}
+			n++
 			if err := fn(&feat); err != nil {
-				return err
+				return n, err
 			}
 		}
 	}
-	return nil
+	return n, nil
 }
 
 // readBatch reads the rows of batch into sc.rows, in batch order, with
@@ -384,4 +400,51 @@ func checkRow(f *geo.Feature, full bool) error {
 // the server logs and does not show.
 func damaged(layer, id string, seq int64, err error) error {
 	return fmt.Errorf("sqlite: feature %q of layer %q (row %d) is damaged: %v", id, layer, seq, err)
+}
+
+// rowSet is a set of seqs, safe for concurrent use: the rows that passed
+// checkRow in full. A row never changes once written, so it is checked
+// once for the life of the process, not once a read (checking the JSON of
+// every row of every page cost about a tenth of an items request). Seqs
+// are dense (AUTOINCREMENT), so a bit each is enough: 125 KB a million
+// rows.
+type rowSet struct {
+	mu   sync.Mutex // serialises growing
+	bits atomic.Pointer[[]uint64]
+}
+
+// has reports whether seq is in the set.
+func (r *rowSet) has(seq int64) bool {
+	b := r.bits.Load()
+	if b == nil || seq < 0 || seq/64 >= int64(len(*b)) {
+		return false
+	}
+	return atomic.LoadUint64(&(*b)[seq/64])&(1<<(seq%64)) != 0
+}
+
+// add puts seq in the set.
+func (r *rowSet) add(seq int64) {
+	if seq < 0 || seq >= 1<<27 {
+		return // beyond 16 MiB of bits: the row is checked each time
+	}
+	b := r.bits.Load()
+	if b == nil || seq/64 >= int64(len(*b)) {
+		r.mu.Lock()
+		b = r.bits.Load()
+		if b == nil || seq/64 >= int64(len(*b)) {
+			n := max(2*(seq/64+1), 1024)
+			grown := make([]uint64, n)
+			if b != nil {
+				// Bits added to the old array after this copy are lost,
+				// which only means those rows are checked again.
+				for i := range *b {
+					grown[i] = atomic.LoadUint64(&(*b)[i])
+				}
+			}
+			b = &grown
+			r.bits.Store(b)
+		}
+		r.mu.Unlock()
+	}
+	atomic.OrUint64(&(*b)[seq/64], 1<<(seq%64))
 }

@@ -229,17 +229,44 @@ func (snap *snapshot) Search(ctx context.Context, f geo.Filter, fn func(*geo.Fea
 	}
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
+	sc.partial = sc.partial[:0]
 	var n int
-	if li := s.index(e.ref); li != nil {
+	li := s.index(e.ref)
+	switch {
+	case li != nil && f.BBox != nil && !li.ix.Points() && f.Limit <= 0 && f.Offset <= 0 && fn != nil:
+		// Every match is read anyway (tiles read so): test the geometry
+		// of the partial candidates as their rows come, not before.
+		q := query(f)
+		var partial int
+		sc.ranks, partial = li.ix.Search(&q, sc.ranks[:0])
+		slices.SortFunc(sc.ranks, func(a, b uint32) int { return int(a&^spacetime.Partial) - int(b&^spacetime.Partial) })
+		sc.seqs = sc.seqs[:0]
+		for _, r := range sc.ranks {
+			sc.seqs = append(sc.seqs, li.ix.Row(r&^spacetime.Partial))
+			if partial > 0 {
+				sc.partial = append(sc.partial, r&spacetime.Partial != 0)
+			}
+		}
+		if partial == 0 {
+			sc.partial = nil
+		}
+		n, err = s.fetch(ctx, f, sc, fn)
+		sc.partial = sc.partial[:0]
+		if err != nil {
+			return 0, err
+		}
+		return n, ctx.Err()
+	case li != nil:
 		q := query(f)
 		sc.seqs, n, err = li.ix.Page(&q, f.Offset, f.Limit, &sc.ranks, sc.seqs, s.exact(ctx, f.BBox, li.ix))
-	} else {
+	default:
 		sc.seqs, n, err = snap.scanPage(ctx, e.ref.num, f, sc.seqs[:0])
 	}
 	if err != nil {
 		return 0, err
 	}
-	if err := s.fetch(ctx, f, sc, fn); err != nil {
+	sc.partial = nil
+	if _, err := s.fetch(ctx, f, sc, fn); err != nil {
 		return 0, err
 	}
 	return n, ctx.Err()

@@ -60,6 +60,7 @@ type DB struct {
 	extents map[extentKey]geo.Extent // for one version at a time
 
 	sources sourceCache
+	checked rowSet // rows that passed checkRow
 
 	// ctx ends background index builds on Close; builds counts them.
 	ctx    context.Context
