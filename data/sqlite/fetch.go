@@ -30,7 +30,7 @@ import (
 type scratch struct {
 	ranks   []uint32
 	seqs    []int64
-	partial []bool // by position in seqs, when fetch tests them (else nil)
+	partial []bool       // by position in seqs, when fetch tests them (else nil)
 	sources []geo.Source // the sources fn is given: its own copy
 	args    []driver.NamedValue
 	dest    []driver.Value
