@@ -35,7 +35,7 @@ func (s *Server) parseItems(r *http.Request, layer string) (itemsQuery, error) {
 	}
 	v := r.URL.Query()
 	if s := v.Get("limit"); v.Has("limit") {
-		n, err := strconv.Atoi(s)
+		n, err := atoi(s)
 		if err != nil || n < 1 {
 			return q, geo.Invalidf("limit", "limit %q must be an integer of at least 1", s)
 		}
@@ -43,7 +43,7 @@ func (s *Server) parseItems(r *http.Request, layer string) (itemsQuery, error) {
 	}
 	q.limit = min(q.limit, s.cfg.MaxLimit)
 	if s := v.Get("offset"); v.Has("offset") {
-		n, err := strconv.Atoi(s)
+		n, err := atoi(s)
 		if err != nil || n < 0 {
 			return q, geo.Invalidf("offset", "offset %q must be an integer of at least 0", s)
 		}
@@ -65,6 +65,15 @@ func (s *Server) parseItems(r *http.Request, layer string) (itemsQuery, error) {
 	}
 	q.filter.Limit = q.limit
 	return q, nil
+}
+
+// atoi parses a whole number written in decimal digits only: no sign,
+// which strconv.Atoi would take.
+func atoi(s string) (int, error) {
+	if s == "" || strings.Trim(s, "0123456789") != "" {
+		return 0, strconv.ErrSyntax
+	}
+	return strconv.Atoi(s)
 }
 
 // canonicalQuery is the request's query with its parameters sorted, so

@@ -53,8 +53,9 @@ func (s *Server) baseURL(r *http.Request) string {
 
 // checkFormat accepts f=json (and the given aliases) or no f.
 func checkFormat(r *http.Request, also ...string) error {
-	f := r.URL.Query().Get("f")
-	if f == "" || f == "json" {
+	v := r.URL.Query()
+	f := v.Get("f")
+	if !v.Has("f") || f == "json" {
 		return nil
 	}
 	for _, a := range also {

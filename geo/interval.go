@@ -101,9 +101,11 @@ func ParseValidTime(field, from, to string) (Interval, error) {
 // closed interval for Interval.Overlaps. An end before the start is an
 // error.
 func ParseDatetime(s string) (Interval, error) {
-	s = strings.TrimSpace(s)
 	if s == "" {
 		return Always, Invalidf("datetime", "datetime is empty")
+	}
+	if strings.TrimSpace(s) != s {
+		return Always, Invalidf("datetime", "datetime %q has spaces or line breaks around it", s)
 	}
 	a, b, isInterval := strings.Cut(s, "/")
 	if !isInterval {

@@ -137,11 +137,13 @@ func (s *DB) fetch(ctx context.Context, f geo.Filter, sc *scratch, fn func(*geo.
 				}
 				feat.Sources = sc.sources
 			}
-			if seq := batch[i]; !s.checked.has(seq) {
+			if seq := batch[i]; !s.checked.has(seq) && !(f.Light && s.checkedLight.has(seq)) {
 				if err := checkRow(&feat, !f.Light); err != nil {
 					return n, damaged(f.Layer, feat.ID, seq, err)
 				}
-				if !f.Light {
+				if f.Light {
+					s.checkedLight.add(seq)
+				} else {
 					s.checked.add(seq)
 				}
 			}

@@ -60,7 +60,9 @@ type DB struct {
 	extents map[extentKey]geo.Extent // for one version at a time
 
 	sources sourceCache
-	checked rowSet // rows that passed checkRow
+	// checked holds the rows that passed checkRow in full, checkedLight
+	// those that passed the checks of a light read.
+	checked, checkedLight rowSet
 
 	// ctx ends background index builds on Close; builds counts them.
 	ctx    context.Context

@@ -433,7 +433,22 @@ func (ix *Index) Leaves(q *Query, fn func(p int, partial bool) error) error {
 		}
 		return nil
 	}
-	points := ix.maxX == nil
+	if ix.maxX == nil {
+		// Points: never partial, and half the columns to read.
+		ix.walk(q, func(first, last int) bool {
+			for p := first; p < last; p++ {
+				x, y := ix.minX[p], ix.minY[p]
+				if ix.times.hit(q, p) && q.inBox(x, y, x, y) {
+					if err = fn(p, false); err != nil {
+						return false
+					}
+				}
+			}
+			return true
+		})
+		return err
+	}
+	points := false
 	ix.walk(q, func(first, last int) bool {
 		for p := first; p < last; p++ {
 			x0, y0, x1, y1 := ix.minX[p], ix.minY[p], ix.minX[p], ix.minY[p]
