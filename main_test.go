@@ -47,7 +47,7 @@ type server struct {
 // database at db and waits until it answers.
 func startServer(t *testing.T, db string, flags ...string) *server {
 	t.Helper()
-	return startServerCmd(t, db, nil)
+	return startServerCmd(t, db, nil, flags...)
 }
 
 // startServerCmd is startServer with more flags, and a function that
