@@ -257,7 +257,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		// Seeding would write; an empty database is served empty.
 		log.Info("opened the database read-only: imports and seeding are off", "db", *dbPath, "reason", why)
 	} else {
-		seeded, err := seed.Apply(ctx, db)
+		seeded, err := seed.Apply(ctx, db, db)
 		if err != nil {
 			return fmt.Errorf("seeding %s: %w", *dbPath, err)
 		}

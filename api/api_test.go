@@ -25,7 +25,7 @@ func seededDB(t testing.TB) *sqlite.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := seed.Apply(ctx, db); err != nil {
+	if _, err := seed.Apply(ctx, db, db); err != nil {
 		t.Fatal(err)
 	}
 	return db

@@ -28,7 +28,7 @@ func TestDamagedRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := seed.Apply(ctx, db); err != nil {
+	if _, err := seed.Apply(ctx, db, db); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000")

@@ -217,7 +217,7 @@ func TestTileCacheFollowsData(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := seed.Apply(ctx, db); err != nil {
+	if _, err := seed.Apply(ctx, db, db); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(api.New(api.Config{Store: db, TileCacheBytes: 8 << 20}).Handler())

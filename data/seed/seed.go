@@ -94,8 +94,9 @@ func Features(layer string) ([]*geo.Feature, error) {
 // stores each layer with PutLayer and imports its features with
 // geo.Append, layer by layer: if the store fails part-way, the layers
 // written so far remain, and a later Apply leaves them as they are.
-// Apply is not safe to run concurrently against the same empty store.
-func Apply(ctx context.Context, s geo.Store) (applied bool, err error) {
+// The seed's briefings go to bs, unless it is nil. Apply is not
+// safe to run concurrently against the same empty store.
+func Apply(ctx context.Context, s geo.Store, bs geo.BriefingStore) (applied bool, err error) {
 	snap, err := s.Snapshot(ctx)
 	if err != nil {
 		return false, fmt.Errorf("seed: listing layers: %w", err)
@@ -131,7 +132,7 @@ func Apply(ctx context.Context, s geo.Store) (applied bool, err error) {
 			return false, fmt.Errorf("seed: importing %s: %w", FeaturesFile(l.ID), err)
 		}
 	}
-	if bs, ok := s.(geo.BriefingStore); ok {
+	if bs != nil {
 		if snap, err = s.Snapshot(ctx); err != nil {
 			return false, err
 		}

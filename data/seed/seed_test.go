@@ -358,14 +358,14 @@ func TestApplyIdempotent(t *testing.T) {
 	l := load(t)
 	db := openStore(t)
 
-	applied, err := seed.Apply(ctx, db)
+	applied, err := seed.Apply(ctx, db, db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !applied {
 		t.Fatal("first Apply returned false on an empty store")
 	}
-	applied, err = seed.Apply(ctx, db)
+	applied, err = seed.Apply(ctx, db, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,7 +406,7 @@ func TestApplyLeavesDataAlone(t *testing.T) {
 	if err := db.PutLayer(ctx, own); err != nil {
 		t.Fatal(err)
 	}
-	applied, err := seed.Apply(ctx, db)
+	applied, err := seed.Apply(ctx, db, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -452,7 +452,7 @@ func TestSeedBriefing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := seed.Apply(ctx, db); err != nil {
+	if _, err := seed.Apply(ctx, db, db); err != nil {
 		t.Fatal(err)
 	}
 	stored, err := db.Briefing(ctx, "cmcc-ceasefire")
