@@ -160,7 +160,7 @@ func (s *Server) handleTilesets(w http.ResponseWriter, r *http.Request, snap geo
 	s.writeJSON(w, r, mediaJSON, map[string]any{
 		"links": []Link{{prefix + "/tiles", "self", mediaJSON, "Tilesets"}},
 		"tilesets": []map[string]any{{
-			"title": "Vector tiles", "dataType": "vector", "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+			"title": "Vector tiles", "dataType": "vector", "crs": tiles.CRS,
 			"tileMatrixSetURI": tiles.TileMatrixSetURI,
 			"links": []Link{
 				{set, "self", mediaJSON, "Tileset metadata"},

@@ -683,17 +683,36 @@ func TestTileCanceledLeader(t *testing.T) {
 // whose bounding box alone meets it: lines and polygons near, crossing
 // and around tiles from zoom 11 to 15.
 func TestTilesMatchSearch(t *testing.T) {
+	t.Run("memory", func(t *testing.T) { checkTilesMatchSearch(t, newMemStore()) })
+	t.Run("sqlite", func(t *testing.T) {
+		db := openSQLite(t)
+		checkTilesMatchSearch(t, db)
+		// Again with the layer's index built, which flags partial
+		// candidates instead of scanning.
+		if err := db.WaitIndex(context.Background(), "shapes"); err != nil {
+			t.Fatal(err)
+		}
+		checkTilesMatchSearch(t, db)
+	})
+}
+
+// checkTilesMatchSearch stores the shapes in s (once) and compares tiles
+// with Search.
+func checkTilesMatchSearch(t *testing.T, s geo.Store) {
 	around := orb.Ring{{34.1, 31.4}, {34.4, 31.4}, {34.4, 31.7}, {34.1, 31.7}, {34.1, 31.4}}
 	hole := orb.Ring{{34.2, 31.5}, {34.3, 31.5}, {34.3, 31.6}, {34.2, 31.6}, {34.2, 31.5}}
-	s := newMemStore()
-	s.put(t, "shapes", geo.KindMixed,
-		feature(t, "diagonal", "", orb.LineString{{34.2, 31.6}, {34.3, 31.59}, {34.31, 31.5}}, "", ""),
-		feature(t, "crossing", "", orb.LineString{{34.2, 31.55}, {34.3, 31.55}}, "", ""),
-		feature(t, "long", "", orb.LineString{{34.0, 31.9}, {34.6, 31.7}, {34.5, 31.2}}, "", ""),
-		feature(t, "around", "", orb.Polygon{around}, "", ""),
-		feature(t, "holed", "", orb.Polygon{around, hole}, "", ""),
-		feature(t, "triangle", "", orb.Polygon{{{34.0, 31.0}, {34.24, 31.0}, {34.0, 31.6}, {34.0, 31.0}}}, "", ""),
-	)
+	if _, err := snapOf(t, s).Layer("shapes"); err != nil {
+		if _, err := s.Import(context.Background(), geo.Layer{ID: "shapes", Title: "shapes", Kind: geo.KindMixed}, geo.Append, seqOf([]*geo.Feature{
+			feature(t, "diagonal", "", orb.LineString{{34.2, 31.6}, {34.3, 31.59}, {34.31, 31.5}}, "", ""),
+			feature(t, "crossing", "", orb.LineString{{34.2, 31.55}, {34.3, 31.55}}, "", ""),
+			feature(t, "long", "", orb.LineString{{34.0, 31.9}, {34.6, 31.7}, {34.5, 31.2}}, "", ""),
+			feature(t, "around", "", orb.Polygon{around}, "", ""),
+			feature(t, "holed", "", orb.Polygon{around, hole}, "", ""),
+			feature(t, "triangle", "", orb.Polygon{{{34.0, 31.0}, {34.24, 31.0}, {34.0, 31.6}, {34.0, 31.0}}}, "", ""),
+		})); err != nil {
+			t.Fatal(err)
+		}
+	}
 	snap := snapOf(t, s)
 	r := NewRenderer(Options{})
 	checked, partial := 0, 0
