@@ -145,17 +145,11 @@ func (s *DB) build(num int64, sl *indexSlot) {
 // publish, if not nil, receives the index as soon as it is built, before
 // the attributes are read; a failure to read them is then not an error.
 func (s *DB) loadIndex(ctx context.Context, num int64, publish func(*layerIndex)) (*layerIndex, error) {
-	conn, err := s.db.Conn(ctx)
+	conn, end, err := s.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
-	// A deferred transaction reads one snapshot without blocking writers
-	// (BeginTx would take the write lock: see _txlock in Open).
-	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
-		return nil, err
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	defer end()
 	var gen, n int64
 	if err := conn.QueryRowContext(ctx, "SELECT generation FROM layers WHERE num = ?", num).Scan(&gen); err != nil {
 		return nil, err

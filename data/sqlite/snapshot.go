@@ -65,19 +65,32 @@ func (s *DB) snapshot(ctx context.Context) (*snapshot, error) {
 	return snap, nil
 }
 
-// readSnapshot reads the version and the layers in one read transaction.
-func (s *DB) readSnapshot(ctx context.Context) (*snapshot, error) {
+// readTx returns a connection in a read transaction, which sees one
+// state of the database, and the function that ends both.
+func (s *DB) readTx(ctx context.Context) (*sql.Conn, func(), error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer conn.Close()
 	// A deferred transaction reads one snapshot without blocking writers
 	// (BeginTx would take the write lock: see _txlock in Open).
 	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return conn, func() {
+		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		conn.Close()
+	}, nil
+}
+
+// readSnapshot reads the version and the layers in one read transaction.
+func (s *DB) readSnapshot(ctx context.Context) (*snapshot, error) {
+	conn, end, err := s.readTx(ctx)
+	if err != nil {
 		return nil, err
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	defer end()
 	snap := &snapshot{db: s, byID: map[string]layerEntry{}}
 	if err := conn.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&snap.version); err != nil {
 		return nil, err
