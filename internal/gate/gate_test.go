@@ -231,3 +231,57 @@ func BenchmarkEnterLeave(b *testing.B) {
 		}
 	})
 }
+
+// TestNoStarvation: holders that keep leaving and resuming (long pages
+// written to clients that read slowly) do not keep a new request out
+// for longer than FreshPatience and a few holds.
+func TestNoStarvation(t *testing.T) {
+	g := New(1, 0)
+	ctx := context.Background()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		if err := g.Enter(ctx); err != nil {
+			t.Fatal(err)
+		}
+		g.Leave()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if err := g.Resume(ctx); err != nil {
+					t.Error(err)
+					return
+				}
+				time.Sleep(time.Millisecond) // a little work with the place
+				g.Leave()
+			}
+		}()
+	}
+	time.Sleep(20 * time.Millisecond) // the resumers are cycling
+	start := time.Now()
+	admitted := make(chan time.Duration, 1)
+	go func() {
+		if err := g.Enter(ctx); err != nil {
+			t.Error(err)
+			return
+		}
+		admitted <- time.Since(start)
+		g.Leave()
+	}()
+	select {
+	case d := <-admitted:
+		if d > FreshPatience+500*time.Millisecond {
+			t.Errorf("a new request waited %v behind resuming holders", d)
+		}
+	case <-time.After(3 * time.Second):
+		t.Error("a new request was still waiting after 3 s behind resuming holders")
+	}
+	close(stop)
+	wg.Wait()
+}
