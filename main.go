@@ -26,9 +26,9 @@ import (
 	"net/http"
 	_ "net/http/pprof" // served only on the -pprof address
 	"os"
-	"runtime/debug"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
