@@ -112,7 +112,19 @@ func (s *Server) layerVersion(w http.ResponseWriter, r *http.Request, snap geo.S
 // enterQuery takes a query place (see internal/gate), or answers 503 when
 // the wait is too long and returns false (also when the client has gone).
 func (s *Server) enterQuery(w http.ResponseWriter, r *http.Request) bool {
-	if err := s.gate.Enter(r.Context()); err != nil {
+	return s.admitted(w, r, s.gate.Enter(r.Context()))
+}
+
+// enterShort is enterQuery for a query known to be short (a page of at
+// most the default limit): it goes before longer ones waiting.
+func (s *Server) enterShort(w http.ResponseWriter, r *http.Request) bool {
+	return s.admitted(w, r, s.gate.EnterShort(r.Context()))
+}
+
+// admitted answers the error of a wait for a query place, if any, and
+// reports whether the place was had.
+func (s *Server) admitted(w http.ResponseWriter, r *http.Request, err error) bool {
+	if err != nil {
 		if r.Context().Err() == nil {
 			s.writeError(w, r, err)
 		}
@@ -142,8 +154,13 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 		return
 	}
 	// Queries run a few at a time (see internal/gate); the place is given
-	// up while the response is written, so a slow client holds none.
-	if !s.enterQuery(w, r) {
+	// up while the response is written, so a slow client holds none. A
+	// page no longer than the default goes before longer ones.
+	enter := s.enterQuery
+	if q.limit <= s.cfg.DefaultLimit {
+		enter = s.enterShort
+	}
+	if !enter(w, r) {
 		return
 	}
 	held := true

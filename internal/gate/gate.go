@@ -38,7 +38,8 @@ type Gate struct {
 
 	mu      sync.Mutex
 	free    int
-	resumed []waiter // waiters that started before, served first
+	short   []waiter // new waiters with short work (EnterShort), served first
+	resumed []waiter // waiters that started before
 	fresh   []waiter // new waiters, in arrival order
 }
 
@@ -66,26 +67,45 @@ func New(n int, maxWait time.Duration) *Gate {
 // place). Waiters are admitted in arrival order, after any waiting in
 // Resume.
 func (g *Gate) Enter(ctx context.Context) error {
+	return g.enter(ctx, kindFresh)
+}
+
+// EnterShort is Enter for work known to be short, such as a small page:
+// it is admitted before every other waiter, so that a few long requests
+// (or hundreds) do not hold up a quick one. Callers must keep it for work
+// that is short, or it delays the rest.
+func (g *Gate) EnterShort(ctx context.Context) error {
+	return g.enter(ctx, kindShort)
+}
+
+func (g *Gate) enter(ctx context.Context, kind int) error {
 	if g == nil || g.maxWait == 0 {
-		return g.wait(ctx, false)
+		return g.wait(ctx, kind)
 	}
 	wctx, cancel := context.WithTimeout(ctx, g.maxWait)
 	defer cancel()
-	err := g.wait(wctx, false)
+	err := g.wait(wctx, kind)
 	if err != nil && ctx.Err() == nil {
 		return ErrBusy
 	}
 	return err
 }
 
+// The queues of a Gate.
+const (
+	kindFresh = iota
+	kindResumed
+	kindShort
+)
+
 // Resume is Enter for a holder that left to wait on something else and
 // now continues: it is admitted before any waiter in Enter, and waits as
 // long as ctx allows (its response has begun).
 func (g *Gate) Resume(ctx context.Context) error {
-	return g.wait(ctx, true)
+	return g.wait(ctx, kindResumed)
 }
 
-func (g *Gate) wait(ctx context.Context, resumed bool) error {
+func (g *Gate) wait(ctx context.Context, kind int) error {
 	if g == nil {
 		return ctx.Err()
 	}
@@ -101,10 +121,14 @@ func (g *Gate) wait(ctx context.Context, resumed bool) error {
 		return err
 	}
 	ch := make(chan struct{})
-	if resumed {
-		g.resumed = append(g.resumed, waiter{ch, time.Now()})
-	} else {
-		g.fresh = append(g.fresh, waiter{ch, time.Now()})
+	w := waiter{ch, time.Now()}
+	switch kind {
+	case kindShort:
+		g.short = append(g.short, w)
+	case kindResumed:
+		g.resumed = append(g.resumed, w)
+	default:
+		g.fresh = append(g.fresh, w)
 	}
 	g.mu.Unlock()
 	select {
@@ -113,7 +137,7 @@ func (g *Gate) wait(ctx context.Context, resumed bool) error {
 	case <-ctx.Done():
 	}
 	g.mu.Lock()
-	removed := remove(&g.resumed, ch) || remove(&g.fresh, ch)
+	removed := remove(&g.short, ch) || remove(&g.resumed, ch) || remove(&g.fresh, ch)
 	g.mu.Unlock()
 	if !removed {
 		// Admitted as ctx ended: the place is ours, so hand it on.
@@ -133,16 +157,16 @@ func remove(q *[]waiter, ch chan struct{}) bool {
 	return false
 }
 
-// Waiting returns how many callers wait for a place now, in Enter and
-// Resume together; 0 for a nil Gate. It is for monitoring: by the time it
-// returns the number may have changed.
+// Waiting returns how many callers wait for a place now, in Enter,
+// EnterShort and Resume together; 0 for a nil Gate. It is for
+// monitoring: by the time it returns the number may have changed.
 func (g *Gate) Waiting() int {
 	if g == nil {
 		return 0
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return len(g.resumed) + len(g.fresh)
+	return len(g.short) + len(g.resumed) + len(g.fresh)
 }
 
 // Leave gives the caller's place to the next waiter, or frees it. Every
@@ -154,7 +178,10 @@ func (g *Gate) Leave() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	q := &g.resumed
-	if len(g.fresh) > 0 && (len(g.resumed) == 0 || time.Since(g.fresh[0].since) >= FreshPatience) {
+	switch {
+	case len(g.short) > 0:
+		q = &g.short
+	case len(g.fresh) > 0 && (len(g.resumed) == 0 || time.Since(g.fresh[0].since) >= FreshPatience):
 		q = &g.fresh
 	}
 	if len(*q) > 0 {

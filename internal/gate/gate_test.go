@@ -285,3 +285,52 @@ func TestNoStarvation(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// TestShortFirst: a waiter in EnterShort is admitted before waiters that
+// came earlier in Enter and Resume.
+func TestShortFirst(t *testing.T) {
+	g := New(1, 0)
+	ctx := context.Background()
+	if err := g.Enter(ctx); err != nil {
+		t.Fatal(err)
+	}
+	order := make(chan string, 3)
+	var wg sync.WaitGroup
+	start := func(name string, enter func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := enter(ctx); err != nil {
+				t.Error(err)
+				return
+			}
+			order <- name
+			g.Leave()
+		}()
+		for g.Waiting() == 0 || len(order) > 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	start("fresh", g.Enter)
+	for g.Waiting() < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	start("resumed", g.Resume)
+	for g.Waiting() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	start("short", g.EnterShort)
+	for g.Waiting() < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	g.Leave()
+	wg.Wait()
+	close(order)
+	var got []string
+	for n := range order {
+		got = append(got, n)
+	}
+	if len(got) != 3 || got[0] != "short" || got[1] != "resumed" || got[2] != "fresh" {
+		t.Errorf("admitted in the order %v, want short, resumed, fresh", got)
+	}
+}
