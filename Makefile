@@ -11,6 +11,6 @@ fuzz:
 		dir=$$(dirname $$spec); \
 		for name in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' $$spec | sed 's/^func //'); do \
 			echo "== $$dir $$name ($(FUZZTIME))"; \
-			go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$dir 2>&1 | grep -E 'execs|PASS|FAIL|ok' | tail -n 2; \
+			go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$dir 2>&1 | grep -E 'execs|FAIL|^ok' | tail -n 2; \
 		done; \
 	done

@@ -288,6 +288,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	srv := api.New(api.Config{
 		Store:       db,
+		Ready:       db.IndexesReady,
 		Briefings:   db,
 		Static:      static.FS,
 		Basemap:     basemap.FS,

@@ -27,6 +27,9 @@ import (
 // Config configures a Server. Store is required; the rest have defaults.
 type Config struct {
 	Store geo.Store
+	// Ready, when set, says whether the store is ready to serve at speed
+	// (its indexes built): /readyz answers 503 until it returns nil.
+	Ready func(ctx context.Context) error
 	// Static is the front end, served at /; nil serves none.
 	Static fs.FS
 	// Basemap holds the offline basemap files, served at /basemap/.

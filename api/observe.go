@@ -99,7 +99,8 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 const readyTimeout = 2 * time.Second
 
 // handleReady serves GET /readyz: 200 with the data version when a cheap
-// read of the database (geo.Store.Snapshot) succeeds, 503 when it fails.
+// read of the database (geo.Store.Snapshot) succeeds and Config.Ready, if
+// set, says the store is ready (its indexes built), else 503.
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	if err := checkParams(r); err != nil {
 		s.writeError(w, r, err)
@@ -114,6 +115,15 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, errNotReady)
 		}
 		return
+	}
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(ctx); err != nil {
+			if r.Context().Err() == nil {
+				s.log.Info("not ready yet", "err", err)
+				s.writeError(w, r, errNotReady)
+			}
+			return
+		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", mediaJSON)

@@ -3,12 +3,15 @@ package api_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"strata/api"
@@ -147,5 +150,28 @@ func TestAccessLog(t *testing.T) {
 	}
 	if l := lines[3]; l.URL != "/conformance?API%5FKEY=[redacted]" {
 		t.Errorf("fourth line: %+v", l)
+	}
+}
+
+// TestReadyWaitsForIndexes: /readyz answers 503 while Config.Ready says
+// the store is not ready (its indexes being built), 200 after.
+func TestReadyWaitsForIndexes(t *testing.T) {
+	db := seededDB(t)
+	var notReady atomic.Bool
+	notReady.Store(true)
+	ready := func(context.Context) error {
+		if notReady.Load() {
+			return errors.New("the index of layer towns is being built")
+		}
+		return nil
+	}
+	srv := httptest.NewServer(api.New(api.Config{Store: db, Ready: ready, Logger: slog.New(slog.DiscardHandler)}).Handler())
+	defer srv.Close()
+	if r := get(t, srv.URL+"/readyz"); r.status != 503 || strings.Contains(string(r.body), "towns") {
+		t.Errorf("/readyz while building: %d %s", r.status, r.body)
+	}
+	notReady.Store(false)
+	if r := get(t, srv.URL+"/readyz"); r.status != 200 {
+		t.Errorf("/readyz once built: %d %s", r.status, r.body)
 	}
 }

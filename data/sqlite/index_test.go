@@ -319,3 +319,23 @@ func TestCancelledUnderLoad(t *testing.T) {
 		t.Errorf("%d connections still in use", st.InUse)
 	}
 }
+
+// TestIndexesReady: not ready while a layer's index is missing (the call
+// starts its build), ready once it is built.
+func TestIndexesReady(t *testing.T) {
+	ctx := context.Background()
+	db := openMode(t, filepath.Join(t.TempDir(), "test.db"), backgroundIndex)
+	rnd := rand.New(rand.NewPCG(13, 14))
+	if _, err := db.Import(ctx, geo.Layer{ID: "r", Title: "R", Kind: geo.KindMixed}, geo.Append, seqOf(randomFeatures(rnd, 500, "a"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.IndexesReady(ctx); err == nil {
+		t.Fatal("ready before any index was built")
+	}
+	if err := db.WaitIndex(ctx, "r"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.IndexesReady(ctx); err != nil {
+		t.Errorf("not ready once built: %v", err)
+	}
+}

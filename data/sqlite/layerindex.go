@@ -27,6 +27,22 @@ type layerIndex struct {
 	done chan struct{}
 }
 
+// IndexesReady reports, with an error naming a layer, whether any layer's
+// in-memory index is not built for its current features; it starts the
+// builds that are missing. Queries are answered meanwhile, more slowly.
+func (s *DB) IndexesReady(ctx context.Context) error {
+	snap, err := s.snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range snap.list {
+		if li := s.index(snap.byID[l.ID].ref); li == nil {
+			return fmt.Errorf("the index of layer %q is being built", l.ID)
+		}
+	}
+	return nil
+}
+
 // WaitIndex builds the in-memory index of the layer's current features,
 // and for a layer of points their attributes, unless they are built, and
 // waits until they are (or ctx ends). Queries use them from then on: a
