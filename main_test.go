@@ -439,6 +439,27 @@ func TestUsageIsComplete(t *testing.T) {
 func TestServeOperability(t *testing.T) {
 	t.Setenv("STRATA_FRAME_ANCESTORS", "'self' https://news.example.org")
 	s := startServer(t, filepath.Join(t.TempDir(), "ops.db"), "-log-format", "json", "-prewarm=false")
+	// /readyz is 503 until the layers' indexes are built (its first call
+	// starts the builds), then 200.
+	notReady := 0
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		res, err := http.Get(s.url + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode == 200 {
+			break
+		}
+		if res.StatusCode != 503 || time.Now().After(deadline) {
+			t.Fatalf("/readyz: status %d after %d answers of 503", res.StatusCode, notReady)
+		}
+		notReady++
+		time.Sleep(20 * time.Millisecond)
+	}
+	if notReady == 0 {
+		t.Error("/readyz was ready before any index was built")
+	}
 	for _, p := range []string{"/healthz", "/readyz", "/metrics", "/collections?token=s3cret"} {
 		res, err := http.Get(s.url + p)
 		if err != nil {
