@@ -292,6 +292,7 @@ func (snap *snapshot) Search(ctx context.Context, f geo.Filter, fn func(*geo.Fea
 func (snap *snapshot) scan(ctx context.Context, num int64, f geo.Filter, fn func(seq int64, valid geo.Interval, inside bool) error) error {
 	src := "features f INDEXED BY features_bounds WHERE f.layer_num = ? AND " + current + " AND f.valid_from <= ? AND f.valid_to > ?"
 	args := []any{num, snap.version, snap.version, f.Time.End, f.Time.Start}
+	q := query(f) // for Inside: what the index would flag Partial
 	box := f.BBox
 	if box != nil {
 		src += " AND f.miny <= ? AND f.maxy >= ?"
@@ -318,23 +319,11 @@ func (snap *snapshot) scan(ctx context.Context, num int64, f geo.Filter, fn func
 		if err := rows.Scan(&seq, &minX, &minY, &maxX, &maxY, &iv.Start, &iv.End); err != nil {
 			return err
 		}
-		if err := fn(seq, iv, box == nil || inside(box, minX, minY, maxX, maxY)); err != nil {
+		if err := fn(seq, iv, q.Inside(minX, minY, maxX, maxY)); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
-}
-
-// inside reports whether the bounds [x0,x1]×[y0,y1], which meet box, lie
-// inside it.
-func inside(box *geo.BBox, x0, y0, x1, y1 float64) bool {
-	if y0 < box.MinLat || y1 > box.MaxLat {
-		return false
-	}
-	if box.CrossesAntimeridian() {
-		return x0 >= box.MinLon || x1 <= box.MaxLon
-	}
-	return x0 >= box.MinLon && x1 <= box.MaxLon
 }
 
 // scanPage finds the matches of f without the in-memory index: it

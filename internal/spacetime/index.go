@@ -117,9 +117,11 @@ func (q *Query) inBox(x0, y0, x1, y1 float64) bool {
 	return x0 <= q.maxX && x1 >= q.minX
 }
 
-// inside reports whether the box [x0,x1]×[y0,y1], which meets q's box,
-// lies inside it.
-func (q *Query) inside(x0, y0, x1, y1 float64) bool {
+// Inside reports whether the box [x0,x1]×[y0,y1], which meets q's box,
+// lies inside it (then its geometry meets q's box too); true without a
+// box. A store that selects candidates by bounds outside the index asks
+// it what Search flags Partial.
+func (q *Query) Inside(x0, y0, x1, y1 float64) bool {
 	if !q.box {
 		return true
 	}
@@ -408,7 +410,7 @@ func (ix *Index) Search(q *Query, dst []uint32) ([]uint32, int) {
 			x0, y0, x1, y1 := ix.minX[p], ix.minY[p], ix.maxX[p], ix.maxY[p]
 			if ix.times.hit(q, p) && q.inBox(x0, y0, x1, y1) {
 				r := ix.rank[p]
-				if !q.inside(x0, y0, x1, y1) {
+				if !q.Inside(x0, y0, x1, y1) {
 					r |= Partial
 					partial++
 				}
@@ -458,7 +460,7 @@ func (ix *Index) Leaves(q *Query, fn func(p int, partial bool) error) error {
 			if !ix.times.hit(q, p) || !q.inBox(x0, y0, x1, y1) {
 				continue
 			}
-			if err = fn(p, !points && !q.inside(x0, y0, x1, y1)); err != nil {
+			if err = fn(p, !points && !q.Inside(x0, y0, x1, y1)); err != nil {
 				return false
 			}
 		}
