@@ -235,22 +235,13 @@ func (st *state) Extent(ctx context.Context, id string) (geo.Extent, error) {
 	return l.extent, nil
 }
 
-// query returns the index query of f.
-func query(f geo.Filter) spacetime.Query {
-	if f.BBox == nil {
-		return spacetime.NewQuery(nil, f.Time.Start, f.Time.End)
-	}
-	b := f.BBox
-	return spacetime.NewQuery(&spacetime.Box{MinX: b.MinLon, MinY: b.MinLat, MaxX: b.MaxLon, MaxY: b.MaxLat}, f.Time.Start, f.Time.End)
-}
-
 // Search streams the features matching f in import order, with the count.
 func (st *state) Search(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error) {
 	l, err := st.layer(f.Layer)
 	if err != nil {
 		return 0, err
 	}
-	q := query(f)
+	q := spacetime.FilterQuery(f)
 	if fn == nil {
 		f.Offset = math.MaxInt // count only
 	}
@@ -324,7 +315,7 @@ func (st *state) Feature(ctx context.Context, layerID, id string) (*geo.Feature,
 
 // each calls fn with the row of every feature matching f, exactly.
 func (l *layer) each(ctx context.Context, f geo.Filter, fn func(leaf int, row int64) error) error {
-	q := query(f)
+	q := spacetime.FilterQuery(f)
 	seen := 0
 	return l.ix.Leaves(&q, func(p int, partial bool) error {
 		if seen++; seen%1024 == 0 {

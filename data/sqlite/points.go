@@ -176,7 +176,7 @@ func (snap *snapshot) Points(ctx context.Context, f geo.Filter, fn func(geo.Poin
 		}
 		// A match whose bounds are not a point is not a Point: the
 		// caller will Search, so stop before reading any row.
-		q := query(f)
+		q := spacetime.FilterQuery(f)
 		if err := li.ix.Leaves(&q, func(p int, _ bool) error {
 			if !li.ix.IsPoint(p) {
 				return errNotPoint
@@ -216,7 +216,7 @@ var errNotPoint = errors.New("not a point")
 // its attributes a, which exist only when every feature is a Point.
 func (li *layerIndex) points(ctx context.Context, f geo.Filter, a *pointAttrs, fn func(geo.PointHit) error) (geo.PointAttrs, int, error) {
 	ix := li.ix
-	q := query(f)
+	q := spacetime.FilterQuery(f)
 	seen := 0
 	err := ix.Leaves(&q, func(p int, _ bool) error {
 		if seen++; seen%1024 == 0 {

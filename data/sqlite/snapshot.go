@@ -219,15 +219,6 @@ func (snap *snapshot) Feature(ctx context.Context, layer, id string) (*geo.Featu
 	return &feat, nil
 }
 
-// query returns the index query of f.
-func query(f geo.Filter) spacetime.Query {
-	if f.BBox == nil {
-		return spacetime.NewQuery(nil, f.Time.Start, f.Time.End)
-	}
-	b := f.BBox
-	return spacetime.NewQuery(&spacetime.Box{MinX: b.MinLon, MinY: b.MinLat, MaxX: b.MaxLon, MaxY: b.MaxLat}, f.Time.Start, f.Time.End)
-}
-
 // Search streams the features matching f in import order and counts them,
 // from the layer's in-memory index when it is built for the snapshot's
 // generation of the layer, else from a scan of features_bounds.
@@ -249,7 +240,7 @@ func (snap *snapshot) Search(ctx context.Context, f geo.Filter, fn func(*geo.Fea
 	case li != nil && f.BBox != nil && !li.ix.Points() && f.Limit <= 0 && f.Offset <= 0 && fn != nil:
 		// Every match is read anyway (tiles read so): test the geometry
 		// of the partial candidates as their rows come, not before.
-		q := query(f)
+		q := spacetime.FilterQuery(f)
 		var partial int
 		sc.ranks, partial = li.ix.Search(&q, sc.ranks[:0])
 		slices.SortFunc(sc.ranks, func(a, b uint32) int { return int(a&^spacetime.Partial) - int(b&^spacetime.Partial) })
@@ -270,7 +261,7 @@ func (snap *snapshot) Search(ctx context.Context, f geo.Filter, fn func(*geo.Fea
 		}
 		return n, ctx.Err()
 	case li != nil:
-		q := query(f)
+		q := spacetime.FilterQuery(f)
 		sc.seqs, n, err = li.ix.Page(&q, f.Offset, f.Limit, &sc.ranks, sc.seqs, s.exact(ctx, f.BBox, li.ix))
 	default:
 		sc.seqs, n, err = snap.scanPage(ctx, e.ref.num, f, sc.seqs[:0])
@@ -292,7 +283,7 @@ func (snap *snapshot) Search(ctx context.Context, f geo.Filter, fn func(*geo.Fea
 func (snap *snapshot) scan(ctx context.Context, num int64, f geo.Filter, fn func(seq int64, valid geo.Interval, inside bool) error) error {
 	src := "features f INDEXED BY features_bounds WHERE f.layer_num = ? AND " + current + " AND f.valid_from <= ? AND f.valid_to > ?"
 	args := []any{num, snap.version, snap.version, f.Time.End, f.Time.Start}
-	q := query(f) // for Inside: what the index would flag Partial
+	q := spacetime.FilterQuery(f) // for Inside: what the index would flag Partial
 	box := f.BBox
 	if box != nil {
 		src += " AND f.miny <= ? AND f.maxy >= ?"
@@ -365,7 +356,7 @@ func (snap *snapshot) Days(ctx context.Context, f geo.Filter) (geo.DayCounts, er
 	var werr error
 	c := geo.CountDays(func(yield func(geo.Interval) bool) {
 		if li := snap.db.index(e.ref); li != nil {
-			q := query(f)
+			q := spacetime.FilterQuery(f)
 			seen := 0
 			werr = li.ix.Leaves(&q, func(p int, partial bool) error {
 				if seen++; seen%4096 == 0 {

@@ -92,6 +92,16 @@ func NewQuery(box *Box, start, end int64) Query {
 	return q
 }
 
+// FilterQuery returns the search for a store's filter: its box and valid
+// time (its layer, limit and offset are the store's business).
+func FilterQuery(f geo.Filter) Query {
+	if f.BBox == nil {
+		return NewQuery(nil, f.Time.Start, f.Time.End)
+	}
+	b := f.BBox
+	return NewQuery(&Box{MinX: b.MinLon, MinY: b.MinLat, MaxX: b.MaxLon, MaxY: b.MaxLat}, f.Time.Start, f.Time.End)
+}
+
 // All reports whether q matches every entry.
 func (q *Query) All() bool {
 	return !q.box && q.start == geo.OpenStart && q.end == geo.OpenEnd
