@@ -27,9 +27,15 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Wr
 	source := fs.String("source", "", "source `TITLE` cited by features that list no sources")
 	precision := fs.Float64("precision-m", -1, "precision in metres for features that state none (default: required per feature)")
 	maxMB := fs.Int64("max-mb", geojson.DefaultMaxBytes>>20, "largest file to read, in MiB")
+	author := fs.String("author", "import", "`NAME` recorded as the author of the changeset")
+	comment := fs.String("comment", "", "comment recorded with the changeset")
 	quiet := fs.Bool("q", false, "no progress output")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	note := geo.ChangeNote{Author: *author, Comment: *comment}
+	if err := note.Check(); err != nil {
+		return usagef("%v", err)
 	}
 	if *layerID == "" {
 		return usagef("-layer is required")
@@ -88,7 +94,7 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Wr
 		seq = progress(seq, stderr, 2*time.Second)
 	}
 	start := time.Now()
-	n, err := db.Import(ctx, layer, mode, seq)
+	n, err := db.Import(ctx, note, layer, mode, seq)
 	if err != nil {
 		var ge *geo.Error
 		if errors.As(err, &ge) {

@@ -30,7 +30,7 @@ func pointsDB(t *testing.T, n int) *sqlite.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	_, err = db.Import(ctx, geo.Layer{ID: "pts", Title: "Points", Kind: geo.KindPoint}, geo.Append, func(yield func(*geo.Feature, error) bool) {
+	_, err = db.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: "pts", Title: "Points", Kind: geo.KindPoint}, geo.Append, func(yield func(*geo.Feature, error) bool) {
 		for i := range n {
 			f := &geo.Feature{ID: fmt.Sprint(i), Name: fmt.Sprintf("point %d", i), Geometry: orb.Point{34 + float64(i)/1000, 31},
 				Valid: geo.Always, PrecisionM: 10, Sources: []geo.Source{{Title: "Test"}}}

@@ -227,7 +227,7 @@ func TestTileCacheFollowsData(t *testing.T) {
 	put := func(name string, mode geo.ImportMode) {
 		f := &geo.Feature{ID: "moving", Name: name, Geometry: orb.Point{34.4, 31.45}, Properties: json.RawMessage(`{"name":"` + name + `"}`), Valid: geo.Always, Sources: []geo.Source{{Title: "test"}}}
 		seq := iter.Seq2[*geo.Feature, error](func(yield func(*geo.Feature, error) bool) { yield(f, nil) })
-		if _, err := db.Import(ctx, geo.Layer{ID: "added", Title: "Added", Kind: geo.KindPoint}, mode, seq); err != nil {
+		if _, err := db.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: "added", Title: "Added", Kind: geo.KindPoint}, mode, seq); err != nil {
 			t.Fatal(err)
 		}
 	}

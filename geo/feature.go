@@ -75,6 +75,10 @@ type Feature struct {
 	// position lies within this distance of the geometry.
 	PrecisionM float64
 	Sources    []Source
+	// Version is the number of this version of the feature (see
+	// Version.Number): set by Snapshot.Feature and FeatureVersion, and
+	// ignored on writes. Search may leave it 0.
+	Version int
 }
 
 // Extent is the spatial and temporal extent of a layer's features.

@@ -23,6 +23,13 @@ var (
 	// ErrConflict means the input clashes with stored data, such as a
 	// duplicate id.
 	ErrConflict = errors.New("conflict")
+	// ErrPrecondition means a conditional write found another version
+	// than the one it expected (see StaleError).
+	ErrPrecondition = errors.New("precondition failed")
+	// ErrUnauthorized means a write came without a valid credential.
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrForbidden means the credential may not write there.
+	ErrForbidden = errors.New("forbidden")
 )
 
 // Error is an error whose message is meant for the user. Param names the

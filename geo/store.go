@@ -3,6 +3,7 @@ package geo
 import (
 	"context"
 	"iter"
+	"time"
 )
 
 // Filter selects features of one layer. The zero BBox pointer means no
@@ -45,25 +46,62 @@ const (
 //
 // Reads go through a Snapshot: one consistent state of the data, however
 // many queries a request makes and whatever writes commit meanwhile.
-// Writes (PutLayer, Import) are each all or nothing, and each gives the
-// data a new Version.
+// Writes (PutLayer, Import, Commit) are each all or nothing, and each
+// gives the data a new Version. Import and Commit are changesets (see
+// history.go): every version they write or close stays readable through
+// SnapshotAt, History and FeatureVersion for ever.
 type Store interface {
 	// Snapshot returns the current state of the data, to read from.
 	Snapshot(ctx context.Context) (Snapshot, error)
+	// SnapshotAt returns the state as known at instant t: the snapshot of
+	// the last changeset recorded at or before t, holding the layers of
+	// today (layer metadata has no history) with the features current
+	// then. Before the first changeset every layer is empty. A snapshot
+	// for an instant in the past gives the same answers for ever, except
+	// for an instant so recent that a write being committed may still be
+	// recorded before it: callers treat only instants older than
+	// RecordSkew as past.
+	SnapshotAt(ctx context.Context, t time.Time) (Snapshot, error)
 	// PutLayer creates a layer or updates its metadata. ErrInvalid for bad
 	// metadata.
 	PutLayer(ctx context.Context, l Layer) error
-	// Import stores the features of seq in layer l as one transaction. A
-	// missing layer is created with l's metadata in that transaction; an
-	// existing layer keeps its metadata. If seq yields an error, or a
-	// feature is invalid (ErrInvalid: see CheckImport) or its id is taken
-	// (ErrConflict), nothing at all is stored, the layer included. It
+	// Import stores the features of seq in layer l as one changeset, all
+	// or nothing. A missing layer is created with l's metadata in that
+	// transaction; an existing layer keeps its metadata. If seq yields an
+	// error, or a feature is invalid (ErrInvalid: see CheckImport) or its
+	// id is current (ErrConflict; Append only), nothing at all is stored,
+	// the layer included. Replace closes the layer's current versions
+	// first; an id that was current gets its next version number. It
 	// returns the number of features stored. Snapshots taken before the
 	// import keep their view.
-	Import(ctx context.Context, l Layer, mode ImportMode, seq iter.Seq2[*Feature, error]) (int, error)
+	Import(ctx context.Context, note ChangeNote, l Layer, mode ImportMode, seq iter.Seq2[*Feature, error]) (int, error)
+	// Commit writes the edits of c as one changeset, all or nothing, and
+	// returns it. Errors, naming the edit's feature: ErrInvalid for a bad
+	// note, no edits, more than MaxEdits, two edits of one feature, or an
+	// invalid feature (CheckImport against the stored layer); ErrNotFound
+	// for an unknown layer, or a Replace or Delete of a feature that is
+	// not current; ErrConflict for a Create of a current id; a
+	// *StaleError (ErrPrecondition) when an IfVersion does not hold.
+	Commit(ctx context.Context, c Commit) (Changeset, error)
+
+	// PutToken stores a new writer's token. ErrInvalid (Token.Check),
+	// ErrConflict when a token of that name exists, revoked or not:
+	// names are authors and stay unique.
+	PutToken(ctx context.Context, t Token) error
+	// Tokens returns every token, revoked ones included, by name.
+	Tokens(ctx context.Context) ([]Token, error)
+	// RevokeToken marks a token revoked at instant at. ErrNotFound for an
+	// unknown name; revoking twice keeps the first instant.
+	RevokeToken(ctx context.Context, name string, at time.Time) error
+
 	// Close releases the store.
 	Close() error
 }
+
+// RecordSkew bounds how long before its commit a changeset's record time
+// may be taken: a SnapshotAt instant older than now minus RecordSkew is
+// past and its answers never change.
+const RecordSkew = 5 * time.Second
 
 // Snapshot is the data of a Store as of one Version. It never changes:
 // every answer of one Snapshot is consistent with every other, counts
@@ -100,6 +138,21 @@ type Snapshot interface {
 	// ignored) by UTC day (see CountDays). ErrNotFound for an unknown
 	// layer.
 	Days(ctx context.Context, f Filter) (DayCounts, error)
+	// History returns the versions of a feature recorded in the snapshot,
+	// newest first; a version closed after the snapshot is current in it.
+	// A deleted feature keeps its history. ErrNotFound for an unknown
+	// layer or an id that never had a version.
+	History(ctx context.Context, layer, id string) ([]Version, error)
+	// FeatureVersion returns one version of a feature, recorded in the
+	// snapshot, with its description. ErrNotFound when there is none.
+	FeatureVersion(ctx context.Context, layer, id string, number int) (*Feature, Version, error)
+	// Changes returns the changesets recorded in the snapshot that match
+	// f, newest first.
+	Changes(ctx context.Context, f ChangeFilter) ([]Changeset, error)
+	// Changeset returns one changeset recorded in the snapshot and what it
+	// did to each feature, by layer then id. ErrNotFound when there is
+	// none.
+	Changeset(ctx context.Context, id int64) (Changeset, []ChangeEntry, error)
 	// Points is the light query of vector tiles for a layer of points: it
 	// calls fn, in no particular order, with each feature matching f
 	// (Limit, Offset and Light ignored), until fn returns an error, which

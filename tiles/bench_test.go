@@ -26,7 +26,7 @@ var benchStore = sync.OnceValues(func() (*memStore, error) {
 	}
 	kinds := map[string]geo.GeometryKind{"points": geo.KindPoint, "polygons": geo.KindPolygon, "lines": geo.KindLine}
 	for _, l := range workload.Layers {
-		_, err := s.Import(context.Background(), geo.Layer{ID: l, Title: l, Kind: kinds[l]}, geo.Append, seqOf(byLayer[l]))
+		_, err := s.Import(context.Background(), geo.ChangeNote{Author: "test"}, geo.Layer{ID: l, Title: l, Kind: kinds[l]}, geo.Append, seqOf(byLayer[l]))
 		if err != nil {
 			return nil, err
 		}

@@ -153,7 +153,7 @@ func TestWriterMatchesOrb(t *testing.T) {
 		id string
 		fs []*geo.Feature
 	}{{"points", pts}, {"shapes", shapes}} {
-		if _, err := s.Import(ctx, geo.Layer{ID: l.id, Title: l.id, Kind: geo.KindMixed}, geo.Append, seqOf(l.fs)); err != nil {
+		if _, err := s.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: l.id, Title: l.id, Kind: geo.KindMixed}, geo.Append, seqOf(l.fs)); err != nil {
 			t.Fatal(err)
 		}
 	}

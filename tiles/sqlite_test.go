@@ -33,10 +33,10 @@ func TestSQLite(t *testing.T) {
 	lines := geo.Layer{ID: "lines", Title: "Lines", Kind: geo.KindLine}
 	points := geo.Layer{ID: "points", Title: "Points", Kind: geo.KindPoint}
 	pt := orb.Point{34.4567, 31.5123}
-	if _, err := db.Import(ctx, lines, geo.Append, seqOf([]*geo.Feature{feature(t, "yellow", "Yellow line", yellowLine, "2025-10-10", "")})); err != nil {
+	if _, err := db.Import(ctx, geo.ChangeNote{Author: "test"}, lines, geo.Append, seqOf([]*geo.Feature{feature(t, "yellow", "Yellow line", yellowLine, "2025-10-10", "")})); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Import(ctx, points, geo.Append, seqOf([]*geo.Feature{feature(t, "p1", "before", pt, "2025-01-01", "2026-01-01")})); err != nil {
+	if _, err := db.Import(ctx, geo.ChangeNote{Author: "test"}, points, geo.Append, seqOf([]*geo.Feature{feature(t, "p1", "before", pt, "2025-01-01", "2026-01-01")})); err != nil {
 		t.Fatal(err)
 	}
 	r := NewRenderer(Options{CacheBytes: 1 << 20})
@@ -64,7 +64,7 @@ func TestSQLite(t *testing.T) {
 	if f.Geometry != (orb.Point{float64(x), float64(y)}) || f.Properties["name"] != "before" || f.Properties["valid_to"] != "2026-01-01" {
 		t.Errorf("point feature %v %v", f.Geometry, f.Properties)
 	}
-	if _, err := db.Import(ctx, points, geo.Replace, seqOf([]*geo.Feature{feature(t, "p1", "after", pt, "2025-01-01", "2026-01-01")})); err != nil {
+	if _, err := db.Import(ctx, geo.ChangeNote{Author: "test"}, points, geo.Replace, seqOf([]*geo.Feature{feature(t, "p1", "after", pt, "2025-01-01", "2026-01-01")})); err != nil {
 		t.Fatal(err)
 	}
 	data2, etag2, err := r.Tile(ctx, snapOf(t, db), ptile, []string{"points"}, iv)
@@ -93,7 +93,7 @@ func BenchmarkSQLite(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, l := range workload.Layers {
-		if _, err := db.Import(ctx, geo.Layer{ID: l, Title: l, Kind: kinds[l]}, geo.Append, seqOf(byLayer[l])); err != nil {
+		if _, err := db.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: l, Title: l, Kind: kinds[l]}, geo.Append, seqOf(byLayer[l])); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -152,14 +152,14 @@ func TestSQLitePoints(t *testing.T) {
 	pts[1].Name, pts[2].Kind, pts[3].PrecisionM = "", "", 12.5
 	pts[4].Valid.Start, pts[5].Valid.End = geo.OpenStart, geo.OpenEnd
 	for _, l := range workload.Layers {
-		if _, err := db.Import(ctx, geo.Layer{ID: l, Title: l, Kind: kinds[l]}, geo.Append, seqOf(byLayer[l])); err != nil {
+		if _, err := db.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: l, Title: l, Kind: kinds[l]}, geo.Append, seqOf(byLayer[l])); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// A layer holding a MultiPoint is drawn from Search.
 	layers := append(workload.Layers[:], "mixed")
 	mixed := []*geo.Feature{feature(t, "a", "A", orb.Point{34.4, 31.4}, "", ""), feature(t, "b", "B", orb.MultiPoint{{34.5, 31.5}, {34.5, 31.5}}, "", "")}
-	if _, err := db.Import(ctx, geo.Layer{ID: "mixed", Title: "mixed", Kind: geo.KindPoint}, geo.Append, seqOf(mixed)); err != nil {
+	if _, err := db.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: "mixed", Title: "mixed", Kind: geo.KindPoint}, geo.Append, seqOf(mixed)); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range layers {

@@ -77,7 +77,7 @@ func (searchOnly) Points(context.Context, geo.Filter, func(geo.PointHit) error) 
 // put adds a layer with the features, failing the test on error.
 func (s *memStore) put(tb interface{ Fatal(...any) }, layer string, kind geo.GeometryKind, fs ...*geo.Feature) {
 	l := geo.Layer{ID: layer, Title: layer, Kind: kind}
-	if _, err := s.Import(context.Background(), l, geo.Append, seqOf(fs)); err != nil {
+	if _, err := s.Import(context.Background(), geo.ChangeNote{Author: "test"}, l, geo.Append, seqOf(fs)); err != nil {
 		tb.Fatal(err)
 	}
 }

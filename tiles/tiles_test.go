@@ -557,7 +557,7 @@ func TestCacheVersion(t *testing.T) {
 		t.Errorf("cache stats %+v after one tile", st)
 	}
 	// Change the feature: the store's version moves on.
-	if _, err := s.Import(ctx, geo.Layer{ID: "points"}, geo.Replace, seqOf([]*geo.Feature{feature(t, "p1", "after", p, "", "")})); err != nil {
+	if _, err := s.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: "points"}, geo.Replace, seqOf([]*geo.Feature{feature(t, "p1", "after", p, "", "")})); err != nil {
 		t.Fatal(err)
 	}
 	data3, etag3, err := r.Tile(ctx, snapOf(t, s), tile, []string{"points"}, iv)
@@ -702,7 +702,7 @@ func checkTilesMatchSearch(t *testing.T, s geo.Store) {
 	around := orb.Ring{{34.1, 31.4}, {34.4, 31.4}, {34.4, 31.7}, {34.1, 31.7}, {34.1, 31.4}}
 	hole := orb.Ring{{34.2, 31.5}, {34.3, 31.5}, {34.3, 31.6}, {34.2, 31.6}, {34.2, 31.5}}
 	if _, err := snapOf(t, s).Layer("shapes"); err != nil {
-		if _, err := s.Import(context.Background(), geo.Layer{ID: "shapes", Title: "shapes", Kind: geo.KindMixed}, geo.Append, seqOf([]*geo.Feature{
+		if _, err := s.Import(context.Background(), geo.ChangeNote{Author: "test"}, geo.Layer{ID: "shapes", Title: "shapes", Kind: geo.KindMixed}, geo.Append, seqOf([]*geo.Feature{
 			feature(t, "diagonal", "", orb.LineString{{34.2, 31.6}, {34.3, 31.59}, {34.31, 31.5}}, "", ""),
 			feature(t, "crossing", "", orb.LineString{{34.2, 31.55}, {34.3, 31.55}}, "", ""),
 			feature(t, "long", "", orb.LineString{{34.0, 31.9}, {34.6, 31.7}, {34.5, 31.2}}, "", ""),

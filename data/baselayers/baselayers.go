@@ -138,7 +138,7 @@ func put(ctx context.Context, s *memory.Store, l geo.Layer, gs []orb.Geometry) (
 		}
 		fs = append(fs, f)
 	}
-	_, err = s.Import(ctx, l, geo.Append, func(yield func(*geo.Feature, error) bool) {
+	_, err = s.Import(ctx, geo.ChangeNote{Author: "basemap"}, l, geo.Append, func(yield func(*geo.Feature, error) bool) {
 		for _, f := range fs {
 			if !yield(f, nil) {
 				return

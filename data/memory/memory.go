@@ -112,7 +112,7 @@ func (s *Store) PutLayer(ctx context.Context, l geo.Layer) error {
 // Import stores the features of seq in layer l, all or nothing: the
 // features are checked and copied first, and the layer is published anew
 // only when every one is valid and its id free.
-func (s *Store) Import(ctx context.Context, l geo.Layer, mode geo.ImportMode, seq iter.Seq2[*geo.Feature, error]) (int, error) {
+func (s *Store) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mode geo.ImportMode, seq iter.Seq2[*geo.Feature, error]) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur, exists := s.cur.Load().layers[l.ID]

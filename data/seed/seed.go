@@ -128,7 +128,7 @@ func Apply(ctx context.Context, s geo.Store, bs geo.BriefingStore) (applied bool
 		if err := s.PutLayer(ctx, l); err != nil {
 			return false, fmt.Errorf("seed: storing layer %q from %s: %w", l.ID, layersFile, err)
 		}
-		if _, err := s.Import(ctx, l, geo.Append, values(features[i])); err != nil {
+		if _, err := s.Import(ctx, geo.ChangeNote{Author: "seed", Comment: "the embedded dataset"}, l, geo.Append, values(features[i])); err != nil {
 			return false, fmt.Errorf("seed: importing %s: %w", FeaturesFile(l.ID), err)
 		}
 	}

@@ -74,7 +74,7 @@ func importWorkload(path string, cfg workload.Config) error {
 	}
 	for _, id := range workload.Layers {
 		l := geo.Layer{ID: id, Title: id, Kind: geo.KindMixed}
-		if _, err := db.Import(ctx, l, geo.Append, seqOf(layers[id])); err != nil {
+		if _, err := db.Import(ctx, geo.ChangeNote{Author: "test"}, l, geo.Append, seqOf(layers[id])); err != nil {
 			return err
 		}
 	}

@@ -194,7 +194,7 @@ func testIndexMatchesSQL(t *testing.T, days bool) {
 		}
 		return seqOf(fs)
 	}
-	if _, err := withIndex.Import(ctx, l, geo.Append, features(3000, "a")); err != nil {
+	if _, err := withIndex.Import(ctx, geo.ChangeNote{Author: "test"}, l, geo.Append, features(3000, "a")); err != nil {
 		t.Fatal(err)
 	}
 	check := func(round int) {
@@ -224,11 +224,11 @@ func testIndexMatchesSQL(t *testing.T, days bool) {
 	}
 	check(1)
 	// An import through another handle (as by another process) is seen.
-	if _, err := withSQL.Import(ctx, l, geo.Append, features(500, "b")); err != nil {
+	if _, err := withSQL.Import(ctx, geo.ChangeNote{Author: "test"}, l, geo.Append, features(500, "b")); err != nil {
 		t.Fatal(err)
 	}
 	check(2)
-	if _, err := withSQL.Import(ctx, l, geo.Replace, features(700, "c")); err != nil {
+	if _, err := withSQL.Import(ctx, geo.ChangeNote{Author: "test"}, l, geo.Replace, features(700, "c")); err != nil {
 		t.Fatal(err)
 	}
 	check(3)
@@ -240,7 +240,7 @@ func TestBackgroundIndex(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "test.db")
 	db := openMode(t, path, backgroundIndex)
 	rnd := rand.New(rand.NewPCG(3, 4))
-	if _, err := db.Import(ctx, geo.Layer{ID: "r", Title: "R", Kind: geo.KindMixed}, geo.Append, seqOf(randomFeatures(rnd, 2000, "a"))); err != nil {
+	if _, err := db.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: "r", Title: "R", Kind: geo.KindMixed}, geo.Append, seqOf(randomFeatures(rnd, 2000, "a"))); err != nil {
 		t.Fatal(err)
 	}
 	f := randomFilter(rnd, "r")
@@ -266,7 +266,7 @@ func TestCancelledUnderLoad(t *testing.T) {
 	ctx := context.Background()
 	db := openMode(t, filepath.Join(t.TempDir(), "test.db"), syncIndex)
 	rnd := rand.New(rand.NewPCG(9, 10))
-	if _, err := db.Import(ctx, geo.Layer{ID: "r", Title: "R", Kind: geo.KindMixed}, geo.Append, seqOf(randomFeatures(rnd, 3000, "a"))); err != nil {
+	if _, err := db.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: "r", Title: "R", Kind: geo.KindMixed}, geo.Append, seqOf(randomFeatures(rnd, 3000, "a"))); err != nil {
 		t.Fatal(err)
 	}
 	all := geo.Filter{Layer: "r", Time: geo.Always}
@@ -326,7 +326,7 @@ func TestIndexesReady(t *testing.T) {
 	ctx := context.Background()
 	db := openMode(t, filepath.Join(t.TempDir(), "test.db"), backgroundIndex)
 	rnd := rand.New(rand.NewPCG(13, 14))
-	if _, err := db.Import(ctx, geo.Layer{ID: "r", Title: "R", Kind: geo.KindMixed}, geo.Append, seqOf(randomFeatures(rnd, 500, "a"))); err != nil {
+	if _, err := db.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: "r", Title: "R", Kind: geo.KindMixed}, geo.Append, seqOf(randomFeatures(rnd, 500, "a"))); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.IndexesReady(ctx); err == nil {

@@ -354,7 +354,7 @@ func putLayer(ctx context.Context, tx *sql.Tx, l geo.Layer) error {
 // Features keep their import order (pos) but are stored (by seq) in
 // chunks sorted like the leaves of the in-memory index, by lifetime,
 // start and place, so that the rows one query reads share pages.
-func (s *DB) Import(ctx context.Context, l geo.Layer, mode geo.ImportMode, seq iter.Seq2[*geo.Feature, error]) (int, error) {
+func (s *DB) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mode geo.ImportMode, seq iter.Seq2[*geo.Feature, error]) (int, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return 0, err

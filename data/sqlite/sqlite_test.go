@@ -106,7 +106,7 @@ func TestLayersAcrossHandles(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := &geo.Feature{ID: "p", Geometry: orb.Point{34.5, 31.5}, Valid: geo.Interval{Start: 0, End: 1}, Sources: []geo.Source{{Title: "test"}}}
-	if _, err := importer.Import(ctx, geo.Layer{ID: "b", Title: "B", Kind: geo.KindPoint}, geo.Append, func(yield func(*geo.Feature, error) bool) { yield(f, nil) }); err != nil {
+	if _, err := importer.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: "b", Title: "B", Kind: geo.KindPoint}, geo.Append, func(yield func(*geo.Feature, error) bool) { yield(f, nil) }); err != nil {
 		t.Fatal(err)
 	}
 	if l, err := snapOf(t, server).Layer("a"); err != nil || l.Title != "After" {
@@ -173,14 +173,14 @@ func TestSnapshotAcrossHandles(t *testing.T) {
 	one := func(f *geo.Feature) func(func(*geo.Feature, error) bool) {
 		return func(yield func(*geo.Feature, error) bool) { yield(f, nil) }
 	}
-	if _, err := importer.Import(ctx, geo.Layer{ID: "a"}, geo.Append, one(point("p1"))); err != nil {
+	if _, err := importer.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: "a"}, geo.Append, one(point("p1"))); err != nil {
 		t.Fatal(err)
 	}
 	old := snapOf(t, server)
 	if err := importer.PutLayer(ctx, geo.Layer{ID: "b", Title: "B", Kind: geo.KindPoint}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := importer.Import(ctx, geo.Layer{ID: "a"}, geo.Replace, one(point("p2"))); err != nil {
+	if _, err := importer.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: "a"}, geo.Replace, one(point("p2"))); err != nil {
 		t.Fatal(err)
 	}
 	cur := snapOf(t, server)

@@ -33,7 +33,7 @@ func testIntervals(t *testing.T, s geo.Store) {
 	} {
 		f := point("bad", 34, 31, "", "")
 		f.Valid = c.iv
-		if _, err := s.Import(ctx, layer("iv"), geo.Append, features(point("good", 34, 31, "", ""), f)); !errors.Is(err, geo.ErrInvalid) {
+		if _, err := s.Import(ctx, geo.ChangeNote{Author: "test"}, layer("iv"), geo.Append, features(point("good", 34, 31, "", ""), f)); !errors.Is(err, geo.ErrInvalid) {
 			t.Errorf("%s interval: import error = %v, want ErrInvalid", c.name, err)
 		}
 	}
@@ -72,15 +72,15 @@ func testLayerKinds(t *testing.T, s geo.Store) {
 	pl.Kind = geo.KindPoint
 	poly := point("poly", 34, 31, "", "")
 	poly.Geometry = orb.Polygon{{{34, 31}, {34.1, 31}, {34.1, 31.1}, {34, 31}}}
-	if _, err := s.Import(ctx, pl, geo.Append, features(point("a", 34, 31, "", ""), poly)); !errors.Is(err, geo.ErrInvalid) || !strings.Contains(err.Error(), "poly") {
+	if _, err := s.Import(ctx, geo.ChangeNote{Author: "test"}, pl, geo.Append, features(point("a", 34, 31, "", ""), poly)); !errors.Is(err, geo.ErrInvalid) || !strings.Contains(err.Error(), "poly") {
 		t.Errorf("polygon into a point layer: error = %v, want ErrInvalid naming the feature", err)
 	}
-	if _, err := s.Import(ctx, pl, geo.Append, features(point("a", 34, 31, "", ""))); err != nil {
+	if _, err := s.Import(ctx, geo.ChangeNote{Author: "test"}, pl, geo.Append, features(point("a", 34, 31, "", ""))); err != nil {
 		t.Fatal(err)
 	}
 	// The stored layer's kind rules, not the one the import passes.
 	mixed := layer("towns")
-	if _, err := s.Import(ctx, mixed, geo.Append, features(poly)); !errors.Is(err, geo.ErrInvalid) {
+	if _, err := s.Import(ctx, geo.ChangeNote{Author: "test"}, mixed, geo.Append, features(poly)); !errors.Is(err, geo.ErrInvalid) {
 		t.Errorf("polygon into an existing point layer, imported as mixed: error = %v", err)
 	}
 }
@@ -124,7 +124,7 @@ func testSnapshotIsolation(t *testing.T, s geo.Store) {
 	ctx := context.Background()
 	mustImport(t, s, "s", point("a", 34, 31, "", ""), point("b", 34.1, 31, "", ""))
 	old := snap(t, s)
-	if _, err := s.Import(ctx, layer("s"), geo.Replace, features(point("c", 34, 31, "", ""))); err != nil {
+	if _, err := s.Import(ctx, geo.ChangeNote{Author: "test"}, layer("s"), geo.Replace, features(point("c", 34, 31, "", ""))); err != nil {
 		t.Fatal(err)
 	}
 	mustImport(t, s, "new", point("n", 34, 31, "", ""))
@@ -383,7 +383,7 @@ func generated(prefix string, n int) iter.Seq2[*geo.Feature, error] {
 func testConcurrentReplace(t *testing.T, s geo.Store) {
 	ctx := context.Background()
 	l := layer("swap")
-	if _, err := s.Import(ctx, l, geo.Replace, generated("a", 2000)); err != nil {
+	if _, err := s.Import(ctx, geo.ChangeNote{Author: "test"}, l, geo.Replace, generated("a", 2000)); err != nil {
 		t.Fatal(err)
 	}
 	want := map[byte]int{'a': 2000, 'b': 5000}
@@ -451,7 +451,7 @@ func testConcurrentReplace(t *testing.T, s geo.Store) {
 		if imports%2 == 0 {
 			seq = generated("b", 5000)
 		}
-		if _, err := s.Import(ctx, l, geo.Replace, seq); err != nil {
+		if _, err := s.Import(ctx, geo.ChangeNote{Author: "test"}, l, geo.Replace, seq); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -98,7 +98,7 @@ func features(fs ...*geo.Feature) iter.Seq2[*geo.Feature, error] {
 func mustImport(t *testing.T, s geo.Store, l string, fs ...*geo.Feature) {
 	t.Helper()
 	ctx := context.Background()
-	n, err := s.Import(ctx, layer(l), geo.Append, features(fs...))
+	n, err := s.Import(ctx, geo.ChangeNote{Author: "test"}, layer(l), geo.Append, features(fs...))
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}
@@ -239,7 +239,7 @@ func testImportAndFind(t *testing.T, s geo.Store) {
 	if _, err := snap(t, s).Search(ctx, geo.Filter{Layer: "nolayer", Time: geo.Always}, func(*geo.Feature) error { return nil }); !errors.Is(err, geo.ErrNotFound) {
 		t.Errorf("Search(unknown layer) error = %v, want ErrNotFound", err)
 	}
-	if _, err := s.Import(ctx, geo.Layer{ID: "nolayer"}, geo.Append, features(point("x", 0, 0, "", ""))); !errors.Is(err, geo.ErrInvalid) {
+	if _, err := s.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: "nolayer"}, geo.Append, features(point("x", 0, 0, "", ""))); !errors.Is(err, geo.ErrInvalid) {
 		t.Errorf("Import(new layer without title) error = %v, want ErrInvalid", err)
 	}
 	// Light queries still carry what tiles need.
@@ -290,7 +290,7 @@ func testImportAllOrNothing(t *testing.T, s geo.Store) {
 		{"sequence error", failing, geo.ErrInvalid},
 	}
 	// A failed import into a new layer does not leave the layer behind.
-	if _, err := s.Import(ctx, layer("fresh"), geo.Append, failing); !errors.Is(err, geo.ErrInvalid) {
+	if _, err := s.Import(ctx, geo.ChangeNote{Author: "test"}, layer("fresh"), geo.Append, failing); !errors.Is(err, geo.ErrInvalid) {
 		t.Fatalf("failed import into a new layer: error = %v", err)
 	}
 	if _, err := snap(t, s).Layer("fresh"); !errors.Is(err, geo.ErrNotFound) {
@@ -298,7 +298,7 @@ func testImportAllOrNothing(t *testing.T, s geo.Store) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			n, err := s.Import(ctx, layer("l"), geo.Append, c.seq)
+			n, err := s.Import(ctx, geo.ChangeNote{Author: "test"}, layer("l"), geo.Append, c.seq)
 			if !errors.Is(err, c.kind) {
 				t.Fatalf("Import error = %v, want %v", err, c.kind)
 			}
@@ -319,7 +319,7 @@ func testImportReplace(t *testing.T, s geo.Store) {
 	ctx := context.Background()
 	mustImport(t, s, "l", point("a", 34, 31, "", ""), point("b", 34, 31, "", ""))
 	mustImport(t, s, "other", point("a", 34, 31, "", ""))
-	if _, err := s.Import(ctx, layer("l"), geo.Replace, features(point("b", 35, 32, "", ""), point("c", 34, 31, "", ""))); err != nil {
+	if _, err := s.Import(ctx, geo.ChangeNote{Author: "test"}, layer("l"), geo.Replace, features(point("b", 35, 32, "", ""), point("c", 34, 31, "", ""))); err != nil {
 		t.Fatal(err)
 	}
 	if got := ids(t, s, geo.Filter{Layer: "l", Time: geo.Always}); !reflect.DeepEqual(got, []string{"b", "c"}) {
