@@ -156,6 +156,9 @@ type Changeset struct {
 	ID         int64
 	Author     string
 	Comment    string
+	// RecordedAt is when the changeset was committed, to the microsecond
+	// and in UTC. It strictly increases with ID: a store records a
+	// changeset at max(now, the previous one's + 1µs).
 	RecordedAt time.Time
 	// Layers lists the layers it changed, sorted.
 	Layers []string
