@@ -153,9 +153,9 @@ func (v Version) Current() bool { return v.ClosedBy == 0 }
 // Changeset is one recorded write: a Commit, an import or a revert.
 type Changeset struct {
 	// ID is the data version the changeset produced.
-	ID         int64
-	Author     string
-	Comment    string
+	ID      int64
+	Author  string
+	Comment string
 	// RecordedAt is when the changeset was committed, to the microsecond
 	// and in UTC. It strictly increases with ID: a store records a
 	// changeset at max(now, the previous one's + 1µs).
