@@ -129,11 +129,19 @@ func (s *Store) apply(note geo.ChangeNote, created *geo.Layer, listed []string, 
 			next = hl.nextKey
 		}
 		var rows []*fver
+		// The old index still serves when every write to the layer
+		// replaces a feature within the same bounds and valid time: it
+		// holds only those, by position, and positions do not change.
+		sameIndex := !reorder[id] && cur.layers[id] != nil
 		if !reorder[id] {
 			repl := map[*fver]*fver{}
 			for i, w := range writes {
 				if w.layer == id && w.old != nil {
 					repl[w.old] = written[i]
+				}
+				if w.layer == id {
+					sameIndex = sameIndex && w.op == geo.OpReplace && w.old.f.Valid == written[i].f.Valid &&
+						w.old.f.Geometry.Bound() == written[i].f.Geometry.Bound()
 				}
 			}
 			rows = make([]*fver, 0, len(old)+len(writes))
@@ -154,9 +162,15 @@ func (s *Store) apply(note geo.ChangeNote, created *geo.Layer, listed []string, 
 				rows = append(rows, written[i])
 			}
 		}
-		v, err := newView(rows, rec.cs.ID)
-		if err != nil {
-			return geo.Changeset{}, err
+		var v *view
+		if sameIndex {
+			old := cur.layers[id].v
+			v = &view{rows: rows, ix: old.ix, extent: old.extent, since: rec.cs.ID}
+		} else {
+			var err error
+			if v, err = newView(rows, rec.cs.ID); err != nil {
+				return geo.Changeset{}, err
+			}
 		}
 		changed[id] = &layer{meta: meta, v: v}
 		nextKey[id] = next

@@ -861,7 +861,10 @@ func testSnapshotAt(t *testing.T, s geo.Store) {
 		},
 		func() geo.Changeset { return mustCommit(t, s, note("w", "reroute"), replace(line2, 1)) },
 		func() geo.Changeset {
-			return mustCommit(t, s, note("w", ""), del("pb", "x", 2), create(feat("pb", "y", 34, 31, "1")), replace(feat("pa", "e", 34.15, 31.15, "2"), 1))
+			return mustCommit(t, s, note("w", "properties only"), replace(feat("pa", "c", 34.05, 31.05, "3"), 2), replace(feat("pa", "e", 34.1, 31.1, "2"), 1))
+		},
+		func() geo.Changeset {
+			return mustCommit(t, s, note("w", ""), del("pb", "x", 2), create(feat("pb", "y", 34, 31, "1")), replace(feat("pa", "e", 34.15, 31.15, "3"), 2))
 		},
 	}
 	var (
