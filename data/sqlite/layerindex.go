@@ -18,8 +18,17 @@ import (
 // generation of the layer: the space-time index, whose row numbers are
 // seqs, and for a layer of points, once read, their attributes.
 type layerIndex struct {
+	num int64 // the layer's
 	gen int64
-	ix  *spacetime.Index
+	// base is the data version the index was read at: it holds the rows
+	// current at base, and serves no snapshot older than that.
+	base int64
+	ix   *spacetime.Index
+	// pos holds the pos of each entry by rank, ascending.
+	pos []int64
+	// log is what the index knows of the changes after base (see
+	// overlay.go).
+	log overlayLog
 	// attrs are what a tile shows of each feature of a layer of points,
 	// once read (see Points); nil for other layers.
 	attrs atomic.Pointer[pointAttrs]
@@ -36,7 +45,7 @@ func (s *DB) IndexesReady(ctx context.Context) error {
 		return err
 	}
 	for _, l := range snap.list {
-		if li := s.index(snap.byID[l.ID].ref); li == nil {
+		if li := s.index(snap.byID[l.ID].ref, snap.version); li == nil {
 			return fmt.Errorf("the index of layer %q is being built", l.ID)
 		}
 	}
@@ -58,7 +67,7 @@ func (s *DB) WaitIndex(ctx context.Context, layer string) error {
 		if err != nil {
 			return err
 		}
-		if li := s.index(e.ref); li != nil {
+		if li := s.index(e.ref, snap.version); li != nil {
 			select {
 			case <-li.done:
 				return nil
@@ -77,14 +86,18 @@ func (s *DB) WaitIndex(ctx context.Context, layer string) error {
 // indexSlot holds a layer's index, if one is built, and whether a build
 // is under way.
 type indexSlot struct {
-	ix       *layerIndex
+	ix *layerIndex
+	// prev is the index ix replaced without an import in between: it
+	// serves the snapshots older than ix's base still being read.
+	prev     *layerIndex
 	building bool
 }
 
 // index returns the layer's in-memory index if it is built for the
-// layer's current generation. Otherwise it returns nil, and starts a
-// build in the background unless one is running.
-func (s *DB) index(ref layerRef) *layerIndex {
+// layer's generation ref.gen and serves data version v. Otherwise it
+// returns nil, and starts a build in the background unless one is
+// running or the index is newer than ref.
+func (s *DB) index(ref layerRef, v int64) *layerIndex {
 	s.ixMu.Lock()
 	defer s.ixMu.Unlock()
 	sl := s.indexes[ref.num]
@@ -95,12 +108,14 @@ func (s *DB) index(ref layerRef) *layerIndex {
 	switch {
 	case s.indexMode == noIndex:
 		return nil
-	case sl.ix != nil && sl.ix.gen == ref.gen:
+	case sl.ix != nil && sl.ix.gen == ref.gen && sl.ix.base <= v:
 		return sl.ix
-	case sl.ix != nil && sl.ix.gen > ref.gen:
-		return nil // ref was read before the import the index reflects
+	case sl.prev != nil && sl.prev.gen == ref.gen && sl.prev.base <= v:
+		return sl.prev
+	case sl.ix != nil && sl.ix.gen >= ref.gen:
+		return nil // ref, or v, is older than what the index reflects
 	}
-	sl.ix = nil // out of date: let its memory go
+	sl.ix, sl.prev = nil, nil // out of date: let their memory go
 	if sl.building || s.ctx.Err() != nil {
 		return nil
 	}
@@ -110,7 +125,7 @@ func (s *DB) index(ref layerRef) *layerIndex {
 			return nil
 		}
 		sl.ix = ix
-		return sl.ix.current(ref.gen)
+		return sl.ix.current(ref.gen, v)
 	}
 	sl.building = true
 	s.builds.Add(1)
@@ -118,9 +133,10 @@ func (s *DB) index(ref layerRef) *layerIndex {
 	return nil
 }
 
-// current returns ix if it reflects generation gen, else nil.
-func (ix *layerIndex) current(gen int64) *layerIndex {
-	if ix.gen != gen {
+// current returns ix if it reflects generation gen and serves data
+// version v, else nil.
+func (ix *layerIndex) current(gen, v int64) *layerIndex {
+	if ix.gen != gen || ix.base > v {
 		return nil
 	}
 	return ix
@@ -166,28 +182,37 @@ func (s *DB) loadIndex(ctx context.Context, num int64, publish func(*layerIndex)
 		return nil, err
 	}
 	defer end()
-	var gen, n int64
-	if err := conn.QueryRowContext(ctx, "SELECT generation FROM layers WHERE num = ?", num).Scan(&gen); err != nil {
+	var gen, n, base int64
+	if err := conn.QueryRowContext(ctx, "SELECT generation, (SELECT value FROM meta WHERE key = 'version') FROM layers WHERE num = ?", num).Scan(&gen, &base); err != nil {
 		return nil, err
 	}
 	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM features INDEXED BY features_bounds WHERE layer_num = ? AND rec_to = ?", num, geo.OpenEnd).Scan(&n); err != nil {
 		return nil, err
 	}
 	h := &offheap.Arena{}
-	tmp := &offheap.Arena{} // pos by rank, until the attributes are read
-	defer tmp.Free()
-	pos := offheap.Make[int64](tmp, int(n))
+	pos := make([]int64, n)
 	c, err := readColumns(ctx, conn, num, pos, h)
 	if err != nil {
 		h.Free()
 		return nil, err
+	}
+	for i := 1; i < len(pos); i++ {
+		// Overlays place rows by pos (see rankKey).
+		if pos[i] <= pos[i-1] {
+			h.Free()
+			return nil, damaged(fmt.Sprint("number ", num), "", c.Row[i], errors.New("two current rows share a pos"))
+		}
 	}
 	six, err := spacetime.Build(c, h)
 	if err != nil {
 		h.Free()
 		return nil, err
 	}
-	ix := &layerIndex{gen: gen, ix: six, done: make(chan struct{})}
+	ix := &layerIndex{num: num, gen: gen, base: base, ix: six, pos: pos, done: make(chan struct{})}
+	ix.log.upTo.Store(base)
+	ix.log.rows.Store(&[]*overlayRow{})
+	ix.log.closures.Store(&[]closure{})
+	ix.log.bySeq = map[int64]*overlayRow{}
 	defer close(ix.done)
 	if publish != nil {
 		publish(ix)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 
@@ -95,21 +96,29 @@ func (s *DB) readSnapshot(ctx context.Context) (*snapshot, error) {
 	if err := conn.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&snap.version); err != nil {
 		return nil, err
 	}
+	if err := snap.readLayers(ctx, conn); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// readLayers reads the layers table into snap.
+func (snap *snapshot) readLayers(ctx context.Context, conn *sql.Conn) error {
 	rows, err := conn.QueryContext(ctx, "SELECT "+layerColumns+", generation FROM layers ORDER BY ord, id")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var gen int64
 		num, l, err := scanLayer(rows, &gen)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		snap.byID[l.ID] = layerEntry{ref: layerRef{num: num, gen: gen}, i: len(snap.list)}
 		snap.list = append(snap.list, l)
 	}
-	return snap, rows.Err()
+	return rows.Err()
 }
 
 // Version returns the data version the snapshot reads.
@@ -195,28 +204,42 @@ func (snap *snapshot) Feature(ctx context.Context, layer, id string) (*geo.Featu
 	var (
 		feat              = geo.Feature{Layer: layer}
 		geom, props, srcs []byte
+		seq               int64
 	)
 	err = s.db.QueryRowContext(ctx, `
-		SELECT id, name, kind, geom, valid_from, valid_to, precision_m, properties, sources
+		SELECT seq, id, name, kind, geom, valid_from, valid_to, precision_m, properties, sources, ver
 		FROM features f WHERE f.layer_num = ? AND f.id = ? AND `+current, e.ref.num, id, snap.version, snap.version).
-		Scan(&feat.ID, &feat.Name, &feat.Kind, &geom, &feat.Valid.Start, &feat.Valid.End, &feat.PrecisionM, &props, &srcs)
+		Scan(&seq, &feat.ID, &feat.Name, &feat.Kind, &geom, &feat.Valid.Start, &feat.Valid.End, &feat.PrecisionM, &props, &srcs, &feat.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, geo.NotFoundf("feature %q does not exist in layer %q", id, layer)
 	}
 	if err != nil {
 		return nil, err
 	}
+	if err := s.decodeFeature(&feat, seq, geom, props, srcs); err != nil {
+		return nil, err
+	}
+	if feat.Version < 1 {
+		return nil, damaged(layer, id, seq, fmt.Errorf("version number %d", feat.Version))
+	}
+	return &feat, nil
+}
+
+// decodeFeature sets the geometry, properties and sources of feat from
+// the stored values of row seq, and checks the whole row (checkRow).
+func (s *DB) decodeFeature(feat *geo.Feature, seq int64, geom, props, srcs []byte) error {
+	var err error
 	if feat.Geometry, err = wkb.Unmarshal(geom); err != nil {
-		return nil, damaged(layer, id, 0, err)
+		return damaged(feat.Layer, feat.ID, seq, err)
 	}
 	feat.Properties = props
 	if feat.Sources, err = s.sources.appendTo(nil, srcs); err != nil {
-		return nil, damaged(layer, id, 0, err)
+		return damaged(feat.Layer, feat.ID, seq, err)
 	}
-	if err := checkRow(&feat, true); err != nil {
-		return nil, damaged(layer, id, 0, err)
+	if err := checkRow(feat, true); err != nil {
+		return damaged(feat.Layer, feat.ID, seq, err)
 	}
-	return &feat, nil
+	return nil
 }
 
 // Search streams the features matching f in import order and counts them,
@@ -235,11 +258,28 @@ func (snap *snapshot) Search(ctx context.Context, f geo.Filter, fn func(*geo.Fea
 	defer scratchPool.Put(sc)
 	sc.partial = sc.partial[:0]
 	var n int
-	li := s.index(e.ref)
+	li, ov, err := snap.indexed(ctx, e.ref)
+	if err != nil {
+		return 0, err
+	}
+	// Every match is read anyway (tiles read so): test the geometry of
+	// the partial candidates as their rows come, not before.
+	readAll := f.BBox != nil && f.Limit <= 0 && f.Offset <= 0 && fn != nil
 	switch {
-	case li != nil && f.BBox != nil && !li.ix.Points() && f.Limit <= 0 && f.Offset <= 0 && fn != nil:
-		// Every match is read anyway (tiles read so): test the geometry
-		// of the partial candidates as their rows come, not before.
+	case li != nil && !ov.empty():
+		if n, err = s.merged(ctx, li, ov, f, sc, !readAll); err != nil {
+			return 0, err
+		}
+		got, err := s.fetch(ctx, f, sc, fn)
+		sc.partial = sc.partial[:0]
+		if err != nil {
+			return 0, err
+		}
+		if readAll {
+			n = got
+		}
+		return n, ctx.Err()
+	case li != nil && readAll && !li.ix.Points():
 		q := spacetime.FilterQuery(f)
 		var partial int
 		sc.ranks, partial = li.ix.Search(&q, sc.ranks[:0])
@@ -344,6 +384,23 @@ func (snap *snapshot) scanPage(ctx context.Context, num int64, f geo.Filter, seq
 	return append(seqs, cands[offset:end]...), len(cands), nil
 }
 
+// indexed returns the layer's index and its overlay at the snapshot's
+// version, or nils when the layer is to be scanned.
+func (snap *snapshot) indexed(ctx context.Context, ref layerRef) (*layerIndex, *overlay, error) {
+	li := snap.db.index(ref, snap.version)
+	if li == nil {
+		return nil, nil, nil
+	}
+	ov, err := snap.db.overlayOf(ctx, li, snap.version)
+	switch {
+	case errors.Is(err, errOverlay):
+		return nil, nil, nil // the scan answers it
+	case err != nil:
+		return nil, nil, err
+	}
+	return li, ov, nil
+}
+
 // Days counts the matching features by day: from the index's valid times
 // when it is built, else from a scan.
 func (snap *snapshot) Days(ctx context.Context, f geo.Filter) (geo.DayCounts, error) {
@@ -353,9 +410,12 @@ func (snap *snapshot) Days(ctx context.Context, f geo.Filter) (geo.DayCounts, er
 	}
 	var ivs []geo.Interval // of the partial candidates, decided after
 	var seqs []int64
-	var werr error
+	li, ov, werr := snap.indexed(ctx, e.ref)
+	if werr != nil {
+		return geo.DayCounts{}, werr
+	}
 	c := geo.CountDays(func(yield func(geo.Interval) bool) {
-		if li := snap.db.index(e.ref); li != nil {
+		if li != nil {
 			q := spacetime.FilterQuery(f)
 			seen := 0
 			werr = li.ix.Leaves(&q, func(p int, partial bool) error {
@@ -363,6 +423,9 @@ func (snap *snapshot) Days(ctx context.Context, f geo.Filter) (geo.DayCounts, er
 					if err := ctx.Err(); err != nil {
 						return err
 					}
+				}
+				if ov.isClosed(li.ix.Rank(p)) {
+					return nil
 				}
 				var iv geo.Interval
 				iv.Start, iv.End = li.ix.Time(p)
@@ -373,6 +436,15 @@ func (snap *snapshot) Days(ctx context.Context, f geo.Filter) (geo.DayCounts, er
 				yield(iv)
 				return nil
 			})
+			for _, r := range ov.rows {
+				if m, in := matchRow(&f, &q, r); !m {
+					continue
+				} else if !in {
+					ivs, seqs = append(ivs, r.valid), append(seqs, -r.seq)
+				} else {
+					yield(r.valid)
+				}
+			}
 		} else {
 			werr = snap.scan(ctx, e.ref.num, f, func(seq int64, iv geo.Interval, in bool) error {
 				if !in {
