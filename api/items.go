@@ -64,6 +64,8 @@ func (s *Server) parseItems(r *http.Request, layer string) (itemsQuery, error) {
 		q.filter.Time = iv
 	}
 	q.filter.Limit = q.limit
+	// Pages are GeoJSON: a store that keeps encoded features gives them.
+	q.filter.Encoded = true
 	return q, nil
 }
 
@@ -186,7 +188,11 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 		if n > 0 {
 			b = append(b, ',')
 		}
-		b = geojson.AppendFeature(b, f)
+		if f.JSON != nil {
+			b = append(b, f.JSON...)
+		} else {
+			b = geojson.AppendFeature(b, f)
+		}
 		n++
 		if len(b) >= flushAt {
 			written = true

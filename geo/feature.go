@@ -79,6 +79,9 @@ type Feature struct {
 	// Version.Number): set by Snapshot.Feature and FeatureVersion, and
 	// ignored on writes. Search may leave it 0.
 	Version int
+	// JSON, when not nil, is the feature's GeoJSON (see Filter.Encoded):
+	// read-only, and then the only field besides ID that is set.
+	JSON []byte
 }
 
 // Extent is the spatial and temporal extent of a layer's features.

@@ -25,6 +25,12 @@ type Filter struct {
 	// Light asks only for ID, Name, Kind, Geometry, Valid and PrecisionM:
 	// a store may then leave Properties and Sources empty. Tiles use it.
 	Light bool
+	// Encoded asks for each feature's GeoJSON, exactly as
+	// geo/geojson.AppendFeature writes it, in Feature.JSON: a store that
+	// keeps encoded versions (they never change once written) may then
+	// give ID and JSON only. A store may also ignore it and fill the
+	// feature as usual, leaving JSON nil. Items pages use it.
+	Encoded bool
 }
 
 // ImportMode says what an import does with a layer's existing features.

@@ -22,6 +22,7 @@ import (
 	"github.com/paulmach/orb/encoding/wkb"
 
 	"strata/geo"
+	"strata/geo/geojson"
 	"strata/internal/spacetime"
 )
 
@@ -34,8 +35,14 @@ type scratch struct {
 	sources []geo.Source // the sources fn is given: its own copy
 	args    []driver.NamedValue
 	dest    []driver.Value
-	order   []int      // batch positions by seq
-	rows    []fetchRow // a batch's rows, in batch order
+	order   []int       // batch positions by seq
+	rows    []fetchRow  // a batch's rows, in batch order
+	feat    geo.Feature // the feature given to fn
+	// For fetchEncoded: a batch's encodings found (nil: to read), the
+	// seqs to read, and an encoding's buffer.
+	enc  [][]byte
+	miss []int64
+	buf  []byte
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -96,17 +103,13 @@ func (s *DB) rawStmt(c *sqlite3.SQLiteConn, k fetchKey) (driver.Stmt, error) {
 // what the snapshot that chose them saw; a seq not found means a damaged
 // database, and is an error.
 func (s *DB) fetch(ctx context.Context, f geo.Filter, sc *scratch, fn func(*geo.Feature) error) (int, error) {
+	if f.Encoded && !f.Light && s.enc.limit > 0 {
+		return s.fetchEncoded(ctx, f, sc, fn)
+	}
 	seqs := sc.seqs
-	feat := geo.Feature{Layer: f.Layer}
 	done, n := 0, 0 // rows read, features given to fn
 	for len(seqs) > 0 {
-		size := fetchSizes[len(fetchSizes)-1]
-		for _, sz := range fetchSizes {
-			if sz >= len(seqs) {
-				size = sz
-				break
-			}
-		}
+		size := batchSize(len(seqs))
 		batch := seqs[:min(size, len(seqs))]
 		seqs = seqs[len(batch):]
 		first := done
@@ -115,48 +118,138 @@ func (s *DB) fetch(ctx context.Context, f geo.Filter, sc *scratch, fn func(*geo.
 			return n, err
 		}
 		for i := range batch {
-			r := &sc.rows[i]
-			if !r.found {
-				return n, fmt.Errorf("feature %s: row %d is missing", f.Layer, batch[i])
-			}
-			if err := ctx.Err(); err != nil {
+			ok, err := s.rowFeature(ctx, f, batch[i], &sc.rows[i], sc.isPartial(first+i), sc)
+			if err != nil {
 				return n, err
 			}
-			feat.ID, feat.Name, feat.Kind = r.id, r.name, r.kind
-			feat.Valid, feat.PrecisionM = r.valid, r.precisionM
-			var err error
-			if feat.Geometry, err = unmarshalWKB(r.geom); err != nil {
-				return n, damaged(f.Layer, feat.ID, batch[i], err)
-			}
-			// The properties text is this row's own copy: share its bytes.
-			feat.Properties = unsafe.Slice(unsafe.StringData(r.props), len(r.props))
-			feat.Sources = nil
-			if !f.Light {
-				if sc.sources, err = s.sources.appendTo(sc.sources, unsafe.Slice(unsafe.StringData(r.src), len(r.src))); err != nil {
-					return n, damaged(f.Layer, feat.ID, batch[i], err)
-				}
-				feat.Sources = sc.sources
-			}
-			if seq := batch[i]; !s.checked.has(seq) && !(f.Light && s.checkedLight.has(seq)) {
-				if err := checkRow(&feat, !f.Light); err != nil {
-					return n, damaged(f.Layer, feat.ID, seq, err)
-				}
-				if f.Light {
-					s.checkedLight.add(seq)
-				} else {
-					s.checked.add(seq)
-				}
-			}
-			if sc.partial != nil && sc.partial[first+i] && !f.BBox.IntersectsGeometry(feat.Geometry) {
+			if !ok {
 				continue // its bounds meet the box, its geometry does not
 			}
 			n++
-			if err := fn(&feat); err != nil {
+			if err := fn(&sc.feat); err != nil {
 				return n, err
 			}
 		}
 	}
 	return n, nil
+}
+
+// isPartial reports whether the candidate at position i of sc.seqs must
+// have its geometry tested against the query's box.
+func (sc *scratch) isPartial(i int) bool {
+	return sc.partial != nil && sc.partial[i]
+}
+
+// batchSize is the statement size, among fetchSizes, for reading n rows.
+func batchSize(n int) int {
+	for _, sz := range fetchSizes {
+		if sz >= n {
+			return sz
+		}
+	}
+	return fetchSizes[len(fetchSizes)-1]
+}
+
+// fetchEncoded is fetch for a query that wants GeoJSON (Filter.Encoded):
+// the encodings found in s.enc are given as they are, without reading
+// their rows; the other rows are read in batches, encoded once and kept.
+// A partial candidate is always read, as its geometry must be tested.
+func (s *DB) fetchEncoded(ctx context.Context, f geo.Filter, sc *scratch, fn func(*geo.Feature) error) (int, error) {
+	seqs := sc.seqs
+	done, n := 0, 0
+	var out geo.Feature
+	for len(seqs) > 0 {
+		batch := seqs[:min(fetchSizes[len(fetchSizes)-1], len(seqs))]
+		seqs = seqs[len(batch):]
+		first := done
+		done += len(batch)
+		// The encodings at hand, and the rows to read.
+		sc.enc = sc.enc[:0]
+		sc.miss = sc.miss[:0]
+		for i, q := range batch {
+			var b []byte
+			if !sc.isPartial(first + i) {
+				b = s.enc.get(q)
+			}
+			if b == nil {
+				sc.miss = append(sc.miss, q)
+			}
+			sc.enc = append(sc.enc, b)
+		}
+		if len(sc.miss) > 0 {
+			if err := s.readBatch(ctx, false, sc.miss, batchSize(len(sc.miss)), sc); err != nil {
+				return n, err
+			}
+		}
+		m := 0 // the next row of sc.rows
+		for i, q := range batch {
+			b := sc.enc[i]
+			if b == nil {
+				ok, err := s.rowFeature(ctx, f, q, &sc.rows[m], sc.isPartial(first+i), sc)
+				m++
+				if err != nil {
+					return n, err
+				}
+				if !ok {
+					continue
+				}
+				sc.buf = geojson.AppendFeature(sc.buf[:0], &sc.feat)
+				b = slices.Clone(sc.buf)
+				s.enc.put(q, b)
+			} else if err := ctx.Err(); err != nil {
+				return n, err
+			}
+			out.JSON = b
+			n++
+			if err := fn(&out); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}
+
+// rowFeature sets sc.feat from row r, seq q, read by readBatch, checking
+// it (once per process: see rowSet). With partial set, it reports false
+// when the geometry does not meet f.BBox.
+func (s *DB) rowFeature(ctx context.Context, f geo.Filter, q int64, r *fetchRow, partial bool, sc *scratch) (bool, error) {
+	if !r.found {
+		return false, fmt.Errorf("feature %s: row %d is missing", f.Layer, q)
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	feat := &sc.feat
+	feat.Layer = f.Layer
+	feat.ID, feat.Name, feat.Kind = r.id, r.name, r.kind
+	feat.Valid, feat.PrecisionM = r.valid, r.precisionM
+	var err error
+	if feat.Geometry, err = unmarshalWKB(r.geom); err != nil {
+		return false, damaged(f.Layer, feat.ID, q, err)
+	}
+	// The properties text is this row's own copy: share its bytes.
+	feat.Properties = unsafe.Slice(unsafe.StringData(r.props), len(r.props))
+	feat.Sources = nil
+	if !f.Light {
+		if sc.sources, err = s.sources.appendTo(sc.sources, unsafe.Slice(unsafe.StringData(r.src), len(r.src))); err != nil {
+			return false, damaged(f.Layer, feat.ID, q, err)
+		}
+		feat.Sources = sc.sources
+	}
+	if !s.checked.has(q) && !(f.Light && s.checkedLight.has(q)) {
+		if err := checkRow(feat, !f.Light); err != nil {
+			return false, damaged(f.Layer, feat.ID, q, err)
+		}
+		if f.Light {
+			s.checkedLight.add(q)
+		} else {
+			s.checked.add(q)
+		}
+	}
+	if partial && !f.BBox.IntersectsGeometry(feat.Geometry) {
+		return false, nil
+	}
+	return true, nil
 }
 
 // readBatch reads the rows of batch into sc.rows, in batch order, with

@@ -60,6 +60,8 @@ type DB struct {
 	extents map[extentKey]geo.Extent // for one version at a time
 
 	sources sourceCache
+	// enc keeps features' GeoJSON for items pages (see fetchEncoded).
+	enc encCache
 	// checked holds the rows that passed checkRow in full, checkedLight
 	// those that passed the checks of a light read.
 	checked, checkedLight rowSet
@@ -199,6 +201,7 @@ func Open(ctx context.Context, path string, mode ...OpenMode) (*DB, error) {
 	db.SetMaxIdleConns(2 * runtime.GOMAXPROCS(0))
 	s := &DB{db: db, path: path, extents: map[extentKey]geo.Extent{}, indexes: map[int64]*indexSlot{}, rawStmts: map[*sqlite3.SQLiteConn]map[fetchKey]driver.Stmt{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.enc.setLimit(DefaultEncodedCacheBytes)
 	if readOnly {
 		if names, _ := fs.Glob(migrations, "migrations/*.sql"); current != len(names) {
 			db.Close()
@@ -213,6 +216,23 @@ func Open(ctx context.Context, path string, mode ...OpenMode) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// DefaultEncodedCacheBytes is the default size of the cache of encoded
+// features (see SetEncodedCache).
+const DefaultEncodedCacheBytes = 64 << 20
+
+// SetEncodedCache sets how many bytes of features' GeoJSON the store keeps
+// in memory for items pages (geo.Filter.Encoded): a feature version never
+// changes once written, so its encoding is made once and served again
+// without reading its row. 0 turns the cache off. Call it before the
+// store is used.
+func (s *DB) SetEncodedCache(bytes int64) { s.enc.setLimit(bytes) }
+
+// EncodedCacheStats returns the hits and misses of the cache of encoded
+// features since Open.
+func (s *DB) EncodedCacheStats() (hits, misses int64) {
+	return s.enc.hits.Load(), s.enc.misses.Load()
 }
 
 // Close stops index builds and closes the database.
