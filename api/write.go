@@ -95,16 +95,17 @@ func (s *Server) handleFeatureOptions(w http.ResponseWriter, r *http.Request) {
 // parameters, a token that may write it (see mayWrite), and a collection
 // that exists. It returns the author's note (without the comment) and
 // the layer, or answers the error and returns ok false.
-func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request) (note geo.ChangeNote, l geo.Layer, ok bool) {
+func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request) (note geo.ChangeNote, tok geo.Token, l geo.Layer, ok bool) {
 	if err := checkParams(r); err != nil {
 		s.writeError(w, r, err)
-		return note, l, false
+		return note, tok, l, false
 	}
 	id := mux.Vars(r)["collectionId"]
-	tok, err := s.mayWrite(r, id)
+	var err error
+	tok, err = s.mayWrite(r, id)
 	if err != nil {
 		s.writeError(w, r, err)
-		return note, l, false
+		return note, tok, l, false
 	}
 	snap, err := s.store.Snapshot(r.Context())
 	if err == nil {
@@ -112,9 +113,9 @@ func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request) (note geo.C
 	}
 	if err != nil {
 		s.writeError(w, r, err)
-		return note, l, false
+		return note, tok, l, false
 	}
-	return geo.ChangeNote{Author: tok.Name}, l, true
+	return geo.ChangeNote{Author: tok.Name}, tok, l, true
 }
 
 // readBody reads a write's body, of one of the media types given (the
@@ -174,9 +175,14 @@ func writeComment(r *http.Request, fromBody string) string {
 
 // ifMatch reads the If-Match header of a write: one strong entity tag
 // "N" naming the version the writer last saw, or * for any current
-// version (0). errPreconditionRequired when it is missing.
-func ifMatch(r *http.Request) (int, error) {
+// version (0). errPreconditionRequired when it is missing, unless tok is
+// Unconditional (made for clients such as QGIS, which send none): the
+// write then applies to the current version (0).
+func ifMatch(r *http.Request, tok geo.Token) (int, error) {
 	v := strings.TrimSpace(r.Header.Get("If-Match"))
+	if v == "" && tok.Unconditional {
+		return 0, nil
+	}
 	if v == "" {
 		return 0, apiError(errPreconditionRequired, `this write needs If-Match: "N", the ETag of the version it changes (GET the feature to read it)`)
 	}
@@ -203,7 +209,7 @@ func newID() string {
 // feature, its id from the body or generated. 201 with the feature as GET
 // answers it, its Location and ETag.
 func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
-	note, l, ok := s.writeTarget(w, r)
+	note, _, l, ok := s.writeTarget(w, r)
 	if !ok {
 		return
 	}
@@ -225,12 +231,12 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 // handleReplace serves PUT /collections/{collectionId}/items/{featureId}:
 // the whole feature, conditional on If-Match.
 func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) {
-	note, l, ok := s.writeTarget(w, r)
+	note, tok, l, ok := s.writeTarget(w, r)
 	if !ok {
 		return
 	}
 	id := mux.Vars(r)["featureId"]
-	version, err := ifMatch(r)
+	version, err := ifMatch(r, tok)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -259,12 +265,12 @@ func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) {
 // except that a geometry in the patch replaces the geometry whole. The
 // result is checked as a PUT body is. Conditional on If-Match.
 func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
-	note, l, ok := s.writeTarget(w, r)
+	note, tok, l, ok := s.writeTarget(w, r)
 	if !ok {
 		return
 	}
 	id := mux.Vars(r)["featureId"]
-	version, err := ifMatch(r)
+	version, err := ifMatch(r, tok)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -389,11 +395,11 @@ func mergePatch(target, patch any) any {
 // handleDelete serves DELETE /collections/{collectionId}/items/{featureId}:
 // closes the feature's current version, conditional on If-Match. 204.
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
-	note, l, ok := s.writeTarget(w, r)
+	note, tok, l, ok := s.writeTarget(w, r)
 	if !ok {
 		return
 	}
-	version, err := ifMatch(r)
+	version, err := ifMatch(r, tok)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

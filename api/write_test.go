@@ -58,6 +58,7 @@ func newWriteEnv(t *testing.T, name string, st geo.Store, cfg api.Config) *write
 		{Name: "bob", Layers: []string{"*"}},
 		{Name: "old", Layers: []string{"*"}, Expires: now.Add(-time.Hour)},
 		{Name: "gone", Layers: []string{"*"}},
+		{Name: "qgis", Layers: []string{"a"}, Unconditional: true},
 	} {
 		secret, hash, err := auth.NewSecret()
 		if err != nil {
@@ -409,6 +410,40 @@ func TestRevokedTokenStops(t *testing.T) {
 			e.secrets["carol"] = secret
 			if r := e.send(t, "POST", "/collections/a/items", pointFeature("r3", 34, 31, ""), map[string]string{"token": "carol", "Content-Type": json1}); r.status != 201 {
 				t.Errorf("new token: %d %s", r.status, r.body)
+			}
+		})
+	}
+}
+
+// TestUnconditionalToken: a token made for clients that send no
+// If-Match (QGIS) may PUT, PATCH and DELETE without it, the last write
+// winning; a stale If-Match it does send is still refused, and other
+// tokens still need one.
+func TestUnconditionalToken(t *testing.T) {
+	for _, e := range writeStores(t, api.Config{}) {
+		t.Run(e.name, func(t *testing.T) {
+			feat := "/collections/a/items/q1"
+			if r := e.send(t, "POST", "/collections/a/items", pointFeature("q1", 34, 31, ""), map[string]string{"token": "qgis", "Content-Type": json1}); r.status != 201 {
+				t.Fatalf("POST: %d %s", r.status, r.body)
+			}
+			if r := e.send(t, "PUT", feat, pointFeature("q1", 34.5, 31, ""), map[string]string{"token": "alice", "Content-Type": json1}); r.status != 428 {
+				t.Errorf("PUT without If-Match, ordinary token: %d %s", r.status, r.body)
+			}
+			r := e.send(t, "PUT", feat, pointFeature("q1", 34.5, 31, ""), map[string]string{"token": "qgis", "Content-Type": json1})
+			if r.status != 200 || r.header.Get("ETag") != `"2"` {
+				t.Fatalf("PUT without If-Match, unconditional token: %d %s %s", r.status, r.header.Get("ETag"), r.body)
+			}
+			if r := e.send(t, "PATCH", feat, `{"properties":{"name":"Patched"}}`, map[string]string{"token": "qgis", "Content-Type": "application/merge-patch+json"}); r.status != 200 || !strings.Contains(string(r.body), "Patched") {
+				t.Errorf("PATCH without If-Match: %d %s", r.status, r.body)
+			}
+			if r := e.send(t, "PUT", feat, pointFeature("q1", 34.6, 31, ""), map[string]string{"token": "qgis", "Content-Type": json1, "If-Match": `"1"`}); r.status != 412 {
+				t.Errorf("PUT with a stale If-Match: %d %s", r.status, r.body)
+			}
+			if r := e.send(t, "DELETE", feat, "", map[string]string{"token": "qgis"}); r.status != 204 {
+				t.Errorf("DELETE without If-Match: %d %s", r.status, r.body)
+			}
+			if r := e.send(t, "GET", feat, "", nil); r.status != 404 {
+				t.Errorf("GET after DELETE: %d", r.status)
 			}
 		})
 	}

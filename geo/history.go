@@ -212,6 +212,11 @@ type Token struct {
 	Expires time.Time
 	// Revoked is when it was revoked; zero while it is not.
 	Revoked time.Time
+	// Unconditional lets writes made with the token omit If-Match: they
+	// then apply to whatever version is current, the last write winning.
+	// It is for clients that never send If-Match, such as QGIS; writes
+	// that send it are checked all the same.
+	Unconditional bool
 }
 
 // Valid reports whether the token works at instant now.

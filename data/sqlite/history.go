@@ -276,8 +276,8 @@ func (s *DB) PutToken(ctx context.Context, t geo.Token) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, "INSERT INTO tokens (name, hash, layers, created, expires, revoked) VALUES (?, ?, ?, ?, ?, ?)",
-		t.Name, t.Hash, string(layers), t.Created.UnixMicro(), micros(t.Expires), micros(t.Revoked))
+	_, err = s.db.ExecContext(ctx, "INSERT INTO tokens (name, hash, layers, created, expires, revoked, unconditional) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		t.Name, t.Hash, string(layers), t.Created.UnixMicro(), micros(t.Expires), micros(t.Revoked), t.Unconditional)
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.Code == sqlite3.ErrConstraint {
 		return geo.Conflictf("a token named %q exists", t.Name)
@@ -305,7 +305,7 @@ func timeOf(us sql.NullInt64) time.Time {
 // Tokens returns every token by name, revoked ones included. A stored
 // token that fails geo.Token.Check is an error naming it.
 func (s *DB) Tokens(ctx context.Context) ([]geo.Token, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT name, hash, layers, created, expires, revoked FROM tokens ORDER BY name")
+	rows, err := s.db.QueryContext(ctx, "SELECT name, hash, layers, created, expires, revoked, unconditional FROM tokens ORDER BY name")
 	if err != nil {
 		return nil, err
 	}
@@ -316,14 +316,16 @@ func (s *DB) Tokens(ctx context.Context) ([]geo.Token, error) {
 			name, layers              string
 			hash                      []byte
 			created, expires, revoked sql.NullInt64
+			unconditional             bool
 		)
-		if err := rows.Scan(&name, &hash, &layers, &created, &expires, &revoked); err != nil {
+		if err := rows.Scan(&name, &hash, &layers, &created, &expires, &revoked, &unconditional); err != nil {
 			return nil, err
 		}
 		t, err := decodeToken(name, hash, layers, created, expires, revoked)
 		if err != nil {
 			return nil, err
 		}
+		t.Unconditional = unconditional
 		out = append(out, t)
 	}
 	return out, rows.Err()

@@ -1162,7 +1162,7 @@ func testTokens(t *testing.T, s geo.Store) {
 	hash := func(b byte) []byte { return []byte(strings.Repeat(string(rune('a'+b)), 32)) }
 	t0 := time.Date(2025, 10, 10, 12, 0, 0, 0, time.UTC)
 	writer := geo.Token{Name: "writer", Hash: hash(1), Layers: []string{"a", "b"}, Created: t0, Expires: t0.Add(720 * time.Hour)}
-	admin := geo.Token{Name: "admin", Hash: hash(2), Layers: []string{"*"}, Created: t0.Add(time.Minute)}
+	admin := geo.Token{Name: "admin", Hash: hash(2), Layers: []string{"*"}, Created: t0.Add(time.Minute), Unconditional: true}
 	for _, tk := range []geo.Token{writer, admin} {
 		tk.Hash, tk.Layers = slices.Clone(tk.Hash), slices.Clone(tk.Layers)
 		if err := s.PutToken(bg, tk); err != nil {
@@ -1173,7 +1173,7 @@ func testTokens(t *testing.T, s geo.Store) {
 	fmtTokens := func(ts []geo.Token) []string {
 		out := []string{}
 		for _, tk := range ts {
-			out = append(out, fmt.Sprintf("%s %x %v created %s expires %s revoked %s", tk.Name, tk.Hash, tk.Layers, fmtTime(tk.Created.UTC()), fmtTime(tk.Expires.UTC()), fmtTime(tk.Revoked.UTC())))
+			out = append(out, fmt.Sprintf("%s %x %v created %s expires %s revoked %s unconditional %v", tk.Name, tk.Hash, tk.Layers, fmtTime(tk.Created.UTC()), fmtTime(tk.Expires.UTC()), fmtTime(tk.Revoked.UTC()), tk.Unconditional))
 		}
 		return out
 	}
