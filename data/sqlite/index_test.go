@@ -151,7 +151,7 @@ func indexOf(t *testing.T, db *DB, layer string) *layerIndex {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return db.index(e.ref)
+	return db.index(e.ref, snap.version)
 }
 
 // The index answers exactly as the SQL filter does: same matches, same

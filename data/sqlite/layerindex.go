@@ -19,7 +19,10 @@ import (
 // seqs, and for a layer of points, once read, their attributes.
 type layerIndex struct {
 	gen int64
-	ix  *spacetime.Index
+	// base is the data version the index was read at: it holds the rows
+	// current at base, and serves no snapshot older than that.
+	base int64
+	ix   *spacetime.Index
 	// attrs are what a tile shows of each feature of a layer of points,
 	// once read (see Points); nil for other layers.
 	attrs atomic.Pointer[pointAttrs]
@@ -36,7 +39,7 @@ func (s *DB) IndexesReady(ctx context.Context) error {
 		return err
 	}
 	for _, l := range snap.list {
-		if li := s.index(snap.byID[l.ID].ref); li == nil {
+		if li := s.index(snap.byID[l.ID].ref, snap.version); li == nil {
 			return fmt.Errorf("the index of layer %q is being built", l.ID)
 		}
 	}
@@ -58,7 +61,7 @@ func (s *DB) WaitIndex(ctx context.Context, layer string) error {
 		if err != nil {
 			return err
 		}
-		if li := s.index(e.ref); li != nil {
+		if li := s.index(e.ref, snap.version); li != nil {
 			select {
 			case <-li.done:
 				return nil
@@ -82,9 +85,10 @@ type indexSlot struct {
 }
 
 // index returns the layer's in-memory index if it is built for the
-// layer's current generation. Otherwise it returns nil, and starts a
-// build in the background unless one is running.
-func (s *DB) index(ref layerRef) *layerIndex {
+// layer's generation ref.gen and serves data version v. Otherwise it
+// returns nil, and starts a build in the background unless one is
+// running or the index is newer than ref.
+func (s *DB) index(ref layerRef, v int64) *layerIndex {
 	s.ixMu.Lock()
 	defer s.ixMu.Unlock()
 	sl := s.indexes[ref.num]
@@ -95,10 +99,10 @@ func (s *DB) index(ref layerRef) *layerIndex {
 	switch {
 	case s.indexMode == noIndex:
 		return nil
-	case sl.ix != nil && sl.ix.gen == ref.gen:
+	case sl.ix != nil && sl.ix.gen == ref.gen && sl.ix.base <= v:
 		return sl.ix
-	case sl.ix != nil && sl.ix.gen > ref.gen:
-		return nil // ref was read before the import the index reflects
+	case sl.ix != nil && sl.ix.gen >= ref.gen:
+		return nil // ref, or v, is older than what the index reflects
 	}
 	sl.ix = nil // out of date: let its memory go
 	if sl.building || s.ctx.Err() != nil {
@@ -110,7 +114,7 @@ func (s *DB) index(ref layerRef) *layerIndex {
 			return nil
 		}
 		sl.ix = ix
-		return sl.ix.current(ref.gen)
+		return sl.ix.current(ref.gen, v)
 	}
 	sl.building = true
 	s.builds.Add(1)
@@ -118,9 +122,10 @@ func (s *DB) index(ref layerRef) *layerIndex {
 	return nil
 }
 
-// current returns ix if it reflects generation gen, else nil.
-func (ix *layerIndex) current(gen int64) *layerIndex {
-	if ix.gen != gen {
+// current returns ix if it reflects generation gen and serves data
+// version v, else nil.
+func (ix *layerIndex) current(gen, v int64) *layerIndex {
+	if ix.gen != gen || ix.base > v {
 		return nil
 	}
 	return ix
@@ -166,8 +171,8 @@ func (s *DB) loadIndex(ctx context.Context, num int64, publish func(*layerIndex)
 		return nil, err
 	}
 	defer end()
-	var gen, n int64
-	if err := conn.QueryRowContext(ctx, "SELECT generation FROM layers WHERE num = ?", num).Scan(&gen); err != nil {
+	var gen, n, base int64
+	if err := conn.QueryRowContext(ctx, "SELECT generation, (SELECT value FROM meta WHERE key = 'version') FROM layers WHERE num = ?", num).Scan(&gen, &base); err != nil {
 		return nil, err
 	}
 	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM features INDEXED BY features_bounds WHERE layer_num = ? AND rec_to = ?", num, geo.OpenEnd).Scan(&n); err != nil {
@@ -187,7 +192,7 @@ func (s *DB) loadIndex(ctx context.Context, num int64, publish func(*layerIndex)
 		h.Free()
 		return nil, err
 	}
-	ix := &layerIndex{gen: gen, ix: six, done: make(chan struct{})}
+	ix := &layerIndex{gen: gen, base: base, ix: six, done: make(chan struct{})}
 	defer close(ix.done)
 	if publish != nil {
 		publish(ix)

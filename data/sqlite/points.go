@@ -170,7 +170,7 @@ func (snap *snapshot) Points(ctx context.Context, f geo.Filter, fn func(geo.Poin
 		return nil, 0, err
 	}
 	f.Limit, f.Offset, f.Light = 0, 0, true
-	if li := snap.db.index(e.ref); li != nil {
+	if li := snap.db.index(e.ref, snap.version); li != nil {
 		if a := li.attrs.Load(); a != nil && li.ix.Points() {
 			return li.points(ctx, f, a, fn)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 
@@ -95,21 +96,29 @@ func (s *DB) readSnapshot(ctx context.Context) (*snapshot, error) {
 	if err := conn.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&snap.version); err != nil {
 		return nil, err
 	}
+	if err := snap.readLayers(ctx, conn); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// readLayers reads the layers table into snap.
+func (snap *snapshot) readLayers(ctx context.Context, conn *sql.Conn) error {
 	rows, err := conn.QueryContext(ctx, "SELECT "+layerColumns+", generation FROM layers ORDER BY ord, id")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var gen int64
 		num, l, err := scanLayer(rows, &gen)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		snap.byID[l.ID] = layerEntry{ref: layerRef{num: num, gen: gen}, i: len(snap.list)}
 		snap.list = append(snap.list, l)
 	}
-	return snap, rows.Err()
+	return rows.Err()
 }
 
 // Version returns the data version the snapshot reads.
@@ -195,28 +204,42 @@ func (snap *snapshot) Feature(ctx context.Context, layer, id string) (*geo.Featu
 	var (
 		feat              = geo.Feature{Layer: layer}
 		geom, props, srcs []byte
+		seq               int64
 	)
 	err = s.db.QueryRowContext(ctx, `
-		SELECT id, name, kind, geom, valid_from, valid_to, precision_m, properties, sources
+		SELECT seq, id, name, kind, geom, valid_from, valid_to, precision_m, properties, sources, ver
 		FROM features f WHERE f.layer_num = ? AND f.id = ? AND `+current, e.ref.num, id, snap.version, snap.version).
-		Scan(&feat.ID, &feat.Name, &feat.Kind, &geom, &feat.Valid.Start, &feat.Valid.End, &feat.PrecisionM, &props, &srcs)
+		Scan(&seq, &feat.ID, &feat.Name, &feat.Kind, &geom, &feat.Valid.Start, &feat.Valid.End, &feat.PrecisionM, &props, &srcs, &feat.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, geo.NotFoundf("feature %q does not exist in layer %q", id, layer)
 	}
 	if err != nil {
 		return nil, err
 	}
+	if err := s.decodeFeature(&feat, seq, geom, props, srcs); err != nil {
+		return nil, err
+	}
+	if feat.Version < 1 {
+		return nil, damaged(layer, id, seq, fmt.Errorf("version number %d", feat.Version))
+	}
+	return &feat, nil
+}
+
+// decodeFeature sets the geometry, properties and sources of feat from
+// the stored values of row seq, and checks the whole row (checkRow).
+func (s *DB) decodeFeature(feat *geo.Feature, seq int64, geom, props, srcs []byte) error {
+	var err error
 	if feat.Geometry, err = wkb.Unmarshal(geom); err != nil {
-		return nil, damaged(layer, id, 0, err)
+		return damaged(feat.Layer, feat.ID, seq, err)
 	}
 	feat.Properties = props
 	if feat.Sources, err = s.sources.appendTo(nil, srcs); err != nil {
-		return nil, damaged(layer, id, 0, err)
+		return damaged(feat.Layer, feat.ID, seq, err)
 	}
-	if err := checkRow(&feat, true); err != nil {
-		return nil, damaged(layer, id, 0, err)
+	if err := checkRow(feat, true); err != nil {
+		return damaged(feat.Layer, feat.ID, seq, err)
 	}
-	return &feat, nil
+	return nil
 }
 
 // Search streams the features matching f in import order and counts them,
@@ -235,7 +258,7 @@ func (snap *snapshot) Search(ctx context.Context, f geo.Filter, fn func(*geo.Fea
 	defer scratchPool.Put(sc)
 	sc.partial = sc.partial[:0]
 	var n int
-	li := s.index(e.ref)
+	li := s.index(e.ref, snap.version)
 	switch {
 	case li != nil && f.BBox != nil && !li.ix.Points() && f.Limit <= 0 && f.Offset <= 0 && fn != nil:
 		// Every match is read anyway (tiles read so): test the geometry
@@ -355,7 +378,7 @@ func (snap *snapshot) Days(ctx context.Context, f geo.Filter) (geo.DayCounts, er
 	var seqs []int64
 	var werr error
 	c := geo.CountDays(func(yield func(geo.Interval) bool) {
-		if li := snap.db.index(e.ref); li != nil {
+		if li := snap.db.index(e.ref, snap.version); li != nil {
 			q := spacetime.FilterQuery(f)
 			seen := 0
 			werr = li.ix.Leaves(&q, func(p int, partial bool) error {

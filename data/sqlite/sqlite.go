@@ -232,11 +232,21 @@ func (s *DB) Close() error {
 // migrate applies the embedded migrations newer than the database's
 // user_version, each in its own transaction.
 func (s *DB) migrate(ctx context.Context) error {
+	return s.migrateTo(ctx, -1)
+}
+
+// migrateTo applies the embedded migrations newer than the database's
+// user_version up to number last (all of them when last < 0), each in its
+// own transaction. Tests build databases of older schemas with it.
+func (s *DB) migrateTo(ctx context.Context, last int) error {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return err
 	}
 	sort.Strings(names)
+	if last >= 0 && last < len(names) {
+		names = names[:last]
+	}
 	var current int
 	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
@@ -355,6 +365,9 @@ func putLayer(ctx context.Context, tx *sql.Tx, l geo.Layer) error {
 // chunks sorted like the leaves of the in-memory index, by lifetime,
 // start and place, so that the rows one query reads share pages.
 func (s *DB) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mode geo.ImportMode, seq iter.Seq2[*geo.Feature, error]) (int, error) {
+	if err := note.Check(); err != nil {
+		return 0, err
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return 0, err
@@ -395,6 +408,12 @@ func (s *DB) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mode 
 	if _, err := tx.ExecContext(ctx, "UPDATE layers SET generation = generation + 1 WHERE num = ?", num); err != nil {
 		return 0, err
 	}
+	// An id with history gets the next version number; in a layer that
+	// never held a row, every number is 1, and no lookup is needed.
+	var hadRows bool
+	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM features WHERE layer_num = ?)", num).Scan(&hadRows); err != nil {
+		return 0, err
+	}
 	if mode == geo.Replace {
 		if _, err := tx.ExecContext(ctx, "UPDATE features SET rec_to = ? WHERE layer_num = ? AND rec_to = ?", version, num, geo.OpenEnd); err != nil {
 			return 0, err
@@ -405,12 +424,19 @@ func (s *DB) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mode 
 		return 0, err
 	}
 	stmt, err := tx.PrepareContext(ctx, `
-		INSERT INTO features (layer_num, pos, id, name, kind, geom, minx, miny, maxx, maxy, valid_from, valid_to, precision_m, properties, sources, rec_from)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		INSERT INTO features (layer_num, pos, id, name, kind, geom, minx, miny, maxx, maxy, valid_from, valid_to, precision_m, properties, sources, rec_from, ver)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return 0, err
 	}
 	defer stmt.Close()
+	var lastVer *sql.Stmt
+	if hadRows {
+		if lastVer, err = tx.PrepareContext(ctx, "SELECT coalesce(max(ver), 0) FROM features WHERE layer_num = ? AND id = ?"); err != nil {
+			return 0, err
+		}
+		defer lastVer.Close()
+	}
 	n := 0
 	var (
 		lastSources     []geo.Source
@@ -419,8 +445,15 @@ func (s *DB) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mode 
 	)
 	flush := func() error {
 		for _, r := range sortChunk(chunk) {
+			ver := 1
+			if lastVer != nil {
+				if err := lastVer.QueryRowContext(ctx, num, r.id).Scan(&ver); err != nil {
+					return err
+				}
+				ver++
+			}
 			_, err = stmt.ExecContext(ctx, num, r.pos, r.id, r.name, r.kind, r.geom, r.b.Min[0], r.b.Min[1], r.b.Max[0], r.b.Max[1],
-				r.valid.Start, r.valid.End, r.precisionM, r.props, r.sources, version)
+				r.valid.Start, r.valid.End, r.precisionM, r.props, r.sources, version, ver)
 			if err != nil {
 				var se sqlite3.Error
 				if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
@@ -469,13 +502,59 @@ func (s *DB) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mode 
 	if err := flush(); err != nil {
 		return 0, err
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = ? WHERE key = 'version'", version); err != nil {
+	cs := geo.Changeset{ID: version, Author: note.Author, Comment: note.Comment, Layers: []string{layer}}
+	if err := importCounts(ctx, tx, num, &cs); err != nil {
+		return 0, err
+	}
+	if err := s.recordChangeset(ctx, tx, &cs); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, err
 	}
 	return n, nil
+}
+
+// importCounts sets the counts and bounding box of changeset cs, an
+// import into layer num, from the rows it wrote and closed: a written id
+// that was closed in it changed, another was created, a closed id not
+// written again was deleted.
+func importCounts(ctx context.Context, tx *sql.Tx, num int64, cs *geo.Changeset) error {
+	var (
+		written, closed        int
+		minx, miny, maxx, maxy sql.NullFloat64
+	)
+	err := tx.QueryRowContext(ctx, `
+		SELECT count(*) FILTER (WHERE rec_from = ?1), count(*) FILTER (WHERE rec_to = ?1),
+			min(minx), min(miny), max(maxx), max(maxy)
+		FROM features WHERE layer_num = ?2 AND (rec_from = ?1 OR rec_to = ?1)`, cs.ID, num).
+		Scan(&written, &closed, &minx, &miny, &maxx, &maxy)
+	if err != nil {
+		return err
+	}
+	if closed > 0 {
+		err = tx.QueryRowContext(ctx, `
+			SELECT count(*) FROM features f INDEXED BY features_from
+			WHERE f.layer_num = ?2 AND f.rec_from = ?1
+				AND EXISTS (SELECT 1 FROM features g WHERE g.layer_num = ?2 AND g.id = f.id AND g.rec_to = ?1)`, cs.ID, num).
+			Scan(&cs.Changed)
+		if err != nil {
+			return err
+		}
+	}
+	cs.Created, cs.Deleted = written-cs.Changed, closed-cs.Changed
+	setBound(cs, minx, miny, maxx, maxy)
+	return nil
+}
+
+// setBound sets the bounding box of cs, Empty when the values are NULL.
+func setBound(cs *geo.Changeset, minx, miny, maxx, maxy sql.NullFloat64) {
+	cs.Empty = !minx.Valid
+	if minx.Valid {
+		cs.BBox = orb.Bound{Min: orb.Point{minx.Float64, miny.Float64}, Max: orb.Point{maxx.Float64, maxy.Float64}}
+	} else {
+		cs.BBox = orb.Bound{}
+	}
 }
 
 // importChunk is the number of features an import sorts together before
