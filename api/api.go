@@ -39,8 +39,15 @@ type Config struct {
 	// from each request's Host header.
 	BaseURL string
 	// CORSOrigins lists the origins allowed to read; empty or "*" allows
-	// any origin.
+	// any origin. Writes from other origins than the server's own are
+	// allowed only from the origins listed by name ("*" allows none).
 	CORSOrigins []string
+	// ReadOnly refuses every write (405), whatever the tokens: for a
+	// server whose database is opened read-only.
+	ReadOnly bool
+	// MaxBodyBytes bounds the body of a write; larger ones get 413. 0
+	// means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
 	// DefaultLimit and MaxLimit bound the items page size; see
 	// DefaultItemsLimit and MaxItemsLimit.
 	DefaultLimit, MaxLimit int
@@ -81,6 +88,9 @@ type Config struct {
 	QueueTimeout time.Duration
 }
 
+// DefaultMaxBodyBytes is the default Config.MaxBodyBytes.
+const DefaultMaxBodyBytes = 4 << 20
+
 // DefaultQueueTimeout is the default Config.QueueTimeout.
 const DefaultQueueTimeout = 30 * time.Second
 
@@ -92,15 +102,29 @@ const (
 
 // Server is the HTTP front of a geo.Store.
 type Server struct {
-	cfg    Config
-	store  geo.Store
-	log    *slog.Logger
-	tiles  *tiles.Renderer
-	router *mux.Router
-	gate   *gate.Gate // nil: no limit
+	cfg   Config
+	store geo.Store
+	log   *slog.Logger
+	tiles *tiles.Renderer
+	// pastTiles draws tiles as known at an asof instant, with a cache of
+	// its own (see handleTile).
+	pastTiles *tiles.Renderer
+	router    *mux.Router
+	gate      *gate.Gate // nil: no limit
 	// security holds the headers sent with every answer.
 	security http.Header
 	metrics  *metrics
+	// tokens holds the writers' tokens, read from the store (auth.go).
+	tokens *tokenCache
+	// hub announces new changesets to /changes/stream (stream.go).
+	hub *hub
+}
+
+// Close stops the change feed: its streams end. The handler still
+// answers other requests.
+func (s *Server) Close() error {
+	s.hub.close()
+	return nil
 }
 
 // New returns a Server for cfg. It panics if the HTTP pages of
@@ -126,7 +150,12 @@ func New(cfg Config) *Server {
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = DefaultWriteTimeout
 	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger}
+	s.tokens = &tokenCache{store: cfg.Store}
+	s.hub = newHub(s)
 	if cfg.QueueTimeout == 0 {
 		cfg.QueueTimeout = DefaultQueueTimeout
 	}
@@ -141,6 +170,7 @@ func New(cfg Config) *Server {
 		panic("api: the front end's pages: " + err.Error()) // the embedded files are wrong
 	}
 	s.tiles = tiles.NewRenderer(tiles.Options{CacheBytes: cfg.TileCacheBytes, Admit: s.admit})
+	s.pastTiles = tiles.NewRenderer(tiles.Options{CacheBytes: cfg.TileCacheBytes / 4, Admit: s.admit})
 	s.metrics = s.newMetrics()
 	s.router = s.routes()
 	return s
@@ -212,6 +242,8 @@ func (s *Server) routes() *mux.Router {
 	}
 	// Requests for data read one snapshot of the store (see read).
 	data := func(path string, h dataHandler) { get(path, s.read(h)) }
+	// Those that take asof read the snapshot it names (see readAsOf).
+	dataAsOf := func(path string, h dataHandler) { get(path, s.readAsOf(h)) }
 	r.Use(labelRoute)
 	get("/", s.handleLanding)
 	get("/healthz", s.handleHealth)
@@ -220,12 +252,15 @@ func (s *Server) routes() *mux.Router {
 	get("/conformance", s.handleConformance)
 	get("/api", s.handleOpenAPI)
 	get("/api.html", s.handleAPIDoc)
-	data("/collections", s.handleCollections)
-	data("/collections/{collectionId}", s.handleCollection)
-	data("/collections/{collectionId}/items", s.handleItems)
-	data("/collections/{collectionId}/items/{featureId}", s.handleFeature)
-	data("/collections/{collectionId}/histogram", s.handleHistogram)
-	s.tileRoutes(get, data)
+	// Writes, and the OPTIONS of items and features, before the reads.
+	s.writeRoutes(r)
+	dataAsOf("/collections", s.handleCollections)
+	dataAsOf("/collections/{collectionId}", s.handleCollection)
+	dataAsOf("/collections/{collectionId}/items", s.handleItems)
+	dataAsOf("/collections/{collectionId}/items/{featureId}", s.handleFeature)
+	dataAsOf("/collections/{collectionId}/histogram", s.handleHistogram)
+	s.tileRoutes(get, data, dataAsOf)
+	s.historyRoutes(get, data, dataAsOf)
 	s.basemapRoutes(get)
 	if s.cfg.Briefings != nil {
 		get("/briefings", s.handleBriefings)

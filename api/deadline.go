@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -19,6 +20,8 @@ const (
 // compressor state, instead of waiting as long as the client does.
 // (Query places are given up before writing anyway, see internal/gate.)
 //
+// The change feed (/changes/stream) is bounded by StallTimeout only.
+//
 // A deadline set here stays on the connection, so each request first
 // sets its own; net/http resets it too when the http.Server has a
 // WriteTimeout.
@@ -29,7 +32,9 @@ func (s *Server) writeDeadlines(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		dw := &deadlineWriter{ResponseWriter: w, rc: http.NewResponseController(w), stall: stall}
-		if total >= 0 {
+		// The change feed lasts as long as its client listens: only each
+		// write is bounded (by stall; a heartbeat comes well within it).
+		if total >= 0 && strings.TrimSuffix(r.URL.Path, "/") != streamPath {
 			dw.end = time.Now().Add(total)
 		}
 		dw.rc.SetWriteDeadline(dw.end) // zero: none, until the first write

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -23,8 +24,12 @@ type exception struct {
 func status(err error) (int, exception) {
 	var ge *geo.Error
 	msg := "internal error"
-	if errors.As(err, &ge) {
+	var stale *geo.StaleError
+	switch {
+	case errors.As(err, &ge):
 		msg = ge.Message
+	case errors.As(err, &stale):
+		msg = stale.Error()
 	}
 	switch {
 	case errors.Is(err, geo.ErrInvalid):
@@ -33,6 +38,20 @@ func status(err error) (int, exception) {
 		return http.StatusNotFound, exception{"NotFound", msg}
 	case errors.Is(err, geo.ErrConflict):
 		return http.StatusConflict, exception{"Conflict", msg}
+	case errors.Is(err, geo.ErrPrecondition):
+		return http.StatusPreconditionFailed, exception{"PreconditionFailed", msg}
+	case errors.Is(err, geo.ErrUnauthorized):
+		return http.StatusUnauthorized, exception{"Unauthorized", msg}
+	case errors.Is(err, geo.ErrForbidden):
+		return http.StatusForbidden, exception{"Forbidden", msg}
+	case errors.Is(err, errPreconditionRequired):
+		return http.StatusPreconditionRequired, exception{"PreconditionRequired", msg}
+	case errors.Is(err, errTooLarge):
+		return http.StatusRequestEntityTooLarge, exception{"PayloadTooLarge", msg}
+	case errors.Is(err, errMediaType):
+		return http.StatusUnsupportedMediaType, exception{"UnsupportedMediaType", msg}
+	case errors.Is(err, errReadOnly):
+		return http.StatusMethodNotAllowed, exception{"ReadOnly", msg}
 	case errors.Is(err, errMethod):
 		return http.StatusMethodNotAllowed, exception{"MethodNotAllowed", msg}
 	case errors.Is(err, errNotReady):
@@ -46,7 +65,21 @@ func status(err error) (int, exception) {
 var (
 	errMethod   = errors.New("method not allowed")
 	errNotReady = errors.New("not ready") // see handleReady
+	// errPreconditionRequired: a write that needs If-Match came without.
+	errPreconditionRequired = errors.New("precondition required")
+	// errTooLarge: a request body over Config.MaxBodyBytes.
+	errTooLarge = errors.New("request body too large")
+	// errMediaType: a body of a media type the endpoint does not read.
+	errMediaType = errors.New("unsupported media type")
+	// errReadOnly: a write to a server configured read-only.
+	errReadOnly = errors.New("read-only")
 )
+
+// apiError returns an error of one of this package's kinds with a
+// message for the user.
+func apiError(kind error, format string, args ...any) error {
+	return &geo.Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
 
 // writeError answers with the status and JSON body for err. Internal
 // errors are logged, except a client's cancelled request.
@@ -63,8 +96,20 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	h.Del("Cache-Control")
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
-	if code == http.StatusServiceUnavailable {
+	switch code {
+	case http.StatusServiceUnavailable:
 		h.Set("Retry-After", "1")
+	case http.StatusUnauthorized:
+		// RFC 6750: a request with a token that does not work is told so.
+		challenge := `Bearer realm="strata"`
+		if r.Header.Get("Authorization") != "" {
+			challenge += `, error="invalid_token"`
+		}
+		h.Set("WWW-Authenticate", challenge)
+	case http.StatusMethodNotAllowed:
+		if errors.Is(err, errReadOnly) {
+			h.Set("Allow", "GET, HEAD, OPTIONS")
+		}
 	}
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(body)

@@ -36,7 +36,7 @@ func dayText(d int64) string {
 // fetch whole.
 func (s *Server) handleHistogram(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
 	ctx := r.Context()
-	if err := checkParams(r, "f", "bbox"); err != nil {
+	if err := checkParams(r, "f", "bbox", "asof"); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -104,7 +104,7 @@ func (s *Server) handleHistogram(w http.ResponseWriter, r *http.Request, snap ge
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Cache-Control", "public, max-age=60")
+	w.Header().Set("Cache-Control", cacheControl(r, "public, max-age=60"))
 	w.Header().Set("Content-Type", mediaJSON)
 	w.Write(body)
 }

@@ -27,7 +27,7 @@ type itemsQuery struct {
 // maximum), offset (0..), bbox and datetime. Errors name the parameter.
 func (s *Server) parseItems(r *http.Request, layer string) (itemsQuery, error) {
 	q := itemsQuery{filter: geo.Filter{Layer: layer, Time: geo.Always}, limit: s.cfg.DefaultLimit}
-	if err := checkParams(r, "limit", "offset", "bbox", "datetime", "f"); err != nil {
+	if err := checkParams(r, "limit", "offset", "bbox", "datetime", "asof", "f"); err != nil {
 		return q, err
 	}
 	if err := checkFormat(r, "geojson"); err != nil {
@@ -149,7 +149,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 		return
 	}
 	h := w.Header()
-	h.Set("Cache-Control", "public, max-age=60")
+	h.Set("Cache-Control", cacheControl(r, "public, max-age=60"))
 	if notModified(w, r, weakETag("items", version, l.ID, canonicalQuery(r.URL.Query()))) {
 		return
 	}
@@ -273,7 +273,7 @@ func (s *Server) itemsLinks(r *http.Request, l geo.Layer, q itemsQuery, returned
 func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
 	ctx := r.Context()
 	vars := mux.Vars(r)
-	if err := checkParams(r, "f"); err != nil {
+	if err := checkParams(r, "asof", "f"); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -291,22 +291,33 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request, snap geo.
 		s.writeError(w, r, err)
 		return
 	}
+	h := w.Header()
+	h.Set("Cache-Control", cacheControl(r, "public, max-age=60"))
+	if notModified(w, r, versionETag(f.Version)) {
+		return
+	}
+	h.Set("Content-Type", mediaGeoJSON)
+	w.Write(s.featureBody(r, l, f))
+}
+
+// featureBody is a feature as GET answers it: GeoJSON with links to
+// itself, the map, its collection and its versions.
+func (s *Server) featureBody(r *http.Request, l geo.Layer, f *geo.Feature) []byte {
 	base := s.baseURL(r)
 	coll := base + "/collections/" + url.PathEscape(l.ID)
+	self := coll + "/items/" + url.PathEscape(f.ID)
 	links, _ := json.Marshal([]Link{
-		{coll + "/items/" + url.PathEscape(f.ID), "self", mediaGeoJSON, "This feature"},
+		{self, "self", mediaGeoJSON, "This feature"},
 		{fmt.Sprintf("%s/?f=html#layers=%s&feature=%s", base, url.QueryEscape(l.ID), url.QueryEscape(f.ID)), "alternate", mediaHTML, "On the map"},
 		{coll, "collection", mediaJSON, l.Title},
+		{self + "/versions", "version-history", mediaJSON, "The versions of this feature"},
 	})
 	b := geojson.AppendFeature(nil, f)
 	b = append(b[:len(b)-1], `,"links":`...)
 	b = append(b, links...)
-	b = append(b, '}')
-	h := w.Header()
-	h.Set("Cache-Control", "public, max-age=60")
-	if notModified(w, r, etag(b)) {
-		return
-	}
-	h.Set("Content-Type", mediaGeoJSON)
-	w.Write(b)
+	return append(b, '}')
 }
+
+// versionETag is the strong entity tag of a feature's version: its
+// number, which If-Match names to write it.
+func versionETag(n int) string { return `"` + strconv.Itoa(n) + `"` }

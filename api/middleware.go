@@ -29,26 +29,35 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// cors lets browsers on the configured origins read every response.
-// Strata only serves reads, so credentials are never allowed.
+// cors lets browsers on the configured origins read every response, and
+// pages on origins listed by name (not "*") write: a preflight offers
+// them the write methods and headers, and no one else. (Writes from
+// other origins are refused again in checkWriteOrigin, preflight or
+// not.) Credentials (cookies) are never allowed: writers send a token.
 func (s *Server) cors(next http.Handler) http.Handler {
 	any := len(s.cfg.CORSOrigins) == 0 || slices.Contains(s.cfg.CORSOrigins, "*")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
 		h := w.Header()
 		if origin != "" {
+			writer := slices.Contains(s.cfg.CORSOrigins, origin)
 			switch {
-			case any:
-				h.Set("Access-Control-Allow-Origin", "*")
-			case slices.Contains(s.cfg.CORSOrigins, origin):
+			case writer:
 				h.Set("Access-Control-Allow-Origin", origin)
 				h.Add("Vary", "Origin")
+			case any:
+				h.Set("Access-Control-Allow-Origin", "*")
 			}
-			h.Set("Access-Control-Expose-Headers", "ETag, Content-Length, Link")
+			h.Set("Access-Control-Expose-Headers", "ETag, Content-Length, Link, Location")
 			if r.Method == http.MethodOptions {
-				h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
-				if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
-					h.Set("Access-Control-Allow-Headers", req)
+				if writer {
+					h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE")
+					h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match, If-None-Match, Content-Crs, "+commentHeader+", Last-Event-ID")
+				} else {
+					h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+					if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
+						h.Set("Access-Control-Allow-Headers", req)
+					}
 				}
 				h.Set("Access-Control-Max-Age", "86400")
 			}

@@ -69,13 +69,18 @@ func checkFormat(r *http.Request, also ...string) error {
 // writeJSON sends a complete JSON document with a strong ETag, answering
 // 304 when the client has it already.
 func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, mediaType string, v any) {
+	s.writeJSONWith(w, r, mediaType, cacheControl(r, "public, max-age=60"), v)
+}
+
+// writeJSONWith is writeJSON with the Cache-Control given.
+func (s *Server) writeJSONWith(w http.ResponseWriter, r *http.Request, mediaType, cache string, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	h := w.Header()
-	h.Set("Cache-Control", "public, max-age=60")
+	h.Set("Cache-Control", cache)
 	h.Add("Vary", "Accept") // beside the compressor's Accept-Encoding
 	if notModified(w, r, etag(body)) {
 		return
@@ -142,7 +147,8 @@ func (s *Server) handleConformance(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, mediaJSON, map[string]any{"conformsTo": append(conformance[:len(conformance):len(conformance)], tilesConformance...)})
+	classes := append(conformance[:len(conformance):len(conformance)], featuresPart4...)
+	s.writeJSON(w, r, mediaJSON, map[string]any{"conformsTo": append(classes, tilesConformance...)})
 }
 
 func (s *Server) checkDoc(r *http.Request) error {
@@ -231,9 +237,18 @@ func timestamp(ms int64) *string {
 	return &t
 }
 
+// checkCollectionDoc checks a request for a collection document: f=json
+// and asof only.
+func checkCollectionDoc(r *http.Request) error {
+	if err := checkParams(r, "f", "asof"); err != nil {
+		return err
+	}
+	return checkFormat(r)
+}
+
 // handleCollections serves GET /collections.
 func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
-	if err := s.checkDoc(r); err != nil {
+	if err := checkCollectionDoc(r); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -256,7 +271,7 @@ func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request, snap 
 
 // handleCollection serves GET /collections/{collectionId}.
 func (s *Server) handleCollection(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
-	if err := s.checkDoc(r); err != nil {
+	if err := checkCollectionDoc(r); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

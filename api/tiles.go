@@ -33,19 +33,19 @@ var tilesConformance = []string{
 }
 
 // tileRoutes adds the OGC API – Tiles and XYZ routes.
-func (s *Server) tileRoutes(get func(string, http.HandlerFunc), data func(string, dataHandler)) {
+func (s *Server) tileRoutes(get func(string, http.HandlerFunc), data, dataAsOf func(string, dataHandler)) {
 	get("/tileMatrixSets", s.handleTileMatrixSets)
 	get("/tileMatrixSets/{tileMatrixSetId}", s.handleTileMatrixSet)
 	data("/tiles", s.handleTilesets)
 	data("/tiles/{tileMatrixSetId}", s.handleTileset)
-	data("/tiles/{tileMatrixSetId}/{z}/{y}/{x}", s.handleTile)
+	dataAsOf("/tiles/{tileMatrixSetId}/{z}/{y}/{x}", s.handleTile)
 	data("/tilejson.json", s.handleTileJSON)
-	data("/xyz/{z}/{x}/{y}.mvt", s.handleTile)
+	dataAsOf("/xyz/{z}/{x}/{y}.mvt", s.handleTile)
 	data("/collections/{collectionId}/tiles", s.handleTilesets)
 	data("/collections/{collectionId}/tiles/{tileMatrixSetId}", s.handleTileset)
-	data("/collections/{collectionId}/tiles/{tileMatrixSetId}/{z}/{y}/{x}", s.handleTile)
+	dataAsOf("/collections/{collectionId}/tiles/{tileMatrixSetId}/{z}/{y}/{x}", s.handleTile)
 	data("/collections/{collectionId}/tilejson.json", s.handleTileJSON)
-	data("/collections/{collectionId}/xyz/{z}/{x}/{y}.mvt", s.handleTile)
+	dataAsOf("/collections/{collectionId}/xyz/{z}/{x}/{y}.mvt", s.handleTile)
 }
 
 // tileLayers returns the layers a tile request covers: the one collection
@@ -218,9 +218,10 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request, snap geo
 
 // handleTile serves one vector tile, at the OGC path .../{z}/{y}/{x} or the
 // XYZ path .../xyz/{z}/{x}/{y}.mvt, holding every layer or one collection,
-// filtered by datetime.
+// filtered by datetime, as known at asof (drawn by a renderer of its
+// own, so that tiles of the past do not empty the cache of today's).
 func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
-	if err := checkParams(r, "datetime", "f"); err != nil {
+	if err := checkParams(r, "datetime", "asof", "f"); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -252,10 +253,14 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, snap geo.Sna
 		s.writeError(w, r, err)
 		return
 	}
-	data, tag, err := s.tiles.Tile(r.Context(), snap, t, layerIDs(layers), when)
+	renderer := s.tiles
+	if r.URL.Query().Has("asof") {
+		renderer = s.pastTiles
+	}
+	data, tag, err := renderer.Tile(r.Context(), snap, t, layerIDs(layers), when)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeTile(w, r, data, tag, "public, max-age=60")
+	writeTile(w, r, data, tag, cacheControl(r, "public, max-age=60"))
 }

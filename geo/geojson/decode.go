@@ -219,21 +219,21 @@ type rawFeature struct {
 // On error it may return a partial feature, for its id.
 func (raw *rawFeature) feature(layer string, opt Options) (*geo.Feature, error) {
 	if raw.Type != "Feature" {
-		return nil, fmt.Errorf("type is %q, not Feature", raw.Type)
+		return nil, geo.Invalidf("type", "type is %q, not Feature", raw.Type)
 	}
 	f := &geo.Feature{Layer: layer}
 	// encoding/json would replace invalid UTF-8 in the strings it decodes
 	// with U+FFFD: check the bytes first.
 	if !utf8.Valid(raw.ID) {
-		return nil, errors.New("id is not valid UTF-8")
+		return nil, geo.Invalidf("id", "id is not valid UTF-8")
 	}
 	props := map[string]json.RawMessage{}
 	if len(raw.Properties) > 0 && string(raw.Properties) != "null" {
 		if nesting(raw.Properties, MaxDepth) > MaxDepth {
-			return nil, fmt.Errorf("properties nest arrays and objects more than %d deep", MaxDepth)
+			return nil, geo.Invalidf("properties", "properties nest arrays and objects more than %d deep", MaxDepth)
 		}
 		if err := json.Unmarshal(raw.Properties, &props); err != nil {
-			return nil, fmt.Errorf("properties is not a JSON object")
+			return nil, geo.Invalidf("properties", "properties is not a JSON object")
 		}
 	}
 	id, err := featureID(raw.ID, props)
@@ -245,13 +245,13 @@ func (raw *rawFeature) feature(layer string, opt Options) (*geo.Feature, error) 
 		return f, invalidUTF8(props)
 	}
 	if len(raw.Geometry) == 0 || string(raw.Geometry) == "null" {
-		return f, errors.New("geometry is missing")
+		return f, geo.Invalidf("geometry", "geometry is missing")
 	}
 	if nesting(raw.Geometry, MaxDepth) > MaxDepth {
-		return f, fmt.Errorf("geometry nests arrays and objects more than %d deep", MaxDepth)
+		return f, geo.Invalidf("geometry", "geometry nests arrays and objects more than %d deep", MaxDepth)
 	}
 	if f.Geometry, err = decodeGeometry(raw.Geometry, 0); err != nil {
-		return f, fmt.Errorf("geometry: %v", err)
+		return f, geo.Invalidf("geometry", "geometry: %v", err)
 	}
 	var from, to string
 	if err := optString(props, "valid_from", &from); err != nil {
@@ -260,28 +260,28 @@ func (raw *rawFeature) feature(layer string, opt Options) (*geo.Feature, error) 
 	if err := optString(props, "valid_to", &to); err != nil {
 		return f, err
 	}
-	if f.Valid, err = geo.ParseValidTime("valid time", from, to); err != nil {
+	if f.Valid, err = validTime(from, to); err != nil {
 		return f, err
 	}
 	switch p, ok := props["precision_m"]; {
 	case ok && string(p) != "null":
 		if err := json.Unmarshal(p, &f.PrecisionM); err != nil {
-			return f, errors.New("precision_m is not a number")
+			return f, geo.Invalidf("precision_m", "precision_m is not a number")
 		}
 	case opt.PrecisionM != nil:
 		f.PrecisionM = *opt.PrecisionM
 	default:
-		return f, errors.New("precision_m is missing (state the precision in metres, or import with a default)")
+		return f, geo.Invalidf("precision_m", "precision_m is missing (state the precision in metres, or import with a default)")
 	}
 	switch s, ok := props["sources"]; {
 	case ok && string(s) != "null":
 		if err := json.Unmarshal(s, &f.Sources); err != nil {
-			return f, errors.New("sources is not an array of {title, publisher, date, url}")
+			return f, geo.Invalidf("sources", "sources is not an array of {title, publisher, date, url}")
 		}
 	case len(opt.Sources) > 0:
 		f.Sources = opt.Sources
 	default:
-		return f, errors.New("sources is missing (cite at least one source, or import with a default)")
+		return f, geo.Invalidf("sources", "sources is missing (cite at least one source, or import with a default)")
 	}
 	_ = optString(props, "name", &f.Name)
 	_ = optString(props, "kind", &f.Kind)
@@ -289,7 +289,7 @@ func (raw *rawFeature) feature(layer string, opt Options) (*geo.Feature, error) 
 		delete(props, k)
 	}
 	if f.Properties, err = json.Marshal(props); err != nil {
-		return f, fmt.Errorf("properties: %v", err)
+		return f, geo.Invalidf("properties", "properties: %v", err)
 	}
 	if err := f.Validate(); err != nil {
 		return f, err
@@ -298,6 +298,25 @@ func (raw *rawFeature) feature(layer string, opt Options) (*geo.Feature, error) 
 		return f, err
 	}
 	return f, nil
+}
+
+// validTime parses a feature's valid_from and valid_to as
+// geo.ParseValidTime does, naming in the error's Param the member at
+// fault: valid_from when it cannot be read, else valid_to.
+func validTime(from, to string) (geo.Interval, error) {
+	iv, err := geo.ParseValidTime("valid time", from, to)
+	if err == nil {
+		return iv, nil
+	}
+	field := "valid_to"
+	if _, ferr := geo.ParseValidTime("valid time", from, ""); ferr != nil {
+		field = "valid_from"
+	}
+	var ge *geo.Error
+	if errors.As(err, &ge) {
+		return iv, geo.Invalidf(field, "%s", ge.Message)
+	}
+	return iv, err
 }
 
 // invalidUTF8 names the property holding invalid UTF-8 in its value, or
@@ -310,14 +329,14 @@ func invalidUTF8(props map[string]json.RawMessage) error {
 		}
 	}
 	if len(keys) == 0 {
-		return errors.New("a property name is not valid UTF-8")
+		return geo.Invalidf("properties", "a property name is not valid UTF-8")
 	}
 	slices.Sort(keys)
 	field := "properties." + keys[0]
 	if reserved[keys[0]] || keys[0] == "name" || keys[0] == "kind" {
 		field = keys[0]
 	}
-	return fmt.Errorf("%s is not valid UTF-8", field)
+	return geo.Invalidf(field, "%s is not valid UTF-8", field)
 }
 
 // featureID takes the id from the feature's id member (a string or an
@@ -329,17 +348,17 @@ func featureID(member json.RawMessage, props map[string]json.RawMessage) (string
 		raw, fromProps = props["id"], true
 	}
 	if len(raw) == 0 || string(raw) == "null" {
-		return "", errors.New("id is missing")
+		return "", geo.Invalidf("id", "id is missing")
 	}
 	var id string
 	if raw[0] == '"' {
 		if err := json.Unmarshal(raw, &id); err != nil {
-			return "", errors.New("id is not a string or integer")
+			return "", geo.Invalidf("id", "id is not a string or integer")
 		}
 	} else {
 		n, err := strconv.ParseInt(string(bytes.TrimSpace(raw)), 10, 64)
 		if err != nil {
-			return "", errors.New("id is not a string or integer")
+			return "", geo.Invalidf("id", "id is not a string or integer")
 		}
 		id = strconv.FormatInt(n, 10)
 	}
@@ -347,7 +366,7 @@ func featureID(member json.RawMessage, props map[string]json.RawMessage) (string
 		delete(props, "id")
 	}
 	if !geo.ValidID(id) {
-		return id, fmt.Errorf("id %q must be 1-128 letters, digits, '.', '_', '~' or '-'", id)
+		return id, geo.Invalidf("id", "id %q must be 1-128 letters, digits, '.', '_', '~' or '-'", id)
 	}
 	return id, nil
 }
@@ -358,7 +377,7 @@ func optString(props map[string]json.RawMessage, key string, dst *string) error 
 		return nil
 	}
 	if err := json.Unmarshal(v, dst); err != nil {
-		return fmt.Errorf("%s is not a string", key)
+		return geo.Invalidf(key, "%s is not a string", key)
 	}
 	return nil
 }
