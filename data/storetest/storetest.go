@@ -24,12 +24,9 @@ import (
 // the suite.
 type Opener func(t *testing.T) geo.Store
 
-// Run runs the whole contract suite.
+// Run runs the whole contract suite, RunHistory included.
 func Run(t *testing.T, open Opener) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s geo.Store)
-	}{
+	tests := []contractTest{
 		{"Layers", testLayers},
 		{"ImportAndFind", testImportAndFind},
 		{"ImportAllOrNothing", testImportAllOrNothing},
@@ -50,13 +47,8 @@ func Run(t *testing.T, open Opener) {
 		{"NoAliasing", testNoAliasing},
 		{"ConcurrentReplace", testConcurrentReplace},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := open(t)
-			t.Cleanup(func() { s.Close() })
-			tt.fn(t, s)
-		})
-	}
+	runEach(t, open, tests)
+	t.Run("History", func(t *testing.T) { RunHistory(t, open) })
 }
 
 func day(s string) int64 {
