@@ -221,7 +221,7 @@ func tokenRevokeCmd(ctx context.Context, args []string, stderr io.Writer) error 
 	if err := db.RevokeToken(ctx, name, time.Now().UTC()); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "revoked token %q: writes with it are refused from now on\n", name)
+	fmt.Fprintf(stderr, "revoked token %q: a running server refuses its writes within a second\n", name)
 	return nil
 }
 

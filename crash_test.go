@@ -149,7 +149,7 @@ func TestKillDuringWrites(t *testing.T) {
 		// The server starts again on it, and the checks read it through
 		// the store.
 		srv = startServer(t, db, "-access-log=false", "-prewarm=false")
-		if a, err := send(ctx, http.DefaultClient, http.MethodGet, items+"?limit=1", "", 0, "", nil); err != nil || a.status != 200 {
+		if a, err := send(ctx, http.DefaultClient, http.MethodGet, srv.url+"/collections/crash/items?limit=1", "", 0, "", nil); err != nil || a.status != 200 {
 			t.Fatalf("trial %d: after the restart: %v %d", trial, err, a.status)
 		}
 		store, err := sqlite.Open(ctx, db)
