@@ -58,7 +58,7 @@ func TestKillDuringWrites(t *testing.T) {
 	var all []acked // every acknowledged write of every trial
 	trialStart := 0 // the first of all written in this trial
 	imports := map[string]bool{}
-	lost := 0 // writes in flight at the kill, not acknowledged
+	lost := 0         // writes in flight at the kill, not acknowledged
 	var checked int64 // the changesets up to this id were found whole
 	// Each trial's server is the restart after the previous trial's kill.
 	srv := startServer(t, db, "-access-log=false", "-prewarm=false")
