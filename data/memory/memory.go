@@ -4,9 +4,28 @@
 // beside. Each layer's features are searched through a space-time index
 // (internal/spacetime), as in every store; nothing is kept on disk.
 //
-// The data is copy-on-write: a write builds the changed layer anew and
-// publishes a new state, so a Snapshot is the state it was taken from and
-// never changes.
+// # Design
+//
+// Every version of every feature is kept once, as an immutable fver, in a
+// history shared by all states: per layer, the versions in the order
+// written and, per id, its chain of versions by number; and the list of
+// changesets by id. A version is "closed" by the changeset that replaced
+// or deleted it; that pointer is set once, under the history's lock, and
+// a reader at version V treats a version closed after V as current.
+//
+// The data is copy-on-write: a state is one version of the data and is
+// never changed once published, so a Snapshot is the state it was taken
+// from. A write builds anew only the views of the layers it touched (the
+// current versions in stable order, as pointers, and their index) and
+// shares the others; it then records its versions in the history and
+// publishes the new state, both under the history's lock.
+//
+// Only the current state is kept. SnapshotAt(t) makes a state for the
+// version of the last changeset recorded at or before t, with today's
+// layers: a layer not changed since then shares the current view; the
+// others are built when first read, from the versions current then, and
+// the last few views built are cached. So memory grows with the versions
+// written, not with the number of writes times the size of a layer.
 package memory
 
 import (
@@ -18,6 +37,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -34,31 +54,94 @@ var (
 // Store is an in-memory geo.Store, safe for concurrent use. The zero value
 // is not usable; call New.
 type Store struct {
-	mu  sync.Mutex // serialises writes
-	cur atomic.Pointer[state]
+	mu     sync.Mutex // serialises writes; guards lastAt, tokens, and history fields only writers read
+	lastAt time.Time  // RecordedAt of the last changeset
+	tokens map[string]geo.Token
+
+	// hmu guards the history and orders publishing with SnapshotAt:
+	// writers change hist and store cur under it.
+	hmu  sync.RWMutex
+	hist history
+	cur  atomic.Pointer[state]
+
+	views viewCache
+}
+
+// history is every version and changeset ever written.
+type history struct {
+	changesets []*record // by id
+	layers     map[string]*hlayer
+}
+
+// hlayer is the history of one layer.
+type hlayer struct {
+	all     []*fver            // every version, in the order written
+	chains  map[string][]*fver // by id, then number - 1
+	nextKey int64              // the next place in the stable order; read and written by writers only
+}
+
+// record is one changeset and what it did.
+type record struct {
+	cs      geo.Changeset
+	entries []geo.ChangeEntry
+}
+
+// fver is one version of a feature. Everything but closed is set before
+// it is shared; closed is set once, under Store.hmu.
+type fver struct {
+	f      geo.Feature // Layer and Version set
+	rec    *record     // the changeset that wrote it
+	key    int64       // its place in the layer's stable order
+	closed *record     // the changeset that replaced or deleted it
+}
+
+// openAt reports whether fv is current in the state of version v. The
+// caller holds hmu (for reading) or is the writer.
+func (fv *fver) openAt(v int64) bool {
+	return fv.rec.cs.ID <= v && (fv.closed == nil || fv.closed.cs.ID > v)
 }
 
 // state is the data as of one version; it is never changed once
 // published.
 type state struct {
+	s       *Store
 	version int64
 	list    []geo.Layer // by order, then id
 	layers  map[string]*layer
 }
 
-// layer is one layer's features, in import order, and their index.
+// layer is a layer's metadata and its features as of one state. In a past
+// state, the view is built by build when first needed.
 type layer struct {
-	meta     geo.Layer
-	features []geo.Feature
-	byID     map[string]int
-	ix       *spacetime.Index // row = index in features
-	extent   geo.Extent
+	meta  geo.Layer
+	once  sync.Once
+	build func() (*view, error)
+	v     *view
+	err   error
+}
+
+// view returns the layer's features.
+func (l *layer) view() (*view, error) {
+	if l.build != nil {
+		l.once.Do(func() { l.v, l.err = l.build() })
+	}
+	return l.v, l.err
+}
+
+// view is the current versions of one layer's features at some version,
+// in stable order, and their index. It is immutable.
+type view struct {
+	rows   []*fver
+	ix     *spacetime.Index // row = index in rows
+	extent geo.Extent
+	since  int64 // the version since which these are the layer's features
 }
 
 // New returns an empty store.
 func New() *Store {
-	s := &Store{}
-	s.cur.Store(&state{version: 1, layers: map[string]*layer{}})
+	s := &Store{tokens: map[string]geo.Token{}}
+	s.hist.layers = map[string]*hlayer{}
+	s.cur.Store(&state{s: s, version: 1, layers: map[string]*layer{}})
 	return s
 }
 
@@ -70,22 +153,25 @@ func (s *Store) Snapshot(ctx context.Context) (geo.Snapshot, error) {
 	return s.cur.Load(), nil
 }
 
-// publish makes a new state from the current one with layer l set, and
-// returns it. The caller holds s.mu.
-func (s *Store) publish(l *layer) {
+// next returns a new state one version after the current one, with the
+// layers of changed set (their views replaced, or new layers added). The
+// caller holds s.mu.
+func (s *Store) next(changed map[string]*layer) *state {
 	old := s.cur.Load()
-	next := &state{version: old.version + 1, layers: make(map[string]*layer, len(old.layers)+1)}
-	for id, ol := range old.layers {
-		next.layers[id] = ol
+	st := &state{s: s, version: old.version + 1, layers: make(map[string]*layer, len(old.layers)+len(changed))}
+	for id, l := range old.layers {
+		st.layers[id] = l
 	}
-	next.layers[l.meta.ID] = l
-	for _, nl := range next.layers {
-		next.list = append(next.list, nl.meta)
+	for id, l := range changed {
+		st.layers[id] = l
 	}
-	slices.SortFunc(next.list, func(a, b geo.Layer) int {
+	for _, l := range st.layers {
+		st.list = append(st.list, l.meta)
+	}
+	slices.SortFunc(st.list, func(a, b geo.Layer) int {
 		return cmp.Or(cmp.Compare(a.Order, b.Order), cmp.Compare(a.ID, b.ID))
 	})
-	s.cur.Store(next)
+	return st
 }
 
 // PutLayer creates a layer or updates its metadata. ErrInvalid for bad
@@ -99,37 +185,46 @@ func (s *Store) PutLayer(ctx context.Context, l geo.Layer) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	cur := s.cur.Load()
 	nl := &layer{meta: l}
-	if old, ok := s.cur.Load().layers[l.ID]; ok {
-		nl.features, nl.byID, nl.ix, nl.extent = old.features, old.byID, old.ix, old.extent
-	} else if err := nl.index(); err != nil {
-		return err
+	if old, ok := cur.layers[l.ID]; ok {
+		nl.v = old.v
+	} else {
+		v, err := newView(nil, cur.version+1)
+		if err != nil {
+			return err
+		}
+		nl.v = v
 	}
-	s.publish(nl)
+	st := s.next(map[string]*layer{l.ID: nl})
+	s.hmu.Lock()
+	s.cur.Store(st)
+	s.hmu.Unlock()
 	return nil
 }
 
-// Import stores the features of seq in layer l, all or nothing: the
-// features are checked and copied first, and the layer is published anew
-// only when every one is valid and its id free.
+// Import stores the features of seq in layer l as one changeset, all or
+// nothing: the features are checked and copied first, and the layer is
+// published anew only when every one is valid and its id free.
 func (s *Store) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mode geo.ImportMode, seq iter.Seq2[*geo.Feature, error]) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur, exists := s.cur.Load().layers[l.ID]
-	meta := l
-	if exists {
-		meta = cur.meta
-	} else if err := l.Validate(); err != nil {
+	if err := note.Check(); err != nil {
 		return 0, err
 	}
-	nl := &layer{meta: meta, byID: map[string]int{}}
-	if exists && mode != geo.Replace {
-		nl.features = slices.Clone(cur.features)
-		for i, f := range nl.features {
-			nl.byID[f.ID] = i
-		}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.cur.Load()
+	meta := l
+	var created *geo.Layer
+	if old, exists := cur.layers[l.ID]; exists {
+		meta = old.meta
+	} else if err := l.Validate(); err != nil {
+		return 0, err
+	} else {
+		created = &meta
 	}
-	added := 0
+	hl := s.hist.layers[l.ID]
+	var writes []write
+	seen := map[string]bool{}
 	for f, err := range seq {
 		if err != nil {
 			return 0, err
@@ -140,17 +235,35 @@ func (s *Store) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mo
 		if err := geo.CheckImport(&meta, f); err != nil {
 			return 0, err
 		}
-		if _, taken := nl.byID[f.ID]; taken {
-			return 0, geo.Conflictf("feature id %q already exists in layer %q", f.ID, l.ID)
+		if seen[f.ID] {
+			return 0, geo.Conflictf("feature id %q appears twice in the import into layer %q", f.ID, l.ID)
 		}
-		nl.byID[f.ID] = len(nl.features)
-		nl.features = append(nl.features, deepCopy(f, l.ID))
-		added++
+		seen[f.ID] = true
+		w := write{layer: l.ID, id: f.ID, op: geo.OpCreate, f: f}
+		w.old, w.last = hl.current(f.ID)
+		if w.old != nil {
+			if mode != geo.Replace {
+				return 0, geo.Conflictf("feature id %q already exists in layer %q", f.ID, l.ID)
+			}
+			w.op = geo.OpReplace
+		}
+		writes = append(writes, w)
 	}
-	if err := nl.index(); err != nil {
+	added := len(writes)
+	reorder := map[string]bool{}
+	if mode == geo.Replace {
+		reorder[l.ID] = true
+		if v := cur.layers[l.ID]; v != nil {
+			for _, fv := range v.v.rows {
+				if !seen[fv.f.ID] {
+					writes = append(writes, write{layer: l.ID, id: fv.f.ID, op: geo.OpDelete, old: fv, last: fv.f.Version})
+				}
+			}
+		}
+	}
+	if _, err := s.apply(note, created, []string{l.ID}, writes, reorder); err != nil {
 		return 0, err
 	}
-	s.publish(nl)
 	return added, nil
 }
 
@@ -164,9 +277,10 @@ func deepCopy(f *geo.Feature, id string) geo.Feature {
 	return c
 }
 
-// index builds the layer's index and extent from its features.
-func (l *layer) index() error {
-	n := len(l.features)
+// newView returns the view of rows, which are in stable order, with its
+// index and extent.
+func newView(rows []*fver, since int64) (*view, error) {
+	n := len(rows)
 	a := &offheap.Arena{}
 	c := &spacetime.Columns{
 		Row:  offheap.Make[int64](a, n),
@@ -174,27 +288,27 @@ func (l *layer) index() error {
 		MaxX: offheap.Make[float64](a, n), MaxY: offheap.Make[float64](a, n),
 		From: offheap.Make[int64](a, n), To: offheap.Make[int64](a, n),
 	}
-	l.extent = geo.Extent{Empty: n == 0}
-	for i := range l.features {
-		f := &l.features[i]
+	v := &view{rows: rows, since: since, extent: geo.Extent{Empty: n == 0}}
+	for i, fv := range rows {
+		f := &fv.f
 		b := f.Geometry.Bound()
 		c.Row[i] = int64(i)
 		c.MinX[i], c.MinY[i], c.MaxX[i], c.MaxY[i] = b.Min[0], b.Min[1], b.Max[0], b.Max[1]
 		c.From[i], c.To[i] = f.Valid.Start, f.Valid.End
 		if i == 0 {
-			l.extent.BBox, l.extent.Time = b, f.Valid
+			v.extent.BBox, v.extent.Time = b, f.Valid
 		} else {
-			l.extent.BBox = l.extent.BBox.Union(b)
-			l.extent.Time.Start = min(l.extent.Time.Start, f.Valid.Start)
-			l.extent.Time.End = max(l.extent.Time.End, f.Valid.End)
+			v.extent.BBox = v.extent.BBox.Union(b)
+			v.extent.Time.Start = min(v.extent.Time.Start, f.Valid.Start)
+			v.extent.Time.End = max(v.extent.Time.End, f.Valid.End)
 		}
 	}
 	ix, err := spacetime.Build(c, a)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	l.ix = ix
-	return nil
+	v.ix = ix
+	return v, nil
 }
 
 // Close does nothing: the data goes with the store.
@@ -208,36 +322,37 @@ func (st *state) Layers() []geo.Layer { return slices.Clone(st.list) }
 
 // Layer returns one layer, or ErrNotFound.
 func (st *state) Layer(id string) (geo.Layer, error) {
-	l, err := st.layer(id)
-	if err != nil {
-		return geo.Layer{}, err
+	l, ok := st.layers[id]
+	if !ok {
+		return geo.Layer{}, geo.NotFoundf("layer %q does not exist", id)
 	}
 	return l.meta, nil
 }
 
-func (st *state) layer(id string) (*layer, error) {
+// view returns the features of layer id.
+func (st *state) view(id string) (*view, error) {
 	l, ok := st.layers[id]
 	if !ok {
 		return nil, geo.NotFoundf("layer %q does not exist", id)
 	}
-	return l, nil
+	return l.view()
 }
 
-// Extent returns the layer's extent, computed at import.
+// Extent returns the layer's extent, computed when its view was built.
 func (st *state) Extent(ctx context.Context, id string) (geo.Extent, error) {
 	if err := ctx.Err(); err != nil {
 		return geo.Extent{}, err
 	}
-	l, err := st.layer(id)
+	l, err := st.view(id)
 	if err != nil {
 		return geo.Extent{}, err
 	}
 	return l.extent, nil
 }
 
-// Search streams the features matching f in import order, with the count.
+// Search streams the features matching f in stable order, with the count.
 func (st *state) Search(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error) {
-	l, err := st.layer(f.Layer)
+	l, err := st.view(f.Layer)
 	if err != nil {
 		return 0, err
 	}
@@ -261,7 +376,7 @@ func (st *state) Search(ctx context.Context, f geo.Filter, fn func(*geo.Feature)
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		out = l.features[r]
+		out = l.rows[r].f
 		if f.Light {
 			out.Properties, out.Sources = nil, nil
 		} else {
@@ -277,7 +392,7 @@ func (st *state) Search(ctx context.Context, f geo.Filter, fn func(*geo.Feature)
 }
 
 // exact returns the test of partial candidates against box's geometry.
-func (l *layer) exact(box *geo.BBox) spacetime.Exact {
+func (l *view) exact(box *geo.BBox) spacetime.Exact {
 	if box == nil {
 		return nil
 	}
@@ -286,7 +401,7 @@ func (l *layer) exact(box *geo.BBox) spacetime.Exact {
 		for _, r := range ranks {
 			if r&spacetime.Partial != 0 {
 				r &^= spacetime.Partial
-				if !box.IntersectsGeometry(l.features[l.ix.Row(r)].Geometry) {
+				if !box.IntersectsGeometry(l.rows[l.ix.Row(r)].f.Geometry) {
 					continue
 				}
 			}
@@ -301,20 +416,21 @@ func (st *state) Feature(ctx context.Context, layerID, id string) (*geo.Feature,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	l, err := st.layer(layerID)
-	if err != nil {
+	if _, err := st.Layer(layerID); err != nil {
 		return nil, err
 	}
-	i, ok := l.byID[id]
-	if !ok {
+	st.s.hmu.RLock()
+	fv, _ := st.s.hist.layers[layerID].currentAt(id, st.version)
+	st.s.hmu.RUnlock()
+	if fv == nil {
 		return nil, geo.NotFoundf("feature %q does not exist in layer %q", id, layerID)
 	}
-	f := deepCopy(&l.features[i], layerID)
+	f := deepCopy(&fv.f, layerID)
 	return &f, nil
 }
 
 // each calls fn with the row of every feature matching f, exactly.
-func (l *layer) each(ctx context.Context, f geo.Filter, fn func(leaf int, row int64) error) error {
+func (l *view) each(ctx context.Context, f geo.Filter, fn func(leaf int, row int64) error) error {
 	q := spacetime.FilterQuery(f)
 	seen := 0
 	return l.ix.Leaves(&q, func(p int, partial bool) error {
@@ -324,7 +440,7 @@ func (l *layer) each(ctx context.Context, f geo.Filter, fn func(leaf int, row in
 			}
 		}
 		row := l.ix.Row(l.ix.Rank(p))
-		if partial && !f.BBox.IntersectsGeometry(l.features[row].Geometry) {
+		if partial && !f.BBox.IntersectsGeometry(l.rows[row].f.Geometry) {
 			return nil
 		}
 		return fn(p, row)
@@ -333,14 +449,14 @@ func (l *layer) each(ctx context.Context, f geo.Filter, fn func(leaf int, row in
 
 // Days counts the matching features by day.
 func (st *state) Days(ctx context.Context, f geo.Filter) (geo.DayCounts, error) {
-	l, err := st.layer(f.Layer)
+	l, err := st.view(f.Layer)
 	if err != nil {
 		return geo.DayCounts{}, err
 	}
 	var werr error
 	c := geo.CountDays(func(yield func(geo.Interval) bool) {
 		werr = l.each(ctx, f, func(_ int, row int64) error {
-			yield(l.features[row].Valid)
+			yield(l.rows[row].f.Valid)
 			return nil
 		})
 	})
@@ -352,12 +468,12 @@ func (st *state) Days(ctx context.Context, f geo.Filter) (geo.DayCounts, error) 
 
 // Points calls fn with each matching Point feature.
 func (st *state) Points(ctx context.Context, f geo.Filter, fn func(geo.PointHit) error) (geo.PointAttrs, int, error) {
-	l, err := st.layer(f.Layer)
+	l, err := st.view(f.Layer)
 	if err != nil {
 		return nil, 0, err
 	}
 	err = l.each(ctx, f, func(p int, row int64) error {
-		pt, ok := l.features[row].Geometry.(orb.Point)
+		pt, ok := l.rows[row].f.Geometry.(orb.Point)
 		if !ok {
 			return errNotPoint
 		}
@@ -373,7 +489,7 @@ func (st *state) Points(ctx context.Context, f geo.Filter, fn func(geo.PointHit)
 		return nil, 0, err
 	}
 	return func(ref int, out *geo.Feature) {
-		src := &l.features[ref]
+		src := &l.rows[ref].f
 		out.ID, out.Name, out.Kind, out.Valid, out.PrecisionM = src.ID, src.Name, src.Kind, src.Valid, src.PrecisionM
 	}, 0, nil
 }

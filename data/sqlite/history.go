@@ -210,12 +210,6 @@ func (s *DB) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error) {
 		}
 		extend(&cs, b)
 	}
-	for _, cl := range layers {
-		// TODO(overlay): until the indexes take commits as overlays.
-		if _, err := tx.ExecContext(ctx, "UPDATE layers SET generation = generation + 1 WHERE num = ?", cl.num); err != nil {
-			return geo.Changeset{}, err
-		}
-	}
 	if err := s.recordChangeset(ctx, tx, &cs); err != nil {
 		return geo.Changeset{}, err
 	}

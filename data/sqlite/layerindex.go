@@ -18,11 +18,17 @@ import (
 // generation of the layer: the space-time index, whose row numbers are
 // seqs, and for a layer of points, once read, their attributes.
 type layerIndex struct {
+	num int64 // the layer's
 	gen int64
 	// base is the data version the index was read at: it holds the rows
 	// current at base, and serves no snapshot older than that.
 	base int64
 	ix   *spacetime.Index
+	// pos holds the pos of each entry by rank, ascending.
+	pos []int64
+	// log is what the index knows of the changes after base (see
+	// overlay.go).
+	log overlayLog
 	// attrs are what a tile shows of each feature of a layer of points,
 	// once read (see Points); nil for other layers.
 	attrs atomic.Pointer[pointAttrs]
@@ -80,7 +86,10 @@ func (s *DB) WaitIndex(ctx context.Context, layer string) error {
 // indexSlot holds a layer's index, if one is built, and whether a build
 // is under way.
 type indexSlot struct {
-	ix       *layerIndex
+	ix *layerIndex
+	// prev is the index ix replaced without an import in between: it
+	// serves the snapshots older than ix's base still being read.
+	prev     *layerIndex
 	building bool
 }
 
@@ -101,10 +110,12 @@ func (s *DB) index(ref layerRef, v int64) *layerIndex {
 		return nil
 	case sl.ix != nil && sl.ix.gen == ref.gen && sl.ix.base <= v:
 		return sl.ix
+	case sl.prev != nil && sl.prev.gen == ref.gen && sl.prev.base <= v:
+		return sl.prev
 	case sl.ix != nil && sl.ix.gen >= ref.gen:
 		return nil // ref, or v, is older than what the index reflects
 	}
-	sl.ix = nil // out of date: let its memory go
+	sl.ix, sl.prev = nil, nil // out of date: let their memory go
 	if sl.building || s.ctx.Err() != nil {
 		return nil
 	}
@@ -179,20 +190,29 @@ func (s *DB) loadIndex(ctx context.Context, num int64, publish func(*layerIndex)
 		return nil, err
 	}
 	h := &offheap.Arena{}
-	tmp := &offheap.Arena{} // pos by rank, until the attributes are read
-	defer tmp.Free()
-	pos := offheap.Make[int64](tmp, int(n))
+	pos := make([]int64, n)
 	c, err := readColumns(ctx, conn, num, pos, h)
 	if err != nil {
 		h.Free()
 		return nil, err
+	}
+	for i := 1; i < len(pos); i++ {
+		// Overlays place rows by pos (see rankKey).
+		if pos[i] <= pos[i-1] {
+			h.Free()
+			return nil, damaged(fmt.Sprint("number ", num), "", c.Row[i], errors.New("two current rows share a pos"))
+		}
 	}
 	six, err := spacetime.Build(c, h)
 	if err != nil {
 		h.Free()
 		return nil, err
 	}
-	ix := &layerIndex{gen: gen, base: base, ix: six, done: make(chan struct{})}
+	ix := &layerIndex{num: num, gen: gen, base: base, ix: six, pos: pos, done: make(chan struct{})}
+	ix.log.upTo.Store(base)
+	ix.log.rows.Store(&[]*overlayRow{})
+	ix.log.closures.Store(&[]closure{})
+	ix.log.bySeq = map[int64]*overlayRow{}
 	defer close(ix.done)
 	if publish != nil {
 		publish(ix)

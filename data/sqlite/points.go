@@ -170,15 +170,24 @@ func (snap *snapshot) Points(ctx context.Context, f geo.Filter, fn func(geo.Poin
 		return nil, 0, err
 	}
 	f.Limit, f.Offset, f.Light = 0, 0, true
-	if li := snap.db.index(e.ref, snap.version); li != nil {
+	li, ov, err := snap.indexed(ctx, e.ref)
+	if err != nil {
+		return nil, 0, err
+	}
+	if li != nil {
+		q := spacetime.FilterQuery(f)
+		for _, r := range ov.rows {
+			if m, _ := matchRow(&f, &q, r); m && (!r.point || r.key > math.MaxUint32) {
+				return nil, 1, nil // the caller will Search
+			}
+		}
 		if a := li.attrs.Load(); a != nil && li.ix.Points() {
-			return li.points(ctx, f, a, fn)
+			return li.points(ctx, f, a, ov, fn)
 		}
 		// A match whose bounds are not a point is not a Point: the
 		// caller will Search, so stop before reading any row.
-		q := spacetime.FilterQuery(f)
 		if err := li.ix.Leaves(&q, func(p int, _ bool) error {
-			if !li.ix.IsPoint(p) {
+			if !li.ix.IsPoint(p) && !ov.isClosed(li.ix.Rank(p)) {
 				return errNotPoint
 			}
 			return nil
@@ -213,8 +222,11 @@ func (snap *snapshot) Points(ctx context.Context, f geo.Filter, fn func(geo.Poin
 var errNotPoint = errors.New("not a point")
 
 // points answers Points from memory: the index of a layer of points and
-// its attributes a, which exist only when every feature is a Point.
-func (li *layerIndex) points(ctx context.Context, f geo.Filter, a *pointAttrs, fn func(geo.PointHit) error) (geo.PointAttrs, int, error) {
+// its attributes a, which exist only when every feature is a Point, and
+// the overlay ov, whose matching rows must all be Points. The Ref of a
+// base entry is its leaf, that of an overlay row the index's length plus
+// its place in ov.rows.
+func (li *layerIndex) points(ctx context.Context, f geo.Filter, a *pointAttrs, ov *overlay, fn func(geo.PointHit) error) (geo.PointAttrs, int, error) {
 	ix := li.ix
 	q := spacetime.FilterQuery(f)
 	seen := 0
@@ -224,16 +236,33 @@ func (li *layerIndex) points(ctx context.Context, f geo.Filter, a *pointAttrs, f
 				return err
 			}
 		}
+		r := ix.Rank(p)
+		if ov.isClosed(r) {
+			return nil
+		}
 		x, y := ix.Point(p)
-		return fn(geo.PointHit{Lon: x, Lat: y, Rank: ix.Rank(p), Ref: p})
+		return fn(geo.PointHit{Lon: x, Lat: y, Rank: r, Ref: p})
 	})
+	for i := 0; err == nil && i < len(ov.rows); i++ {
+		if r := ov.rows[i]; r.key <= math.MaxUint32 { // Points checked it
+			if m, _ := matchRow(&f, &q, r); m {
+				err = fn(geo.PointHit{Lon: r.minX, Lat: r.minY, Rank: uint32(r.key), Ref: ix.Len() + i})
+			}
+		}
+	}
 	if err == nil {
 		err = ctx.Err()
 	}
 	if err != nil {
 		return nil, 0, err
 	}
+	n := ix.Len()
 	return func(p int, feat *geo.Feature) {
+		if p >= n {
+			r := ov.rows[p-n]
+			feat.ID, feat.Name, feat.Kind, feat.PrecisionM, feat.Valid = r.id, r.name, r.kind, r.precisionM, r.valid
+			return
+		}
 		a.fill(p, feat)
 		feat.Valid.Start, feat.Valid.End = ix.Time(p)
 	}, 0, nil

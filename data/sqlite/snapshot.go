@@ -258,11 +258,28 @@ func (snap *snapshot) Search(ctx context.Context, f geo.Filter, fn func(*geo.Fea
 	defer scratchPool.Put(sc)
 	sc.partial = sc.partial[:0]
 	var n int
-	li := s.index(e.ref, snap.version)
+	li, ov, err := snap.indexed(ctx, e.ref)
+	if err != nil {
+		return 0, err
+	}
+	// Every match is read anyway (tiles read so): test the geometry of
+	// the partial candidates as their rows come, not before.
+	readAll := f.BBox != nil && f.Limit <= 0 && f.Offset <= 0 && fn != nil
 	switch {
-	case li != nil && f.BBox != nil && !li.ix.Points() && f.Limit <= 0 && f.Offset <= 0 && fn != nil:
-		// Every match is read anyway (tiles read so): test the geometry
-		// of the partial candidates as their rows come, not before.
+	case li != nil && !ov.empty():
+		if n, err = s.merged(ctx, li, ov, f, sc, !readAll); err != nil {
+			return 0, err
+		}
+		got, err := s.fetch(ctx, f, sc, fn)
+		sc.partial = sc.partial[:0]
+		if err != nil {
+			return 0, err
+		}
+		if readAll {
+			n = got
+		}
+		return n, ctx.Err()
+	case li != nil && readAll && !li.ix.Points():
 		q := spacetime.FilterQuery(f)
 		var partial int
 		sc.ranks, partial = li.ix.Search(&q, sc.ranks[:0])
@@ -367,6 +384,23 @@ func (snap *snapshot) scanPage(ctx context.Context, num int64, f geo.Filter, seq
 	return append(seqs, cands[offset:end]...), len(cands), nil
 }
 
+// indexed returns the layer's index and its overlay at the snapshot's
+// version, or nils when the layer is to be scanned.
+func (snap *snapshot) indexed(ctx context.Context, ref layerRef) (*layerIndex, *overlay, error) {
+	li := snap.db.index(ref, snap.version)
+	if li == nil {
+		return nil, nil, nil
+	}
+	ov, err := snap.db.overlayOf(ctx, li, snap.version)
+	switch {
+	case errors.Is(err, errOverlay):
+		return nil, nil, nil // the scan answers it
+	case err != nil:
+		return nil, nil, err
+	}
+	return li, ov, nil
+}
+
 // Days counts the matching features by day: from the index's valid times
 // when it is built, else from a scan.
 func (snap *snapshot) Days(ctx context.Context, f geo.Filter) (geo.DayCounts, error) {
@@ -376,9 +410,12 @@ func (snap *snapshot) Days(ctx context.Context, f geo.Filter) (geo.DayCounts, er
 	}
 	var ivs []geo.Interval // of the partial candidates, decided after
 	var seqs []int64
-	var werr error
+	li, ov, werr := snap.indexed(ctx, e.ref)
+	if werr != nil {
+		return geo.DayCounts{}, werr
+	}
 	c := geo.CountDays(func(yield func(geo.Interval) bool) {
-		if li := snap.db.index(e.ref, snap.version); li != nil {
+		if li != nil {
 			q := spacetime.FilterQuery(f)
 			seen := 0
 			werr = li.ix.Leaves(&q, func(p int, partial bool) error {
@@ -386,6 +423,9 @@ func (snap *snapshot) Days(ctx context.Context, f geo.Filter) (geo.DayCounts, er
 					if err := ctx.Err(); err != nil {
 						return err
 					}
+				}
+				if ov.isClosed(li.ix.Rank(p)) {
+					return nil
 				}
 				var iv geo.Interval
 				iv.Start, iv.End = li.ix.Time(p)
@@ -396,6 +436,15 @@ func (snap *snapshot) Days(ctx context.Context, f geo.Filter) (geo.DayCounts, er
 				yield(iv)
 				return nil
 			})
+			for _, r := range ov.rows {
+				if m, in := matchRow(&f, &q, r); !m {
+					continue
+				} else if !in {
+					ivs, seqs = append(ivs, r.valid), append(seqs, -r.seq)
+				} else {
+					yield(r.valid)
+				}
+			}
 		} else {
 			werr = snap.scan(ctx, e.ref.num, f, func(seq int64, iv geo.Interval, in bool) error {
 				if !in {

@@ -69,10 +69,11 @@ type DB struct {
 	cancel context.CancelFunc
 	builds sync.WaitGroup
 
-	ixMu      sync.Mutex
-	indexes   map[int64]*indexSlot                             // by layer number
-	indexMode int                                              // backgroundIndex but in tests
-	rawStmts  map[*sqlite3.SQLiteConn]map[fetchKey]driver.Stmt // see rawStmt
+	ixMu       sync.Mutex
+	indexes    map[int64]*indexSlot                             // by layer number
+	indexMode  int                                              // backgroundIndex but in tests
+	overlayMax int                                              // 0 but in tests: see overlayLimit
+	rawStmts   map[*sqlite3.SQLiteConn]map[fetchKey]driver.Stmt // see rawStmt
 
 	// versionStmt reads the data version, which nearly every request
 	// does: prepared once, not once a request.
