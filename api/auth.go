@@ -17,13 +17,10 @@ import (
 // hashes only, are read from the store (another process, strata token,
 // creates and revokes them) and kept for tokenTTL, so that a revoked
 // token stops working within that time.
-const (
-	tokenTTL = time.Second
-	// tokenRetry is how soon an unknown secret may read the tokens again:
-	// a token just created works at once, and a flood of wrong secrets
-	// costs the store at most one read per tokenRetry.
-	tokenRetry = 100 * time.Millisecond
-)
+// An unknown secret reads them again at once, so that a token just
+// created works at once (a wrong secret costs one read of the small
+// tokens table).
+const tokenTTL = time.Second
 
 // tokenCache holds the store's tokens for a short time.
 type tokenCache struct {
@@ -68,7 +65,7 @@ func (s *Server) writer(r *http.Request) (geo.Token, error) {
 	tok, err := auth.Find(tokens, secret, time.Now())
 	if err != nil {
 		// Perhaps created since the tokens were read.
-		if tokens, err2 := s.tokens.get(ctx, tokenRetry); err2 != nil {
+		if tokens, err2 := s.tokens.get(ctx, 0); err2 != nil {
 			return geo.Token{}, err2
 		} else if tok, err2 = auth.Find(tokens, secret, time.Now()); err2 == nil {
 			return tok, nil

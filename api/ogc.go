@@ -299,7 +299,7 @@ var apiDoc = template.Must(template.New("api").Parse(`<!doctype html>
 <style>` + apiDocStyle + `</style>
 </head><body>
 <h1>Strata API</h1>
-<p>Strata implements OGC API – Features Part 1 Core with GeoJSON. The machine-readable definition is at <a href="{{.}}/api">{{.}}/api</a> (OpenAPI 3.0).</p>
+<p>Strata implements OGC API – Features Part 1 Core with GeoJSON, and Part 4 (create, replace, update, delete) for writers with a token. The machine-readable definition is at <a href="{{.}}/api">{{.}}/api</a> (OpenAPI 3.0).</p>
 <table>
 <tr><td><code>GET /</code></td><td>Landing page (JSON; browsers get the map)</td></tr>
 <tr><td><code>GET /conformance</code></td><td>Conformance classes</td></tr>
@@ -307,10 +307,18 @@ var apiDoc = template.Must(template.New("api").Parse(`<!doctype html>
 <tr><td><code>GET /collections/{id}</code></td><td>One layer</td></tr>
 <tr><td><code>GET /collections/{id}/items</code></td><td>Features as GeoJSON; <code>bbox</code>, <code>datetime</code>, <code>limit</code>, <code>offset</code></td></tr>
 <tr><td><code>GET /collections/{id}/items/{featureId}</code></td><td>One feature</td></tr>
+<tr><td><code>POST /collections/{id}/items</code></td><td>Add a feature (token; 201, Location, ETag)</td></tr>
+<tr><td><code>PUT</code>, <code>PATCH</code>, <code>DELETE /collections/{id}/items/{featureId}</code></td><td>Replace, merge-patch or delete a feature (token, <code>If-Match</code>: its ETag)</td></tr>
+<tr><td><code>OPTIONS</code> on items and a feature</td><td><code>Allow</code>: the methods your token may use</td></tr>
+<tr><td><code>GET /collections/{id}/items/{featureId}/versions</code></td><td>Every version of a feature; <code>/versions/{n}</code> one of them</td></tr>
+<tr><td><code>GET /changes</code>, <code>GET /changes/{id}</code></td><td>Changesets (<code>since</code>, <code>until</code>, <code>collections</code>, <code>bbox</code>, <code>limit</code>); one with its features</td></tr>
+<tr><td><code>POST /changes/{id}/revert</code></td><td>Undo a changeset (token)</td></tr>
+<tr><td><code>GET /changes/stream</code></td><td>New changesets as server-sent events (<code>Last-Event-ID</code> replays)</td></tr>
 <tr><td><code>GET /healthz</code>, <code>GET /readyz</code></td><td>Liveness; readiness (the database can be read)</td></tr>
 <tr><td><code>GET /metrics</code></td><td>Prometheus metrics</td></tr>
 </table>
 <p><code>datetime</code> is an RFC 3339 instant or date (a date is the whole UTC day), or an interval <code>a/b</code> with <code>..</code> for an open end. A feature matches when its valid time [valid_from, valid_to) meets the requested time.</p>
+<p><code>asof</code> (an RFC 3339 instant, or a date meaning the end of that UTC day) on collections, items, a feature, its versions, the histogram and tiles answers as the data was recorded then. Writes need <code>Authorization: Bearer TOKEN</code>; a comment goes in <code>X-Strata-Comment</code> or the body's <code>comment</code>.</p>
 </body></html>`))
 
 // handleAPIDoc serves GET /api.html, the human-readable API summary.

@@ -3,9 +3,14 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
+
+	"strata/api"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -81,6 +86,108 @@ func TestOpenAPI(t *testing.T) {
 				RequestValidationInput: in, Status: res.StatusCode, Header: res.Header,
 				Body: io.NopCloser(bytes.NewReader(body)), Options: &openapi3filter.Options{IncludeResponseStatus: true},
 			}
+			if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
+				t.Errorf("response %d does not match the document: %v", res.StatusCode, err)
+			}
+		})
+	}
+}
+
+// TestOpenAPIWrites checks writes, history and their errors against the
+// OpenAPI document: each request and its response, on a real store.
+func TestOpenAPIWrites(t *testing.T) {
+	ctx := context.Background()
+	e := writeStores(t, api.Config{})[1]
+	doc, err := openapi3.NewLoader().LoadFromData(get(t, e.srv.URL+"/api").body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	openapi3filter.RegisterBodyDecoder("application/geo+json", openapi3filter.JSONBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/merge-patch+json", openapi3filter.JSONBodyDecoder)
+	steps := []struct {
+		method, path, body, ctype, token, ifMatch string
+		status                                    int
+	}{
+		{"POST", "/collections/a/items", pointFeature("o1", 34, 31, ""), json1, "bob", "", 201},
+		{"POST", "/collections/a/items", pointFeature("o1", 34, 31, ""), json1, "bob", "", 409},
+		{"POST", "/collections/a/items", pointFeature("o2", 34, 31, ""), json1, "", "", 401},
+		{"POST", "/collections/b/items", pointFeature("o2", 34, 31, ""), json1, "alice", "", 403},
+		{"POST", "/collections/a/items", `{"type":"Feature"}`, json1, "bob", "", 400},
+		{"PUT", "/collections/a/items/o1", pointFeature("o1", 35, 31, ""), json1, "bob", `"1"`, 200},
+		{"PUT", "/collections/a/items/o1", pointFeature("o1", 35, 31, ""), json1, "bob", `"1"`, 412},
+		{"PUT", "/collections/a/items/o1", pointFeature("o1", 35, 31, ""), json1, "bob", "", 428},
+		{"PATCH", "/collections/a/items/o1", `{"properties":{"note":"n"}}`, "application/merge-patch+json", "bob", `"2"`, 200},
+		{"OPTIONS", "/collections/a/items", "", "", "bob", "", 204},
+		{"OPTIONS", "/collections/a/items/o1", "", "", "", "", 204},
+		{"GET", "/collections/a/items/o1/versions", "", "", "", "", 200},
+		{"GET", "/collections/a/items/o1/versions/1", "", "", "", "", 200},
+		{"GET", "/collections/a/items/o1/versions/9", "", "", "", "", 404},
+		{"GET", "/collections/a/items/o1?asof=2020-01-01", "", "", "", "", 404},
+		{"GET", "/collections/a/items?asof=nope", "", "", "", "", 400},
+		{"GET", "/changes?limit=2", "", "", "", "", 200},
+		{"GET", "/changes/FIRST", "", "", "", "", 200},
+		{"GET", "/changes/999", "", "", "", "", 404},
+		{"DELETE", "/collections/a/items/o1", "", "", "bob", `"3"`, 204},
+		{"DELETE", "/collections/a/items/o1", "", "", "bob", `"3"`, 412},
+		{"POST", "/changes/LAST/revert", "", "", "bob", "", 201},
+		{"POST", "/changes/FIRST/revert", "", "", "bob", "", 409},
+	}
+	// changeIDs returns the oldest and newest changeset ids.
+	changeIDs := func() (first, last string) {
+		var cs struct{ Changes []struct{ ID int64 } }
+		json.Unmarshal(get(t, e.srv.URL+"/changes").body, &cs)
+		if len(cs.Changes) == 0 {
+			return "0", "0"
+		}
+		return strconv.FormatInt(cs.Changes[len(cs.Changes)-1].ID, 10), strconv.FormatInt(cs.Changes[0].ID, 10)
+	}
+	for _, st := range steps {
+		first, last := changeIDs()
+		st.path = strings.NewReplacer("FIRST", first, "LAST", last).Replace(st.path)
+		t.Run(st.method+" "+st.path, func(t *testing.T) {
+			var body io.Reader
+			if st.body != "" {
+				body = strings.NewReader(st.body)
+			}
+			req, _ := http.NewRequest(st.method, e.srv.URL+st.path, body)
+			if st.ctype != "" {
+				req.Header.Set("Content-Type", st.ctype)
+			}
+			if st.token != "" {
+				req.Header.Set("Authorization", "Bearer "+e.secrets[st.token])
+			}
+			if st.ifMatch != "" {
+				req.Header.Set("If-Match", st.ifMatch)
+			}
+			route, params, err := router.FindRoute(req)
+			if err != nil {
+				t.Fatalf("not in the OpenAPI document: %v", err)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resBody, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != st.status {
+				t.Fatalf("status %d, want %d: %s", res.StatusCode, st.status, resBody)
+			}
+			// The request again, for the validator to read its body.
+			vreq, _ := http.NewRequest(st.method, e.srv.URL+st.path, strings.NewReader(st.body))
+			vreq.Header = req.Header
+			in := &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route,
+				Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+			if st.status < 300 {
+				if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+					t.Errorf("request does not match the document: %v", err)
+				}
+			}
+			out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.StatusCode, Header: res.Header,
+				Body: io.NopCloser(bytes.NewReader(resBody)), Options: &openapi3filter.Options{IncludeResponseStatus: true}}
 			if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
 				t.Errorf("response %d does not match the document: %v", res.StatusCode, err)
 			}

@@ -18,7 +18,8 @@ import (
 // each changeset as it is committed, by this server or by another
 // process writing the same database (strata import).
 
-// Change feed timing; variables so that tests can shorten them.
+// Change feed timing, read by New; variables so that tests can shorten
+// them.
 var (
 	// pollEvery is how often the hub reads the store's data version.
 	pollEvery = 200 * time.Millisecond
@@ -81,10 +82,14 @@ type hub struct {
 	running bool
 	// last is the data version up to which changesets were announced.
 	last int64
+	// pollEvery and heartbeatEvery are the package's values when the
+	// Server was made.
+	pollEvery, heartbeatEvery time.Duration
 }
 
 func newHub(s *Server) *hub {
-	return &hub{s: s, wake: make(chan struct{}, 1), done: make(chan struct{}), subs: map[*subscriber]struct{}{}}
+	return &hub{s: s, wake: make(chan struct{}, 1), done: make(chan struct{}), subs: map[*subscriber]struct{}{},
+		pollEvery: pollEvery, heartbeatEvery: heartbeatEvery}
 }
 
 // notify wakes the hub after a write, without waiting.
@@ -138,7 +143,7 @@ func (h *hub) run() {
 		case <-ctx.Done():
 		}
 	}()
-	tick := time.NewTicker(pollEvery)
+	tick := time.NewTicker(h.pollEvery)
 	defer tick.Stop()
 	for {
 		select {
@@ -284,7 +289,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	beat := time.NewTicker(heartbeatEvery)
+	beat := time.NewTicker(s.hub.heartbeatEvery)
 	defer beat.Stop()
 	for {
 		select {

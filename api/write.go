@@ -476,7 +476,11 @@ func (s *Server) writeStale(w http.ResponseWriter, r *http.Request, l geo.Layer,
 	cur, err := snap.Feature(ctx, stale.Layer, stale.ID)
 	if err != nil {
 		if errors.Is(err, geo.ErrNotFound) {
+			// Deleted: the If-Match is stale. Never written: not found.
 			err = &geo.Error{Kind: geo.ErrPrecondition, Message: stale.Error()}
+			if _, herr := snap.History(ctx, stale.Layer, stale.ID); errors.Is(herr, geo.ErrNotFound) {
+				err = geo.NotFoundf("no feature %q in layer %q", stale.ID, stale.Layer)
+			}
 		}
 		s.writeError(w, r, err)
 		return
