@@ -7,9 +7,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
 
 	"strata/geo"
 	"strata/internal/workload"
@@ -166,5 +171,108 @@ func BenchmarkBuildIndex(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(ix.ix.Bytes())/float64(ix.ix.Len()), "index-bytes/feature")
+	}
+}
+
+// BenchmarkItemsWhileWriting is BenchmarkItems on the index while
+// another goroutine commits single-feature replacements into the same
+// layer as fast as it can (or not at all): the index must keep serving,
+// with an overlay, rather than be rebuilt after each write.
+func BenchmarkItemsWhileWriting(b *testing.B) {
+	for _, mode := range []struct {
+		name             string
+		writing, rebuild bool
+	}{{"reads only", false, false}, {"writing", true, false}, {"writing, index rebuilt per write as before", true, true}} {
+		writing := mode.writing
+		b.Run(mode.name, func(b *testing.B) {
+			ctx := context.Background()
+			path := filepath.Join(b.TempDir(), "bench.db")
+			src, err := os.ReadFile(benchPath(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := os.WriteFile(path, src, 0o644); err != nil {
+				b.Fatal(err)
+			}
+			db, err := Open(ctx, path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.WaitIndex(ctx, "points"); err != nil {
+				b.Fatal(err)
+			}
+			sn, err := db.Snapshot(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var victims []*geo.Feature
+			if _, err := sn.Search(ctx, geo.Filter{Layer: "points", Time: geo.Always, Limit: 2000}, func(f *geo.Feature) error {
+				c := *f
+				c.Sources = slices.Clone(f.Sources)
+				c.Properties = slices.Clone(f.Properties)
+				victims = append(victims, &c)
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+			stop := make(chan struct{})
+			var writes atomic.Int64
+			var wg sync.WaitGroup
+			if writing {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					rnd := rand.New(rand.NewPCG(1, 1))
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						f := *victims[rnd.IntN(len(victims))]
+						p := f.Geometry.(orb.Point)
+						f.Geometry = orb.Point{p[0] + (rnd.Float64()-0.5)/100, p[1] + (rnd.Float64()-0.5)/100}
+						if _, err := db.Commit(ctx, geo.Commit{Note: geo.ChangeNote{Author: "bench"}, Edits: []geo.Edit{{Op: geo.OpReplace, Layer: "points", ID: f.ID, Feature: &f}}}); err != nil {
+							b.Error(err)
+							return
+						}
+						if mode.rebuild {
+							// What every write did before overlays: a new
+							// generation, and so a new index.
+							if _, err := db.db.ExecContext(ctx, "UPDATE layers SET generation = generation + 1 WHERE id = 'points'; UPDATE meta SET value = value + 1 WHERE key = 'version'"); err != nil {
+								b.Error(err)
+								return
+							}
+						}
+						writes.Add(1)
+					}
+				}()
+			}
+			filters := benchFilters()
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := time.Now()
+			features, scans := 0, 0
+			for i := 0; b.Loop(); i++ {
+				sn, err := db.Snapshot(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if s := sn.(*snapshot); db.index(s.byID["points"].ref, s.version) == nil {
+					scans++
+				}
+				if _, err := sn.Search(ctx, filters[i%len(filters)], func(*geo.Feature) error { features++; return nil }); err != nil {
+					b.Fatal(err)
+				}
+			}
+			elapsed := time.Since(start)
+			b.StopTimer()
+			close(stop)
+			wg.Wait()
+			b.ReportMetric(float64(features)/float64(b.N), "features/op")
+			b.ReportMetric(float64(scans)/float64(b.N), "scans/op")
+			b.ReportMetric(float64(writes.Load())/elapsed.Seconds(), "writes/s")
+		})
 	}
 }

@@ -88,8 +88,11 @@ func (ov *overlay) isClosed(r uint32) bool {
 }
 
 // defaultOverlayLimit is the most changes an overlay holds before its
-// index is built again: 1% of the layer, at least 64 and at most 4096.
-func defaultOverlayLimit(n int) int { return min(4096, max(64, n/100)) }
+// index is built again: 1% of the layer, at least 1024 and at most 4096.
+// A query tests every row of the overlay, a few nanoseconds each; a
+// rebuild costs the whole layer, so a small layer rebuilds no more often
+// than every 1024 changes.
+func defaultOverlayLimit(n int) int { return min(4096, max(1024, n/100)) }
 
 // overlayOf returns li's overlay at data version v, reading the changes
 // it does not know yet, and starts a rebuild of the index when the
