@@ -8,6 +8,8 @@
 //	strata export           write a layer as GeoJSON
 //	strata import-briefing  store a briefing from JSON
 //	strata export-briefing  write a briefing as one offline HTML file
+//	strata token            create, list or revoke writers' tokens
+//	strata revert           undo a changeset with a new one
 //	strata help             print the usage: every command's flags and
 //	                        the environment variables they fall back to
 //
@@ -73,6 +75,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = importBriefingCmd(ctx, args, stdin, stderr)
 	case "export-briefing":
 		err = exportBriefingCmd(ctx, args, stdout, stderr)
+	case "token":
+		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			cmd += " " + args[0]
+		}
+		err = tokenCmd(ctx, args, stdout, stderr)
+	case "revert":
+		err = revertCmd(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -101,10 +110,15 @@ Usage:
                  [-log-format text|json] [-access-log=BOOL] [-frame-ancestors SOURCES]
                  [-memory-limit-mb N] [-pprof HOST:PORT]
   strata import -db PATH -layer ID [-title TITLE] [-kind point|line|polygon|mixed] [-replace]
-                [-source TITLE] [-precision-m M] [-max-mb N] [-q] FILE|-
+                [-source TITLE] [-precision-m M] [-max-mb N] [-author NAME] [-comment TEXT]
+                [-q] FILE|-
   strata export -db PATH -layer ID > layer.geojson
   strata import-briefing -db PATH [-replace] FILE|-
   strata export-briefing -db PATH ID > briefing.html
+  strata token create -db PATH -name NAME -layers ID,ID|* [-expires DURATION]
+  strata token list -db PATH
+  strata token revoke -db PATH NAME
+  strata revert -db PATH [-author NAME] [-comment TEXT] ID
   strata help
 
 "strata COMMAND -h" describes a command's flags.
@@ -122,6 +136,11 @@ Environment (a flag beats it):
   STRATA_ACCESS_LOG       serve -access-log (true or false)
   STRATA_FRAME_ANCESTORS  serve -frame-ancestors
   STRATA_MEMORY_LIMIT_MB  serve -memory-limit-mb
+
+Strata is read-only until a token exists: "token create" prints a new
+token's secret once, as the last line of its output; writers send it as
+"Authorization: Bearer SECRET". "revert" writes a changeset that undoes
+changeset ID, and prints the new changeset's id.
 
 The server answers /healthz (alive), /readyz (the database can be read)
 and /metrics (Prometheus).

@@ -393,9 +393,13 @@ func TestUsageIsComplete(t *testing.T) {
 	for _, l := range strings.Split(usage, "\n") {
 		switch {
 		case strings.HasPrefix(l, "  strata "):
-			cmd = strings.Fields(l)[1]
+			f := strings.Fields(l)
+			cmd = f[1]
 			if cmd == "[serve]" {
 				cmd = "serve"
+			}
+			if cmd == "token" {
+				cmd += " " + f[2]
 			}
 			lines[cmd] = l
 		case cmd != "" && strings.HasPrefix(l, "    "):
@@ -406,9 +410,10 @@ func TestUsageIsComplete(t *testing.T) {
 	}
 	flagRE := regexp.MustCompile(`(?m)^  (-[a-z-]+)`)
 	envRE := regexp.MustCompile(`\(env (STRATA_[A-Z_]+)\)`)
-	for _, cmd := range []string{"serve", "import", "export", "import-briefing", "export-briefing"} {
+	for _, cmd := range []string{"serve", "import", "export", "import-briefing", "export-briefing",
+		"token create", "token list", "token revoke", "revert"} {
 		t.Run(cmd, func(t *testing.T) {
-			code, _, help := runCLI(t, "", cmd, "-h")
+			code, _, help := runCLI(t, "", append(strings.Fields(cmd), "-h")...)
 			flags := flagRE.FindAllStringSubmatch(help, -1)
 			if code != 0 || len(flags) == 0 {
 				t.Fatalf("%s -h: exit %d, %q", cmd, code, help)

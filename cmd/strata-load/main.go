@@ -20,6 +20,16 @@
 //	strata-load -make-paths items -bench-dir ../shared/bench -layer points > items.txt
 //	strata-load -make-paths tiles -bench-dir ../shared/bench > tiles.txt
 //
+// Add writers to a run (or run them alone, without -paths): each sends
+// single-feature writes, one at a time, to layer L with the token of the
+// STRATA_TOKEN environment variable (or -token): POSTs of new points
+// spread over the layer's extent and PUTs, with If-Match, that move the
+// points it created. It reports writes/s, write latency, statuses (2xx,
+// 412, others) and the 5xx of reads and writes:
+//
+//	STRATA_TOKEN=strata_… strata-load -url http://127.0.0.1:8080 -paths items.txt \
+//	            -writers 16 -write-rate 500/s -write-layer points
+//
 // The tool only targets loopback addresses (localhost, 127.0.0.0/8, ::1)
 // and refuses any other URL. See package strata/internal/load.
 package main
@@ -88,10 +98,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.CancelMaxDelay, "cancel-max-delay", load.DefaultCancelMaxDelay, "cancel after a random delay from 0 to this")
 	fs.IntVar(&cfg.PID, "pid", 0, "server process id: report its peak RSS and CPU time from /proc")
 	fs.BoolVar(&cfg.InsecureSkipVerify, "k", false, "accept any TLS certificate (https on loopback)")
+	var (
+		wcfg      writeConfig
+		writeRate rateFlag
+		writeBox  bboxFlag
+	)
+	fs.IntVar(&wcfg.Writers, "writers", 0, "concurrent writers, each with one write in flight (0: no writes)")
+	fs.Var(&writeRate, "write-rate", "writes per second of all writers together, such as 500/s (0: as fast as they can)")
+	fs.StringVar(&wcfg.Token, "token", "", "writer's token (better: the STRATA_TOKEN environment variable, which ps does not show)")
+	fs.StringVar(&wcfg.Layer, "write-layer", "", "layer of points the writers write (required with -writers)")
+	fs.Var(&writeBox, "write-bbox", "`minlon,minlat,maxlon,maxlat` where the writers put points (default: the layer's extent)")
+	fs.Float64Var(&wcfg.MoveShare, "write-moves", 0.5, "share of writes (0-1) that move a point the writer created; the rest create points")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: strata-load -url URL -paths FILE [flags]")
 		fmt.Fprintln(stderr, "       strata-load -make-paths items|tiles [-bench-dir DIR] [-layer LAYER]")
 		fmt.Fprintln(stderr, "       strata-load -url URL -paths FILE -replay HOST:PORT")
+		fmt.Fprintln(stderr, "       STRATA_TOKEN=SECRET strata-load -url URL [-paths FILE] -writers N [-write-rate R/s] -write-layer LAYER")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -110,8 +132,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	if *pathsFile == "" {
-		return usageError{errors.New("-paths is required (or -make-paths)")}
+	if wcfg.Writers < 0 {
+		return usageError{errors.New("-writers must be 0 or more")}
+	}
+	if *pathsFile == "" && wcfg.Writers == 0 {
+		return usageError{errors.New("-paths is required (or -make-paths, or -writers)")}
 	}
 	// Check the target before reading anything else, for a clear error.
 	if err := load.CheckLoopback(cfg.BaseURL); err != nil {
@@ -129,6 +154,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case cfg.CancelMaxDelay <= 0:
 		return usageError{errors.New("-cancel-max-delay must be positive")}
 	}
+	if wcfg.Writers > 0 {
+		if *replay != "" {
+			return usageError{errors.New("-replay records reads: it takes no -writers")}
+		}
+		if wcfg.Token == "" {
+			wcfg.Token = os.Getenv("STRATA_TOKEN")
+		}
+		switch {
+		case wcfg.Token == "":
+			return usageError{errors.New("-writers needs a token: set STRATA_TOKEN (or -token)")}
+		case wcfg.Layer == "":
+			return usageError{errors.New("-writers needs -write-layer, a layer of points")}
+		case !(wcfg.MoveShare >= 0 && wcfg.MoveShare <= 1):
+			return usageError{errors.New("-write-moves must be within 0-1")}
+		}
+		wcfg.BaseURL, wcfg.Rate, wcfg.BBox = cfg.BaseURL, float64(writeRate), writeBox
+		wcfg.Warmup, wcfg.Duration, wcfg.Timeout, wcfg.Seed = cfg.Warmup, cfg.Duration, cfg.Timeout, cfg.Seed
+	}
+	if *pathsFile == "" {
+		wres, err := runWrites(ctx, wcfg)
+		if err != nil {
+			return err
+		}
+		return report(stdout, *asJSON, nil, wres)
+	}
 	var err error
 	cfg.Paths, err = load.ReadPathsFile(*pathsFile)
 	if err != nil {
@@ -136,6 +186,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *replay != "" {
 		return serveReplay(ctx, cfg.BaseURL, cfg.Paths, *replay, stdout)
+	}
+	if wcfg.Writers > 0 {
+		return runMixed(ctx, cfg, wcfg, stdout, *asJSON)
 	}
 	res, err := load.Run(ctx, cfg)
 	if res == nil {
@@ -178,4 +231,62 @@ func serveReplay(ctx context.Context, baseURL string, paths []string, addr strin
 		return err
 	}
 	return nil
+}
+
+// runMixed runs the readers of cfg and the writers of wcfg together, over
+// the same warm-up and measured period, and reports both.
+func runMixed(ctx context.Context, cfg load.Config, wcfg writeConfig, stdout io.Writer, asJSON bool) error {
+	var (
+		wres *writeResult
+		werr error
+		done = make(chan struct{})
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		defer close(done)
+		wres, werr = runWrites(ctx, wcfg)
+		if werr != nil {
+			cancel() // no point reading on without the writes
+		}
+	}()
+	res, err := load.Run(ctx, cfg)
+	<-done
+	if werr != nil {
+		return werr
+	}
+	if res == nil {
+		return err
+	}
+	if rerr := report(stdout, asJSON, res, wres); rerr != nil {
+		return rerr
+	}
+	return err
+}
+
+// report prints the readers' result (nil without readers) and the
+// writers', as text or JSON, with the 5xx count of both.
+func report(w io.Writer, asJSON bool, res *load.Result, wres *writeResult) error {
+	n5xx := status5xx(wres.Status)
+	if res != nil {
+		n5xx += status5xx(res.Status)
+	}
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(mixedResult{Reads: res, Writes: wres, Status5xx: n5xx})
+	}
+	if res != nil {
+		fmt.Fprintln(w, "== reads")
+		if err := res.WriteText(w); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "== writes")
+	if err := wres.writeText(w); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n5xx responses (reads and writes): %d\n", n5xx)
+	return err
 }
