@@ -39,7 +39,7 @@ func tokenCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 const tokenUsage = `usage:
-  strata token create -db PATH -name NAME -layers ID,ID|* [-expires DURATION]
+  strata token create -db PATH -name NAME -layers ID,ID|* [-expires DURATION] [-unconditional]
   strata token list -db PATH
   strata token revoke -db PATH NAME
 `
@@ -52,6 +52,7 @@ func tokenCreateCmd(ctx context.Context, args []string, stdout, stderr io.Writer
 	name := fs.String("name", "", "`NAME` of the token, unique for ever: it becomes the author of its writes")
 	layers := fs.String("layers", "", "comma-separated `IDS` of the layers the token may write, or * for every layer")
 	expires := fs.Duration("expires", 0, "lifetime of the token, such as 720h (default: it never expires)")
+	unconditional := fs.Bool("unconditional", false, "let the token's writes omit If-Match, the last write winning: for clients that never send it, such as QGIS")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -96,7 +97,7 @@ func tokenCreateCmd(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	tok := geo.Token{Name: *name, Hash: hash, Layers: ids, Created: now}
+	tok := geo.Token{Name: *name, Hash: hash, Layers: ids, Created: now, Unconditional: *unconditional}
 	if *expires > 0 {
 		tok.Expires = now.Add(*expires)
 	}
@@ -109,6 +110,9 @@ func tokenCreateCmd(ctx context.Context, args []string, stdout, stderr io.Writer
 	until := "never expires"
 	if !tok.Expires.IsZero() {
 		until = "expires " + tok.Expires.Format(time.RFC3339)
+	}
+	if tok.Unconditional {
+		until += "; its writes may omit If-Match"
 	}
 	fmt.Fprintf(stderr, "created token %q for layers %s (%s).\nThe secret below is shown only now and cannot be shown again: only its hash is stored.\n", tok.Name, strings.Join(ids, ","), until)
 	_, err = fmt.Fprintln(stdout, secret)

@@ -106,7 +106,7 @@ const usage = `Strata serves dated map layers with their sources over OGC API - 
 
 Usage:
   strata [serve] [-addr HOST:PORT] [-db PATH] [-read-only] [-base-url URL] [-cors ORIGINS]
-                 [-tile-cache-mb N] [-max-queries N] [-prewarm=false] [-stall-timeout DURATION]
+                 [-tile-cache-mb N] [-feature-cache-mb N] [-max-queries N] [-prewarm=false] [-stall-timeout DURATION]
                  [-log-format text|json] [-access-log=BOOL] [-frame-ancestors SOURCES]
                  [-memory-limit-mb N] [-pprof HOST:PORT]
   strata import -db PATH -layer ID [-title TITLE] [-kind point|line|polygon|mixed] [-replace]
@@ -115,7 +115,7 @@ Usage:
   strata export -db PATH -layer ID > layer.geojson
   strata import-briefing -db PATH [-replace] FILE|-
   strata export-briefing -db PATH ID > briefing.html
-  strata token create -db PATH -name NAME -layers ID,ID|* [-expires DURATION]
+  strata token create -db PATH -name NAME -layers ID,ID|* [-expires DURATION] [-unconditional]
   strata token list -db PATH
   strata token revoke -db PATH NAME
   strata revert -db PATH [-author NAME] [-comment TEXT] ID
@@ -223,6 +223,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cors := fs.String("cors", env("STRATA_CORS_ORIGINS", "*"), "comma-separated origins allowed to read, or * (env STRATA_CORS_ORIGINS)")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this `HOST:PORT` (off by default)")
 	tileCache := fs.Int("tile-cache-mb", 64, "memory for cached vector tiles in MiB; 0 turns the cache off")
+	featureCache := fs.Int("feature-cache-mb", sqlite.DefaultEncodedCacheBytes>>20, "memory for features kept encoded as GeoJSON for items pages, in MiB; 0 turns the cache off")
 	defMaxQueries, err := envInt("STRATA_MAX_QUERIES", 0)
 	if err != nil {
 		return err
@@ -285,6 +286,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	if *featureCache < 0 {
+		return usagef("-feature-cache-mb must be 0 or more")
+	}
+	db.SetEncodedCache(int64(*featureCache) << 20)
 	if mode == sqlite.ReadOnly {
 		// Seeding would write; an empty database is served empty.
 		log.Info("opened the database read-only: imports and seeding are off", "db", *dbPath, "reason", why)
@@ -323,7 +328,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		FrameAncestors: frames,
 		StallTimeout:   *stall,
 		WriteTimeout:   writeTimeout,
+		ReadOnly:       mode == sqlite.ReadOnly,
 	})
+	defer srv.Close() // ends open change streams
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -359,6 +366,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	log.Info("shutting down")
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	srv.Close() // change streams never end by themselves: end them first
 	if err := hs.Shutdown(shutdown); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
