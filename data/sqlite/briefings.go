@@ -21,6 +21,11 @@ func (s *DB) PutBriefing(ctx context.Context, b geo.Briefing) error {
 	if err != nil {
 		return err
 	}
+	done, err := s.write(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

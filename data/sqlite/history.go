@@ -97,6 +97,11 @@ func (s *DB) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error) {
 	if err := checkCommit(&c); err != nil {
 		return geo.Changeset{}, err
 	}
+	done, err := s.write(ctx)
+	if err != nil {
+		return geo.Changeset{}, err
+	}
+	defer done()
 	tx, err := s.db.BeginTx(ctx, nil) // takes the write lock: see _txlock in Open
 	if err != nil {
 		return geo.Changeset{}, err
@@ -276,6 +281,11 @@ func (s *DB) PutToken(ctx context.Context, t geo.Token) error {
 	if err != nil {
 		return err
 	}
+	done, err := s.write(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
 	_, err = s.db.ExecContext(ctx, "INSERT INTO tokens (name, hash, layers, created, expires, revoked, unconditional) VALUES (?, ?, ?, ?, ?, ?, ?)",
 		t.Name, t.Hash, string(layers), t.Created.UnixMicro(), micros(t.Expires), micros(t.Revoked), t.Unconditional)
 	var se sqlite3.Error
@@ -348,6 +358,11 @@ func (s *DB) RevokeToken(ctx context.Context, name string, at time.Time) error {
 	if at.IsZero() {
 		return geo.Invalidf("at", "a token is revoked at an instant, not the zero time")
 	}
+	done, err := s.write(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
 	res, err := s.db.ExecContext(ctx, "UPDATE tokens SET revoked = coalesce(revoked, ?) WHERE name = ?", at.UnixMicro(), name)
 	if err != nil {
 		return err

@@ -527,18 +527,24 @@ func (ix *Index) Page(q *Query, offset, limit int, buf *[]uint32, rows []int64, 
 	if limit > 0 {
 		want = min(want, limit)
 	}
-	if want < n/2 && n > 256 {
-		// Only the first offset+want ranks in order are needed: select
-		// them before sorting.
-		k := offset + want
-		selectSmallest(ranks, k)
-		ranks = ranks[:k]
-	}
-	slices.Sort(ranks)
+	ranks = Smallest(ranks, offset+want)
 	for _, r := range ranks[offset : offset+want] {
 		rows = append(rows, ix.rows.at(int(r)))
 	}
 	return rows, n, nil
+}
+
+// Smallest returns the k smallest ranks of a, sorted, reordering a (the
+// whole of a, sorted, when k >= len(a)). Ranks must not carry the
+// Partial bit. A page needs only its first ranks in order: selecting
+// them before sorting spares sorting every match.
+func Smallest(a []uint32, k int) []uint32 {
+	if k < len(a)/2 && len(a) > 256 {
+		selectSmallest(a, k)
+		a = a[:k]
+	}
+	slices.Sort(a)
+	return a[:min(k, len(a))]
 }
 
 // selectSmallest reorders a so that its k smallest values come first, in
