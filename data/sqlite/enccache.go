@@ -44,12 +44,14 @@ func (c *encCache) get(seq int64) []byte {
 	sh.mu.RLock()
 	b := sh.m[seq]
 	sh.mu.RUnlock()
-	if b == nil {
-		c.misses.Add(1)
-	} else {
-		c.hits.Add(1)
-	}
 	return b
+}
+
+// count adds a query's hits and misses to the totals: once a query, not
+// once a feature, as every core would contend for the counters.
+func (c *encCache) count(hits, misses int) {
+	c.hits.Add(int64(hits))
+	c.misses.Add(int64(misses))
 }
 
 // put keeps b, which the caller must never change again, as the encoding

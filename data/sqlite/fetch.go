@@ -158,6 +158,8 @@ func (s *DB) fetchEncoded(ctx context.Context, f geo.Filter, sc *scratch, fn fun
 	seqs := sc.seqs
 	done, n := 0, 0
 	var out geo.Feature
+	misses := 0
+	defer func() { s.enc.count(done-misses, misses) }()
 	for len(seqs) > 0 {
 		batch := seqs[:min(fetchSizes[len(fetchSizes)-1], len(seqs))]
 		seqs = seqs[len(batch):]
@@ -176,6 +178,7 @@ func (s *DB) fetchEncoded(ctx context.Context, f geo.Filter, sc *scratch, fn fun
 			}
 			sc.enc = append(sc.enc, b)
 		}
+		misses += len(sc.miss)
 		if len(sc.miss) > 0 {
 			if err := s.readBatch(ctx, false, sc.miss, batchSize(len(sc.miss)), sc); err != nil {
 				return n, err
