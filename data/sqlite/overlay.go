@@ -81,6 +81,17 @@ type overlay struct {
 // empty reports whether the overlay changes nothing of its index.
 func (ov *overlay) empty() bool { return len(ov.rows) == 0 && ov.closed == 0 }
 
+// visible reports whether overlay row r is current at the overlay's
+// version: ov.rows holds every row the log knows, in key order, later
+// ones and closed ones included.
+func (ov *overlay) visible(r *overlayRow) bool {
+	if r.recFrom > ov.v {
+		return false
+	}
+	to := r.recTo.Load()
+	return to == 0 || to > ov.v
+}
+
 // isClosed reports whether the base row of rank r is closed at ov.v.
 func (ov *overlay) isClosed(r uint32) bool {
 	if ov.closed == 0 {
@@ -136,14 +147,8 @@ func (li *layerIndex) view(v int64) *overlay {
 	lg := &li.log
 	ov := &overlay{v: v}
 	if k := lg.byKey.Load(); k != nil {
-		for _, r := range *k {
-			if r.recFrom > v {
-				continue
-			}
-			if to := r.recTo.Load(); to == 0 || to > v {
-				ov.rows = append(ov.rows, r)
-			}
-		}
+		// Shared, not filtered: a version a second would each copy it.
+		ov.rows = *k
 	}
 	cl := *lg.closures.Load()
 	ov.closed = sort.Search(len(cl), func(i int) bool { return cl[i].at > v })
@@ -400,7 +405,7 @@ func (s *DB) merged(ctx context.Context, li *layerIndex, ov *overlay, f geo.Filt
 	var hits []hit
 	partialRows := 0
 	for _, r := range ov.rows {
-		if m, in := matchRow(&f, &q, r); m {
+		if m, in := matchRow(&f, &q, r); m && ov.visible(r) {
 			hits = append(hits, hit{r, !in})
 			if !in {
 				partialRows++

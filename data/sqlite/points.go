@@ -177,7 +177,7 @@ func (snap *snapshot) Points(ctx context.Context, f geo.Filter, fn func(geo.Poin
 	if li != nil {
 		q := spacetime.FilterQuery(f)
 		for _, r := range ov.rows {
-			if m, _ := matchRow(&f, &q, r); m && (!r.point || r.key > math.MaxUint32) {
+			if m, _ := matchRow(&f, &q, r); m && ov.visible(r) && (!r.point || r.key > math.MaxUint32) {
 				return nil, 1, nil // the caller will Search
 			}
 		}
@@ -244,7 +244,7 @@ func (li *layerIndex) points(ctx context.Context, f geo.Filter, a *pointAttrs, o
 		return fn(geo.PointHit{Lon: x, Lat: y, Rank: r, Ref: p})
 	})
 	for i := 0; err == nil && i < len(ov.rows); i++ {
-		if r := ov.rows[i]; r.key <= math.MaxUint32 { // Points checked it
+		if r := ov.rows[i]; r.key <= math.MaxUint32 && ov.visible(r) { // Points checked it
 			if m, _ := matchRow(&f, &q, r); m {
 				err = fn(geo.PointHit{Lon: r.minX, Lat: r.minY, Rank: uint32(r.key), Ref: ix.Len() + i})
 			}

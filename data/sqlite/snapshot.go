@@ -437,7 +437,7 @@ func (snap *snapshot) Days(ctx context.Context, f geo.Filter) (geo.DayCounts, er
 				return nil
 			})
 			for _, r := range ov.rows {
-				if m, in := matchRow(&f, &q, r); !m {
+				if m, in := matchRow(&f, &q, r); !m || !ov.visible(r) {
 					continue
 				} else if !in {
 					ivs, seqs = append(ivs, r.valid), append(seqs, -r.seq)
