@@ -67,6 +67,8 @@ func randomFeatures(rnd *rand.Rand, n int, prefix string) []*geo.Feature {
 			g = orb.LineString{{x, y}, {x2, y2}}
 		case 1:
 			g = orb.Point{170 + x, y} // near the antimeridian
+		case 2:
+			g = orb.Point{-180 + (x+5)/2, y} // just east of it
 		}
 		iv := geo.Always
 		switch rnd.IntN(5) {

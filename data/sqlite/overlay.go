@@ -61,8 +61,11 @@ type overlayLog struct {
 	rows atomic.Pointer[[]*overlayRow] // by recFrom; append only
 	// byKey holds the rows of rows by key, those of one key by recFrom:
 	// kept so by a merge when rows grow, so that a view need not sort.
-	byKey    atomic.Pointer[[]*overlayRow]
-	closures atomic.Pointer[[]closure] // by at; append only
+	byKey atomic.Pointer[[]*overlayRow]
+	// byX holds the rows whose bounds are a point, by longitude; wide the
+	// others, in the order written.
+	byX, wide atomic.Pointer[[]*overlayRow]
+	closures  atomic.Pointer[[]closure] // by at; append only
 	// closedAt holds, by base rank, the version that closed the row (0:
 	// none known); allocated at the first closure.
 	closedAt atomic.Pointer[[]atomic.Int64]
@@ -73,9 +76,12 @@ type overlayLog struct {
 // overlay is the view of an overlayLog at one data version v.
 type overlay struct {
 	v        int64
-	rows     []*overlayRow // current at v, by key
+	rows     []*overlayRow // every row of the log, by key (see visible)
 	closed   int           // base rows closed at or before v
 	closedAt []atomic.Int64
+	// The rows again: points by longitude, the others apart, so that a
+	// query with a box looks at the rows near it, not at every row.
+	byX, wide []*overlayRow
 }
 
 // empty reports whether the overlay changes nothing of its index.
@@ -149,6 +155,12 @@ func (li *layerIndex) view(v int64) *overlay {
 	if k := lg.byKey.Load(); k != nil {
 		// Shared, not filtered: a version a second would each copy it.
 		ov.rows = *k
+	}
+	if x := lg.byX.Load(); x != nil {
+		ov.byX = *x
+	}
+	if w := lg.wide.Load(); w != nil {
+		ov.wide = *w
 	}
 	cl := *lg.closures.Load()
 	ov.closed = sort.Search(len(cl), func(i int) bool { return cl[i].at > v })
@@ -266,28 +278,46 @@ func (s *DB) extend(ctx context.Context, li *layerIndex, v int64) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	lg.byKey.Store(mergeByKey(lg.byKey.Load(), added[len(*lg.rows.Load()):]))
+	fresh := added[len(*lg.rows.Load()):]
+	lg.byKey.Store(mergeBy(lg.byKey.Load(), fresh, func(r *overlayRow) uint64 { return r.key }))
+	var points, wide []*overlayRow
+	for _, r := range fresh {
+		if r.minX == r.maxX && r.minY == r.maxY {
+			points = append(points, r)
+		} else {
+			wide = append(wide, r)
+		}
+	}
+	lg.byX.Store(mergeBy(lg.byX.Load(), points, func(r *overlayRow) float64 { return r.minX }))
+	if len(wide) > 0 {
+		var old []*overlayRow
+		if w := lg.wide.Load(); w != nil {
+			old = *w
+		}
+		all := append(slices.Clone(old), wide...)
+		lg.wide.Store(&all)
+	}
 	lg.rows.Store(&added)
 	lg.closures.Store(&closures)
 	lg.upTo.Store(v)
 	return nil
 }
 
-// mergeByKey returns the rows of old (by key) and of added (by recFrom,
-// all later than old's) in one new slice by key, rows of one key by
-// recFrom.
-func mergeByKey(old *[]*overlayRow, added []*overlayRow) *[]*overlayRow {
+// mergeBy returns the rows of old (ordered by by) and of added (by
+// recFrom, all later than old's) in one new slice ordered by by, rows of
+// equal order by recFrom.
+func mergeBy[K cmp.Ordered](old *[]*overlayRow, added []*overlayRow, by func(*overlayRow) K) *[]*overlayRow {
 	var prev []*overlayRow
 	if old != nil {
 		prev = *old
 	}
 	add := slices.Clone(added)
-	slices.SortStableFunc(add, func(a, b *overlayRow) int { return cmp.Compare(a.key, b.key) })
+	slices.SortStableFunc(add, func(a, b *overlayRow) int { return cmp.Compare(by(a), by(b)) })
 	out := make([]*overlayRow, 0, len(prev)+len(add))
 	i, j := 0, 0
 	for i < len(prev) || j < len(add) {
-		// Equal keys: the old row first, as it was written first.
-		if j == len(add) || (i < len(prev) && prev[i].key <= add[j].key) {
+		// Equal order: the old row first, as it was written first.
+		if j == len(add) || (i < len(prev) && by(prev[i]) <= by(add[j])) {
 			out = append(out, prev[i])
 			i++
 		} else {
@@ -296,6 +326,51 @@ func mergeByKey(old *[]*overlayRow, added []*overlayRow) *[]*overlayRow {
 		}
 	}
 	return &out
+}
+
+// matches calls fn, in key order, with each row current at the
+// overlay's version that matches f by its bounds and valid time, and
+// whether its bounds lie inside f's box (see matchRow).
+func (ov *overlay) matches(f *geo.Filter, q *spacetime.Query, fn func(r *overlayRow, inside bool)) {
+	if f.BBox == nil {
+		for _, r := range ov.rows {
+			if m, in := matchRow(f, q, r); m && ov.visible(r) {
+				fn(r, in)
+			}
+		}
+		return
+	}
+	type hit struct {
+		r  *overlayRow
+		in bool
+	}
+	var hits []hit
+	test := func(rows []*overlayRow) {
+		for _, r := range rows {
+			if m, in := matchRow(f, q, r); m && ov.visible(r) {
+				hits = append(hits, hit{r, in})
+			}
+		}
+	}
+	between := func(lo, hi float64) {
+		i, _ := slices.BinarySearchFunc(ov.byX, lo, func(r *overlayRow, x float64) int { return cmp.Compare(r.minX, x) })
+		j := i
+		for j < len(ov.byX) && ov.byX[j].minX <= hi {
+			j++
+		}
+		test(ov.byX[i:j])
+	}
+	if b := f.BBox; b.CrossesAntimeridian() {
+		between(b.MinLon, 180)
+		between(-180, b.MaxLon)
+	} else {
+		between(b.MinLon, b.MaxLon)
+	}
+	test(ov.wide)
+	slices.SortFunc(hits, func(a, b hit) int { return cmp.Compare(a.r.key, b.r.key) })
+	for _, h := range hits {
+		fn(h.r, h.in)
+	}
 }
 
 // checkOverlayRow checks what extend read of a row, which it does not
@@ -404,14 +479,12 @@ func (s *DB) merged(ctx context.Context, li *layerIndex, ov *overlay, f geo.Filt
 	}
 	var hits []hit
 	partialRows := 0
-	for _, r := range ov.rows {
-		if m, in := matchRow(&f, &q, r); m && ov.visible(r) {
-			hits = append(hits, hit{r, !in})
-			if !in {
-				partialRows++
-			}
+	ov.matches(&f, &q, func(r *overlayRow, in bool) {
+		hits = append(hits, hit{r, !in})
+		if !in {
+			partialRows++
 		}
-	}
+	})
 	var ranks []uint32
 	if q.All() {
 		// Every base row not closed matches: walk the ranks in order.

@@ -176,10 +176,14 @@ func (snap *snapshot) Points(ctx context.Context, f geo.Filter, fn func(geo.Poin
 	}
 	if li != nil {
 		q := spacetime.FilterQuery(f)
-		for _, r := range ov.rows {
-			if m, _ := matchRow(&f, &q, r); m && ov.visible(r) && (!r.point || r.key > math.MaxUint32) {
-				return nil, 1, nil // the caller will Search
+		others := 0
+		ov.matches(&f, &q, func(r *overlayRow, _ bool) {
+			if !r.point || r.key > math.MaxUint32 {
+				others++
 			}
+		})
+		if others > 0 {
+			return nil, 1, nil // the caller will Search
 		}
 		if a := li.attrs.Load(); a != nil && li.ix.Points() {
 			return li.points(ctx, f, a, ov, fn)
@@ -225,7 +229,7 @@ var errNotPoint = errors.New("not a point")
 // its attributes a, which exist only when every feature is a Point, and
 // the overlay ov, whose matching rows must all be Points. The Ref of a
 // base entry is its leaf, that of an overlay row the index's length plus
-// its place in ov.rows.
+// its place among the overlay's matches.
 func (li *layerIndex) points(ctx context.Context, f geo.Filter, a *pointAttrs, ov *overlay, fn func(geo.PointHit) error) (geo.PointAttrs, int, error) {
 	ix := li.ix
 	q := spacetime.FilterQuery(f)
@@ -243,12 +247,14 @@ func (li *layerIndex) points(ctx context.Context, f geo.Filter, a *pointAttrs, o
 		x, y := ix.Point(p)
 		return fn(geo.PointHit{Lon: x, Lat: y, Rank: r, Ref: p})
 	})
-	for i := 0; err == nil && i < len(ov.rows); i++ {
-		if r := ov.rows[i]; r.key <= math.MaxUint32 && ov.visible(r) { // Points checked it
-			if m, _ := matchRow(&f, &q, r); m {
-				err = fn(geo.PointHit{Lon: r.minX, Lat: r.minY, Rank: uint32(r.key), Ref: ix.Len() + i})
+	var extra []*overlayRow // the overlay's matches, by Ref - ix.Len()
+	if err == nil {
+		ov.matches(&f, &q, func(r *overlayRow, _ bool) {
+			if err == nil && r.key <= math.MaxUint32 { // Points checked it
+				extra = append(extra, r)
+				err = fn(geo.PointHit{Lon: r.minX, Lat: r.minY, Rank: uint32(r.key), Ref: ix.Len() + len(extra) - 1})
 			}
-		}
+		})
 	}
 	if err == nil {
 		err = ctx.Err()
@@ -259,7 +265,7 @@ func (li *layerIndex) points(ctx context.Context, f geo.Filter, a *pointAttrs, o
 	n := ix.Len()
 	return func(p int, feat *geo.Feature) {
 		if p >= n {
-			r := ov.rows[p-n]
+			r := extra[p-n]
 			feat.ID, feat.Name, feat.Kind, feat.PrecisionM, feat.Valid = r.id, r.name, r.kind, r.precisionM, r.valid
 			return
 		}

@@ -436,15 +436,13 @@ func (snap *snapshot) Days(ctx context.Context, f geo.Filter) (geo.DayCounts, er
 				yield(iv)
 				return nil
 			})
-			for _, r := range ov.rows {
-				if m, in := matchRow(&f, &q, r); !m || !ov.visible(r) {
-					continue
-				} else if !in {
+			ov.matches(&f, &q, func(r *overlayRow, in bool) {
+				if !in {
 					ivs, seqs = append(ivs, r.valid), append(seqs, -r.seq)
 				} else {
 					yield(r.valid)
 				}
-			}
+			})
 		} else {
 			werr = snap.scan(ctx, e.ref.num, f, func(seq int64, iv geo.Interval, in bool) error {
 				if !in {
