@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -40,7 +41,28 @@ func TestMain(m *testing.M) {
 type server struct {
 	url string
 	cmd *exec.Cmd
-	log *bytes.Buffer
+	log *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer that the goroutines copying a process's
+// output write while a test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// String returns what was written so far.
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 // startServer runs `strata serve` on a free loopback port with the
@@ -60,7 +82,7 @@ func startServerCmd(t *testing.T, db string, prepare func(*exec.Cmd), flags ...s
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	s := &server{url: "http://" + addr, log: &bytes.Buffer{}}
+	s := &server{url: "http://" + addr, log: &syncBuffer{}}
 	s.cmd = exec.Command(binary, append([]string{"serve", "-addr", addr, "-db", db}, flags...)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if prepare != nil {
