@@ -228,22 +228,32 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	s.commitFeature(w, r, l, note, edit, http.StatusCreated)
 }
 
+// featureWrite is what PUT, PATCH and DELETE on a feature share: the
+// caller's note, the layer, the feature's id, the version If-Match names
+// (0: any) and, when types are given, the body of one of those media
+// types. It answers the error and returns ok false if any is wrong.
+func (s *Server) featureWrite(w http.ResponseWriter, r *http.Request, types ...string) (note geo.ChangeNote, l geo.Layer, id string, version int, body []byte, ok bool) {
+	note, tok, l, ok := s.writeTarget(w, r)
+	if !ok {
+		return note, l, "", 0, nil, false
+	}
+	id = mux.Vars(r)["featureId"]
+	version, err := ifMatch(r, tok)
+	if err == nil && len(types) > 0 {
+		body, err = s.readBody(r, types...)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return note, l, "", 0, nil, false
+	}
+	return note, l, id, version, body, true
+}
+
 // handleReplace serves PUT /collections/{collectionId}/items/{featureId}:
 // the whole feature, conditional on If-Match.
 func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) {
-	note, tok, l, ok := s.writeTarget(w, r)
+	note, l, id, version, body, ok := s.featureWrite(w, r, mediaGeoJSON, mediaJSON)
 	if !ok {
-		return
-	}
-	id := mux.Vars(r)["featureId"]
-	version, err := ifMatch(r, tok)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	body, err := s.readBody(r, mediaGeoJSON, mediaJSON)
-	if err != nil {
-		s.writeError(w, r, err)
 		return
 	}
 	in, err := geojson.DecodeFeature(body, l.ID, id, geojson.Options{Kind: l.Kind})
@@ -265,19 +275,8 @@ func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) {
 // except that a geometry in the patch replaces the geometry whole. The
 // result is checked as a PUT body is. Conditional on If-Match.
 func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
-	note, tok, l, ok := s.writeTarget(w, r)
+	note, l, id, version, body, ok := s.featureWrite(w, r, mediaMergePatch, mediaJSON)
 	if !ok {
-		return
-	}
-	id := mux.Vars(r)["featureId"]
-	version, err := ifMatch(r, tok)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	body, err := s.readBody(r, mediaMergePatch, mediaJSON)
-	if err != nil {
-		s.writeError(w, r, err)
 		return
 	}
 	patch, err := decodeObject(body)
@@ -395,17 +394,11 @@ func mergePatch(target, patch any) any {
 // handleDelete serves DELETE /collections/{collectionId}/items/{featureId}:
 // closes the feature's current version, conditional on If-Match. 204.
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
-	note, tok, l, ok := s.writeTarget(w, r)
+	note, l, id, version, _, ok := s.featureWrite(w, r)
 	if !ok {
 		return
 	}
-	version, err := ifMatch(r, tok)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	note.Comment = writeComment(r, "")
-	id := mux.Vars(r)["featureId"]
 	edit := geo.Edit{Op: geo.OpDelete, Layer: l.ID, ID: id, IfVersion: version}
 	if _, err := s.store.Commit(r.Context(), geo.Commit{Note: note, Edits: []geo.Edit{edit}}); err != nil {
 		s.writeCommitError(w, r, l, err)
