@@ -427,17 +427,11 @@ func (s *Server) commitFeature(w http.ResponseWriter, r *http.Request, l geo.Lay
 		s.writeError(w, r, err)
 		return
 	}
-	_, entries, err := snap.Changeset(ctx, cs.ID)
-	if err != nil {
-		s.writeError(w, r, err)
+	if len(cs.Written) != 1 {
+		s.writeError(w, r, errors.New("changeset "+strconv.FormatInt(cs.ID, 10)+" does not tell the version it wrote"))
 		return
 	}
-	i := slices.IndexFunc(entries, func(e geo.ChangeEntry) bool { return e.Layer == edit.Layer && e.ID == edit.ID })
-	if i < 0 {
-		s.writeError(w, r, errors.New("changeset "+strconv.FormatInt(cs.ID, 10)+" does not list the feature it wrote"))
-		return
-	}
-	f, _, err := snap.FeatureVersion(ctx, edit.Layer, edit.ID, entries[i].Version)
+	f, _, err := snap.FeatureVersion(ctx, edit.Layer, edit.ID, cs.Written[0])
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -169,6 +169,11 @@ type Changeset struct {
 	// touched none.
 	BBox  orb.Bound
 	Empty bool
+	// Written is set in what Commit returns, and only there: the number
+	// of the version each edit wrote, in the order of the edits (for an
+	// OpDelete, the number it closed), so that a writer can read back
+	// what it wrote.
+	Written []int
 }
 
 // ChangeEntry is what a changeset did to one feature.

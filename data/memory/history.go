@@ -80,6 +80,7 @@ func (s *Store) apply(note geo.ChangeNote, created *geo.Layer, listed []string, 
 		touched[l] = true
 	}
 	written := make([]*fver, len(writes)) // the new version of each write; nil for a delete
+	numbers := make([]int, len(writes))   // see geo.Changeset.Written
 	for i, w := range writes {
 		touched[w.layer] = true
 		e := geo.ChangeEntry{Op: w.op, Layer: w.layer, ID: w.id}
@@ -104,6 +105,7 @@ func (s *Store) apply(note geo.ChangeNote, created *geo.Layer, listed []string, 
 			written[i] = &fver{f: f, rec: rec}
 			grow(f.Geometry.Bound())
 		}
+		numbers[i] = e.Version
 		rec.entries = append(rec.entries, e)
 	}
 	slices.SortFunc(rec.entries, func(a, b geo.ChangeEntry) int {
@@ -201,7 +203,9 @@ func (s *Store) apply(note geo.ChangeNote, created *geo.Layer, listed []string, 
 	s.cur.Store(st)
 	s.hmu.Unlock()
 	s.lastAt = rec.cs.RecordedAt
-	return copyChangeset(rec.cs), nil
+	out := copyChangeset(rec.cs)
+	out.Written = numbers
+	return out, nil
 }
 
 // Commit writes the edits of c as one changeset, all or nothing: every

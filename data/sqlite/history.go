@@ -179,6 +179,7 @@ func (s *DB) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error) {
 			extend(&cs, orb.Bound{Min: orb.Point{minx, miny}, Max: orb.Point{maxx, maxy}})
 			if e.Op == geo.OpDelete {
 				cs.Deleted++
+				cs.Written = append(cs.Written, curVer)
 				continue
 			}
 			cs.Changed++
@@ -206,6 +207,7 @@ func (s *DB) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error) {
 		b := f.Geometry.Bound()
 		_, err = insert.ExecContext(ctx, cl.num, pos, f.ID, f.Name, f.Kind, geom, b.Min[0], b.Min[1], b.Max[0], b.Max[1],
 			f.Valid.Start, f.Valid.End, f.PrecisionM, props, string(srcs), version, lastVer+1)
+		cs.Written = append(cs.Written, lastVer+1)
 		if err != nil {
 			var se sqlite3.Error
 			if errors.As(err, &se) && se.Code == sqlite3.ErrConstraint {

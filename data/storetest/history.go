@@ -388,6 +388,15 @@ func testCommitOps(t *testing.T, s geo.Store) {
 			t.Errorf("%s: Changes lists %s first, Commit returned %s", st.name, fmtCS(got), fmtCS(cs))
 		}
 		prev = cs
+		// Commit tells the numbers it wrote (closed, for a delete), in
+		// the order of the edits; Changes never does.
+		wantWritten := map[string][]int{"create": {1}, "replace": {2}, "unconditional replace": {3}, "delete": {3}, "two layers, listed sorted": {1, 1}}[st.name]
+		if !slices.Equal(cs.Written, wantWritten) {
+			t.Errorf("%s: Commit's Written = %v, want %v", st.name, cs.Written, wantWritten)
+		}
+		if got := lastChangeset(t, s); got.Written != nil {
+			t.Errorf("%s: Changes lists Written %v", st.name, got.Written)
+		}
 		if st.name == "two layers, listed sorted" {
 			continue
 		}
