@@ -23,8 +23,11 @@ import (
 type snapshot struct {
 	db      *DB
 	version int64
-	list    []geo.Layer // by order, then id
-	byID    map[string]layerEntry
+	// layers counts the changes to the layers table (meta 'layers'): a
+	// later version with the same count shares list and byID.
+	layers int64
+	list   []geo.Layer // by order, then id; never changed once read
+	byID   map[string]layerEntry
 }
 
 var _ geo.Snapshot = (*snapshot)(nil)
@@ -49,16 +52,24 @@ func (s *DB) Snapshot(ctx context.Context) (geo.Snapshot, error) {
 }
 
 func (s *DB) snapshot(ctx context.Context) (*snapshot, error) {
-	var v int64
-	if err := s.versionStmt.QueryRowContext(ctx).Scan(&v); err != nil {
+	var v, layers int64
+	if err := s.versionStmt.QueryRowContext(ctx).Scan(&v, &layers); err != nil {
 		return nil, err
 	}
-	if snap := s.snap.Load(); snap != nil && snap.version == v {
-		return snap, nil
+	last := s.snap.Load()
+	if last != nil && last.version == v {
+		return last, nil
 	}
-	snap, err := s.readSnapshot(ctx)
-	if err != nil {
-		return nil, err
+	var snap *snapshot
+	if last != nil && last.layers == layers {
+		// A write that left the layers as they were (both numbers come
+		// from one statement, so from one state of the file).
+		snap = &snapshot{db: s, version: v, layers: layers, list: last.list, byID: last.byID}
+	} else {
+		var err error
+		if snap, err = s.readSnapshot(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if old := s.snap.Load(); old == nil || old.version < snap.version {
 		s.snap.CompareAndSwap(old, snap)
@@ -93,7 +104,7 @@ func (s *DB) readSnapshot(ctx context.Context) (*snapshot, error) {
 	}
 	defer end()
 	snap := &snapshot{db: s, byID: map[string]layerEntry{}}
-	if err := conn.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&snap.version); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT (SELECT value FROM meta WHERE key = 'version'), (SELECT value FROM meta WHERE key = 'layers')").Scan(&snap.version, &snap.layers); err != nil {
 		return nil, err
 	}
 	if err := snap.readLayers(ctx, conn); err != nil {

@@ -218,7 +218,7 @@ func Open(ctx context.Context, path string, mode ...OpenMode) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
-	if s.versionStmt, err = db.PrepareContext(ctx, "SELECT value FROM meta WHERE key = 'version'"); err != nil {
+	if s.versionStmt, err = db.PrepareContext(ctx, "SELECT (SELECT value FROM meta WHERE key = 'version'), (SELECT value FROM meta WHERE key = 'layers')"); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
