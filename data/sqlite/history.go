@@ -87,6 +87,9 @@ type commitLayer struct {
 	num  int64
 	meta geo.Layer
 	pos  int64 // the largest pos given so far
+	// What the commit wrote and closed, for the layer's index (see learn).
+	added  []*overlayRow
+	closed []closedRow
 }
 
 // Commit writes the edits of c as one changeset in one write
@@ -176,6 +179,7 @@ func (s *DB) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error) {
 			if _, err := tx.ExecContext(ctx, "UPDATE features SET rec_to = ? WHERE seq = ?", version, cur.seq); err != nil {
 				return geo.Changeset{}, err
 			}
+			cl.closed = append(cl.closed, closedRow{seq: cur.seq, pos: cur.pos})
 			extend(&cs, orb.Bound{Min: orb.Point{minx, miny}, Max: orb.Point{maxx, maxy}})
 			if e.Op == geo.OpDelete {
 				cs.Deleted++
@@ -205,8 +209,16 @@ func (s *DB) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error) {
 			return geo.Changeset{}, err
 		}
 		b := f.Geometry.Bound()
-		_, err = insert.ExecContext(ctx, cl.num, pos, f.ID, f.Name, f.Kind, geom, b.Min[0], b.Min[1], b.Max[0], b.Max[1],
+		res, err := insert.ExecContext(ctx, cl.num, pos, f.ID, f.Name, f.Kind, geom, b.Min[0], b.Min[1], b.Max[0], b.Max[1],
 			f.Valid.Start, f.Valid.End, f.PrecisionM, props, string(srcs), version, lastVer+1)
+		if err == nil {
+			_, isPoint := f.Geometry.(orb.Point)
+			r := &overlayRow{pos: pos, minX: b.Min[0], minY: b.Min[1], maxX: b.Max[0], maxY: b.Max[1], valid: f.Valid,
+				recFrom: version, point: isPoint, id: f.ID, name: f.Name, kind: f.Kind, precisionM: f.PrecisionM}
+			if r.seq, err = res.LastInsertId(); err == nil {
+				cl.added = append(cl.added, r)
+			}
+		}
 		cs.Written = append(cs.Written, lastVer+1)
 		if err != nil {
 			var se sqlite3.Error
@@ -222,6 +234,9 @@ func (s *DB) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error) {
 	}
 	if err := tx.Commit(); err != nil {
 		return geo.Changeset{}, err
+	}
+	for _, cl := range layers {
+		s.learn(cl.num, version, cl.added, cl.closed)
 	}
 	return cs, nil
 }

@@ -100,7 +100,8 @@ func TestDamagedHistoryRows(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			db := openMode(t, filepath.Join(t.TempDir(), "d.db"), syncIndex)
+			path := filepath.Join(t.TempDir(), "d.db")
+			db := openMode(t, path, syncIndex)
 			if err := db.PutToken(ctx, geo.Token{Name: "w", Hash: make([]byte, 32), Layers: []string{"a"}}); err != nil {
 				t.Fatal(err)
 			}
@@ -110,11 +111,14 @@ func TestDamagedHistoryRows(t *testing.T) {
 			if _, err := db.Import(ctx, geo.ChangeNote{Author: "t"}, geo.Layer{ID: "a", Title: "A", Kind: geo.KindPoint}, geo.Append, seqOf([]*geo.Feature{p("p")})); err != nil {
 				t.Fatal(err)
 			}
-			// The index is built now: the commit below is in its overlay.
+			// The index is built now: the commit below is in its overlay,
+			// read from the file, as another process made it (what this
+			// handle commits, it learns without reading it back).
 			if _, err := snapOfDB(t, db).Search(ctx, geo.Filter{Layer: "a", Time: geo.Always}, nil); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.Commit(ctx, geo.Commit{Note: geo.ChangeNote{Author: "t"}, Edits: []geo.Edit{{Op: geo.OpCreate, Layer: "a", ID: "q", Feature: p("q")}}}); err != nil {
+			other := openMode(t, path, syncIndex)
+			if _, err := other.Commit(ctx, geo.Commit{Note: geo.ChangeNote{Author: "t"}, Edits: []geo.Edit{{Op: geo.OpCreate, Layer: "a", ID: "q", Feature: p("q")}}}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := db.db.ExecContext(ctx, tc.damage); err != nil {

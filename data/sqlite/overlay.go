@@ -214,7 +214,10 @@ func (s *DB) extend(ctx context.Context, li *layerIndex, v int64) error {
 	if err != nil {
 		return err
 	}
-	added := slices.Clone(*lg.rows.Load())
+	// rows and closures grow in place: a reader holds a slice of what was
+	// published, and appending writes only beyond its length (the array
+	// is copied when it is full, as append does).
+	added := *lg.rows.Load()
 	for rows.Next() {
 		r := &overlayRow{}
 		var geom []byte
@@ -248,7 +251,7 @@ func (s *DB) extend(ctx context.Context, li *layerIndex, v int64) error {
 		return err
 	}
 	defer rows.Close()
-	closures := slices.Clone(*lg.closures.Load())
+	closures := *lg.closures.Load()
 	for rows.Next() {
 		var seq, pos, recFrom, recTo int64
 		if err := rows.Scan(&seq, &pos, &recFrom, &recTo); err != nil {
@@ -278,7 +281,14 @@ func (s *DB) extend(ctx context.Context, li *layerIndex, v int64) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	fresh := added[len(*lg.rows.Load()):]
+	lg.publish(added, closures, v)
+	return nil
+}
+
+// publish makes rows (the log's rows, then the new ones) and closures
+// (likewise) the log's, up to version v. The caller holds lg.mu.
+func (lg *overlayLog) publish(rows []*overlayRow, closures []closure, v int64) {
+	fresh := rows[len(*lg.rows.Load()):]
 	lg.byKey.Store(mergeBy(lg.byKey.Load(), fresh, func(r *overlayRow) uint64 { return r.key }))
 	var points, wide []*overlayRow
 	for _, r := range fresh {
@@ -297,10 +307,74 @@ func (s *DB) extend(ctx context.Context, li *layerIndex, v int64) error {
 		all := append(slices.Clone(old), wide...)
 		lg.wide.Store(&all)
 	}
-	lg.rows.Store(&added)
+	lg.rows.Store(&rows)
 	lg.closures.Store(&closures)
 	lg.upTo.Store(v)
-	return nil
+}
+
+// closedRow is a row a Commit closed: its seq and pos.
+type closedRow struct{ seq, pos int64 }
+
+// learn adds what a Commit of this process wrote into layer num at
+// version v (its new rows, and the rows it closed) to the log of the
+// layer's index, if the log covers every version before v: readers then
+// need not read it back (extend does otherwise, as for a write of
+// another process). Anything that does not fit the index is left to
+// extend, which reads it from SQL and decides.
+func (s *DB) learn(num, v int64, added []*overlayRow, closed []closedRow) {
+	s.ixMu.Lock()
+	var li *layerIndex
+	if sl := s.indexes[num]; sl != nil {
+		li = sl.ix
+	}
+	s.ixMu.Unlock()
+	if li == nil {
+		return
+	}
+	lg := &li.log
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	if lg.upTo.Load() != v-1 {
+		return
+	}
+	// Check everything before changing anything.
+	for _, r := range added {
+		var ok bool
+		if r.key, ok = li.rankKey(r.pos); !ok {
+			return
+		}
+	}
+	keys := make([]uint64, len(closed))
+	for i, c := range closed {
+		if lg.bySeq[c.seq] != nil {
+			continue
+		}
+		key, ok := li.rankKey(c.pos)
+		if !ok || key >= uint64(len(li.pos)) || li.ix.Row(uint32(key)) != c.seq {
+			return
+		}
+		keys[i] = key
+	}
+	rows, closures := *lg.rows.Load(), *lg.closures.Load()
+	for _, r := range added {
+		rows = append(rows, r)
+		lg.bySeq[r.seq] = r
+	}
+	for i, c := range closed {
+		if r := lg.bySeq[c.seq]; r != nil {
+			r.recTo.Store(v)
+			continue
+		}
+		ca := lg.closedAt.Load()
+		if ca == nil {
+			s := make([]atomic.Int64, len(li.pos))
+			ca = &s
+			lg.closedAt.Store(ca)
+		}
+		(*ca)[keys[i]].Store(v)
+		closures = append(closures, closure{rank: uint32(keys[i]), at: v})
+	}
+	lg.publish(rows, closures, v)
 }
 
 // mergeBy returns the rows of old (ordered by by) and of added (by
