@@ -211,6 +211,11 @@ func (s *DB) loadIndex(ctx context.Context, num int64, publish func(*layerIndex)
 	ix := &layerIndex{num: num, gen: gen, base: base, ix: six, pos: pos, done: make(chan struct{})}
 	ix.log.upTo.Store(base)
 	ix.log.rows.Store(&[]*overlayRow{})
+	ix.log.sorted.Store(&sortedRows{})
+	ix.log.recentMax = recentRows
+	if s.recentMax > 0 {
+		ix.log.recentMax = s.recentMax
+	}
 	ix.log.closures.Store(&[]closure{})
 	ix.log.bySeq = map[int64]*overlayRow{}
 	defer close(ix.done)

@@ -59,12 +59,10 @@ type overlayLog struct {
 	mu   sync.Mutex // serialises extend
 	upTo atomic.Int64
 	rows atomic.Pointer[[]*overlayRow] // by recFrom; append only
-	// byKey holds the rows of rows by key, those of one key by recFrom:
-	// kept so by a merge when rows grow, so that a view need not sort.
-	byKey atomic.Pointer[[]*overlayRow]
-	// byX holds the rows whose bounds are a point, by longitude; wide the
-	// others, in the order written.
-	byX, wide atomic.Pointer[[]*overlayRow]
+	// sorted holds the first rows sorted for queries; the rows after them
+	// (at most recentRows) are tested one by one.
+	sorted    atomic.Pointer[sortedRows]
+	recentMax int                       // recentRows but in tests
 	closures  atomic.Pointer[[]closure] // by at; append only
 	// closedAt holds, by base rank, the version that closed the row (0:
 	// none known); allocated at the first closure.
@@ -73,23 +71,40 @@ type overlayLog struct {
 	latest   atomic.Pointer[overlay]
 }
 
+// sortedRows is the first merged rows of a log, sorted so that a query
+// need not sort them nor look at every one: by key (rows of one key by
+// recFrom), and the points among them by longitude, the others (wide) in
+// the order written. Sorting them again as each row comes would cost the
+// whole log at every version, so the rows after them wait, up to
+// recentRows of them, and are merged in together.
+type sortedRows struct {
+	merged     int
+	byKey, byX []*overlayRow
+	wide       []*overlayRow
+}
+
+// recentRows is the most rows a log holds outside its sortedRows.
+const recentRows = 256
+
 // overlay is the view of an overlayLog at one data version v.
 type overlay struct {
 	v        int64
-	rows     []*overlayRow // every row of the log, by key (see visible)
-	closed   int           // base rows closed at or before v
+	closed   int // base rows closed at or before v
 	closedAt []atomic.Int64
-	// The rows again: points by longitude, the others apart, so that a
-	// query with a box looks at the rows near it, not at every row.
-	byX, wide []*overlayRow
+	// The rows of the log (see visible): those sorted, and the recent
+	// ones after them, in the order written.
+	sorted *sortedRows
+	recent []*overlayRow
 }
 
 // empty reports whether the overlay changes nothing of its index.
-func (ov *overlay) empty() bool { return len(ov.rows) == 0 && ov.closed == 0 }
+func (ov *overlay) empty() bool {
+	return len(ov.sorted.byKey) == 0 && len(ov.recent) == 0 && ov.closed == 0
+}
 
 // visible reports whether overlay row r is current at the overlay's
-// version: ov.rows holds every row the log knows, in key order, later
-// ones and closed ones included.
+// version: an overlay holds every row the log knows, later ones and
+// closed ones included.
 func (ov *overlay) visible(r *overlayRow) bool {
 	if r.recFrom > ov.v {
 		return false
@@ -152,16 +167,11 @@ func (s *DB) overlayLimit(n int) int {
 func (li *layerIndex) view(v int64) *overlay {
 	lg := &li.log
 	ov := &overlay{v: v}
-	if k := lg.byKey.Load(); k != nil {
-		// Shared, not filtered: a version a second would each copy it.
-		ov.rows = *k
-	}
-	if x := lg.byX.Load(); x != nil {
-		ov.byX = *x
-	}
-	if w := lg.wide.Load(); w != nil {
-		ov.wide = *w
-	}
+	// Shared, not filtered: a version a second would each copy them.
+	// sorted first: publish stores the rows first, so these rows hold at
+	// least the sorted ones.
+	ov.sorted = lg.sorted.Load()
+	ov.recent = (*lg.rows.Load())[ov.sorted.merged:]
 	cl := *lg.closures.Load()
 	ov.closed = sort.Search(len(cl), func(i int) bool { return cl[i].at > v })
 	if ca := lg.closedAt.Load(); ca != nil {
@@ -288,26 +298,24 @@ func (s *DB) extend(ctx context.Context, li *layerIndex, v int64) error {
 // publish makes rows (the log's rows, then the new ones) and closures
 // (likewise) the log's, up to version v. The caller holds lg.mu.
 func (lg *overlayLog) publish(rows []*overlayRow, closures []closure, v int64) {
-	fresh := rows[len(*lg.rows.Load()):]
-	lg.byKey.Store(mergeBy(lg.byKey.Load(), fresh, func(r *overlayRow) uint64 { return r.key }))
-	var points, wide []*overlayRow
-	for _, r := range fresh {
-		if r.minX == r.maxX && r.minY == r.maxY {
-			points = append(points, r)
-		} else {
-			wide = append(wide, r)
+	lg.rows.Store(&rows) // before sorted: see view
+	if sr := lg.sorted.Load(); len(rows)-sr.merged > lg.recentMax {
+		pending := rows[sr.merged:]
+		var points, wide []*overlayRow
+		for _, r := range pending {
+			if r.minX == r.maxX && r.minY == r.maxY {
+				points = append(points, r)
+			} else {
+				wide = append(wide, r)
+			}
 		}
+		lg.sorted.Store(&sortedRows{
+			merged: len(rows),
+			byKey:  mergeBy(sr.byKey, pending, func(r *overlayRow) uint64 { return r.key }),
+			byX:    mergeBy(sr.byX, points, func(r *overlayRow) float64 { return r.minX }),
+			wide:   append(slices.Clone(sr.wide), wide...),
+		})
 	}
-	lg.byX.Store(mergeBy(lg.byX.Load(), points, func(r *overlayRow) float64 { return r.minX }))
-	if len(wide) > 0 {
-		var old []*overlayRow
-		if w := lg.wide.Load(); w != nil {
-			old = *w
-		}
-		all := append(slices.Clone(old), wide...)
-		lg.wide.Store(&all)
-	}
-	lg.rows.Store(&rows)
 	lg.closures.Store(&closures)
 	lg.upTo.Store(v)
 }
@@ -380,11 +388,7 @@ func (s *DB) learn(num, v int64, added []*overlayRow, closed []closedRow) {
 // mergeBy returns the rows of old (ordered by by) and of added (by
 // recFrom, all later than old's) in one new slice ordered by by, rows of
 // equal order by recFrom.
-func mergeBy[K cmp.Ordered](old *[]*overlayRow, added []*overlayRow, by func(*overlayRow) K) *[]*overlayRow {
-	var prev []*overlayRow
-	if old != nil {
-		prev = *old
-	}
+func mergeBy[K cmp.Ordered](prev, added []*overlayRow, by func(*overlayRow) K) []*overlayRow {
 	add := slices.Clone(added)
 	slices.SortStableFunc(add, func(a, b *overlayRow) int { return cmp.Compare(by(a), by(b)) })
 	out := make([]*overlayRow, 0, len(prev)+len(add))
@@ -399,21 +403,13 @@ func mergeBy[K cmp.Ordered](old *[]*overlayRow, added []*overlayRow, by func(*ov
 			j++
 		}
 	}
-	return &out
+	return out
 }
 
 // matches calls fn, in key order, with each row current at the
 // overlay's version that matches f by its bounds and valid time, and
 // whether its bounds lie inside f's box (see matchRow).
 func (ov *overlay) matches(f *geo.Filter, q *spacetime.Query, fn func(r *overlayRow, inside bool)) {
-	if f.BBox == nil {
-		for _, r := range ov.rows {
-			if m, in := matchRow(f, q, r); m && ov.visible(r) {
-				fn(r, in)
-			}
-		}
-		return
-	}
 	type hit struct {
 		r  *overlayRow
 		in bool
@@ -426,13 +422,33 @@ func (ov *overlay) matches(f *geo.Filter, q *spacetime.Query, fn func(r *overlay
 			}
 		}
 	}
+	byKey := func(a, b hit) int { return cmp.Compare(a.r.key, b.r.key) }
+	sr := ov.sorted
+	if f.BBox == nil {
+		// The sorted rows in order, the recent ones merged in.
+		test(ov.recent)
+		slices.SortStableFunc(hits, byKey)
+		h := 0
+		for _, r := range sr.byKey {
+			for ; h < len(hits) && hits[h].r.key < r.key; h++ {
+				fn(hits[h].r, hits[h].in)
+			}
+			if m, in := matchRow(f, q, r); m && ov.visible(r) {
+				fn(r, in)
+			}
+		}
+		for ; h < len(hits); h++ {
+			fn(hits[h].r, hits[h].in)
+		}
+		return
+	}
 	between := func(lo, hi float64) {
-		i, _ := slices.BinarySearchFunc(ov.byX, lo, func(r *overlayRow, x float64) int { return cmp.Compare(r.minX, x) })
+		i, _ := slices.BinarySearchFunc(sr.byX, lo, func(r *overlayRow, x float64) int { return cmp.Compare(r.minX, x) })
 		j := i
-		for j < len(ov.byX) && ov.byX[j].minX <= hi {
+		for j < len(sr.byX) && sr.byX[j].minX <= hi {
 			j++
 		}
-		test(ov.byX[i:j])
+		test(sr.byX[i:j])
 	}
 	if b := f.BBox; b.CrossesAntimeridian() {
 		between(b.MinLon, 180)
@@ -440,8 +456,9 @@ func (ov *overlay) matches(f *geo.Filter, q *spacetime.Query, fn func(r *overlay
 	} else {
 		between(b.MinLon, b.MaxLon)
 	}
-	test(ov.wide)
-	slices.SortFunc(hits, func(a, b hit) int { return cmp.Compare(a.r.key, b.r.key) })
+	test(sr.wide)
+	test(ov.recent)
+	slices.SortStableFunc(hits, byKey)
 	for _, h := range hits {
 		fn(h.r, h.in)
 	}

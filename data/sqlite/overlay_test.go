@@ -224,6 +224,7 @@ func testOverlayMatchesScan(t *testing.T, points bool) {
 	path := filepath.Join(t.TempDir(), "test.db")
 	withIndex, withSQL := openMode(t, path, syncIndex), openMode(t, path, noIndex)
 	withIndex.overlayMax = 60
+	withIndex.recentMax = 7 // merge the recent rows into the sorted ones often
 	rnd := rand.New(rand.NewPCG(21, 22))
 	fs := randomFeatures(rnd, 1500, "a")
 	ed := &editor{rnd: rnd, layer: "r", points: points}
@@ -304,6 +305,7 @@ func TestPagingWhileWriting(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "test.db")
 	db, ref := openMode(t, path, backgroundIndex), openMode(t, path, noIndex)
 	db.overlayMax = 100
+	db.recentMax = 5
 	rnd := rand.New(rand.NewPCG(31, 32))
 	fs := randomFeatures(rnd, 2000, "a")
 	ed := &editor{rnd: rand.New(rand.NewPCG(33, 34)), layer: "r"}

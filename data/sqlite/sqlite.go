@@ -79,6 +79,7 @@ type DB struct {
 	indexes    map[int64]*indexSlot                             // by layer number
 	indexMode  int                                              // backgroundIndex but in tests
 	overlayMax int                                              // 0 but in tests: see overlayLimit
+	recentMax  int                                              // 0 but in tests: see recentRows
 	rawStmts   map[*sqlite3.SQLiteConn]map[fetchKey]driver.Stmt // see rawStmt
 
 	// versionStmt reads the data version, which nearly every request
