@@ -109,7 +109,7 @@ func ParseDatetime(s string) (Interval, error) {
 	}
 	a, b, isInterval := strings.Cut(s, "/")
 	if !isInterval {
-		t, isDate, err := parseInstant(a)
+		t, isDate, err := parseInstant(gdalDate(a))
 		if err != nil {
 			return Always, Invalidf("datetime", "datetime %q is not an RFC 3339 instant or an interval a/b", s)
 		}
@@ -143,11 +143,21 @@ func ParseDatetime(s string) (Interval, error) {
 	return iv, nil
 }
 
+// gdalDate reads a date followed by a bare "T" (2025-11-01T), which GDAL
+// sends for a comparison with a Date field, as that date; any other s is
+// returned as it is.
+func gdalDate(s string) string {
+	if len(s) == len(time.DateOnly)+1 && (s[len(s)-1] == 'T' || s[len(s)-1] == 't') {
+		return s[:len(s)-1]
+	}
+	return s
+}
+
 // parseQueryInstant parses one end of a datetime query and returns the
 // closed range it covers: a timestamp covers itself, a date its whole day.
 // QGIS's sentinels give the open bounds.
 func parseQueryInstant(s string) (start, end int64, err error) {
-	t, isDate, err := parseInstant(s)
+	t, isDate, err := parseInstant(gdalDate(s))
 	if err != nil {
 		return 0, 0, err
 	}

@@ -41,6 +41,10 @@ func TestParseDatetime(t *testing.T) {
 		{"0000-01-01T00:00:00Z/2025-10-10T00:00:00Z", geo.Interval{geo.OpenStart, ms("2025-10-10T00:00:00Z")}},
 		{"2025-10-10/9999-12-31T00:00:00Z", geo.Interval{ms("2025-10-10T00:00:00Z"), geo.OpenEnd}},
 		{"2025-10-10/2025-10-10", geo.Interval{ms("2025-10-10T00:00:00Z"), ms("2025-10-10T00:00:00Z") + endOfDay}},
+		// GDAL writes a comparison with a Date field as a date and a bare T.
+		{"2025-10-10T", geo.Interval{ms("2025-10-10T00:00:00Z"), ms("2025-10-10T00:00:00Z") + endOfDay}},
+		{"2025-10-10T/2025-10-12t", geo.Interval{ms("2025-10-10T00:00:00Z"), ms("2025-10-12T00:00:00Z") + endOfDay}},
+		{"../2025-10-01T", geo.Interval{geo.OpenStart, ms("2025-10-01T00:00:00Z") + endOfDay}},
 		// A leap second is the last second of its minute.
 		{"2016-12-31T23:59:60Z", geo.Interval{ms("2016-12-31T23:59:59Z"), ms("2016-12-31T23:59:59Z")}},
 		{"2016-12-31T23:59:60.5Z", geo.Interval{ms("2016-12-31T23:59:59.5Z"), ms("2016-12-31T23:59:59.5Z")}},
@@ -70,6 +74,8 @@ func TestParseDatetimeErrors(t *testing.T) {
 		"2025-10-10T12:00:00+24:00", "2025-10-10T12:00:00-24:00", "2025-10-10T12:00:00+23:60", "2025-10-10T12:00:00+99:00",
 		"2025-10-10T12:00:00,5Z", "2025-10-10T12:30:60Z", "2016-12-31T23:59:60+01:00", "2016-12-31T23:59:61Z",
 		"2025-10-10T12:00:00+0100", "2025-10-10T12:00:00.Z", "2025-10-10 12:00:00Z", "+2025-10-10", "2025-10-10/2025-10-10T00:00:00+24:00",
+		// Only a whole date may end in a bare T.
+		"2025-10-10TT", "2025-10-1T", "2025-13-10T", "2025-10-10T12T", "T",
 	} {
 		t.Run(in, func(t *testing.T) {
 			_, err := geo.ParseDatetime(in)
