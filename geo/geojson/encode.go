@@ -135,14 +135,12 @@ func appendSources(b []byte, srcs []geo.Source) []byte {
 }
 
 // appendTime appends the JSON-FG "time" value for a valid-time interval:
-// null when unbounded; {"date": D} for exactly one UTC day; otherwise
-// {"interval": [start, end]} with ".." for an open end. Where both bounds
+// {"date": D} for exactly one UTC day; otherwise {"interval": [start,
+// end]} with ".." for an open end, both for a feature with no known
+// bound (which every datetime query matches: it is not "no time"). Where both bounds
 // fall on UTC midnight they are written as dates, the end as the last day
 // included (JSON-FG dates cover whole days); otherwise as timestamps.
 func appendTime(b []byte, iv geo.Interval) []byte {
-	if iv.IsOpenStart() && iv.IsOpenEnd() {
-		return append(b, "null"...)
-	}
 	midnight := func(ms int64) bool {
 		return ms == geo.OpenStart || ms == geo.OpenEnd || geo.TimeOf(ms).Truncate(24*time.Hour).UnixMilli() == ms
 	}

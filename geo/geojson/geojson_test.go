@@ -262,7 +262,9 @@ func TestAppendTime(t *testing.T) {
 		iv   geo.Interval
 		want string
 	}{
-		{geo.Always, `null`},
+		// No known bound is an unbounded interval, not "no time" (null):
+		// such a feature matches every datetime query.
+		{geo.Always, `{"interval":["..",".."]}`},
 		{geo.Interval{Start: oct10, End: geo.OpenEnd}, `{"interval":["2025-10-10",".."]}`},
 		{geo.Interval{Start: geo.OpenStart, End: oct10}, `{"interval":["..","2025-10-09"]}`},
 		{geo.Interval{Start: oct10, End: oct10 + day}, `{"date":"2025-10-10"}`},
