@@ -11,14 +11,12 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -186,17 +184,7 @@ func checkBox(v [4]float64) error {
 // writeClient returns a client that connects only to loopback addresses,
 // ignores proxy settings and does not follow redirects.
 func writeClient(conns int) *http.Client {
-	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second,
-		Control: func(_, address string, _ syscall.RawConn) error {
-			host, _, err := net.SplitHostPort(address)
-			if err != nil {
-				return err
-			}
-			if a, err := netip.ParseAddr(host); err != nil || !a.WithZone("").Unmap().IsLoopback() {
-				return fmt.Errorf("refusing to connect to %s: not a loopback address", address)
-			}
-			return nil
-		}}
+	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second, Control: load.DialControl}
 	return &http.Client{
 		Transport: &http.Transport{
 			Proxy:               nil,
@@ -514,17 +502,11 @@ func mergeWriters(cfg *writeConfig, writers []*writer, measured time.Duration) *
 	}
 	if len(lat) > 0 {
 		slices.Sort(lat)
-		r.P50Ms = ms(nearestRank(lat, 50))
-		r.P99Ms = ms(nearestRank(lat, 99))
+		r.P50Ms = ms(load.Percentile(lat, 50))
+		r.P99Ms = ms(load.Percentile(lat, 99))
 		r.MaxMs = ms(lat[len(lat)-1])
 	}
 	return r
-}
-
-// nearestRank returns the p-th percentile of sorted, not empty.
-func nearestRank(sorted []time.Duration, p int) time.Duration {
-	rank := (p*len(sorted) + 99) / 100
-	return sorted[max(rank, 1)-1]
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

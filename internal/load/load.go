@@ -180,7 +180,7 @@ func (c Config) check() error {
 // addresses, asks for no compression, ignores proxy settings and does not
 // follow redirects.
 func newClient(c Config) (*http.Client, *http.Transport) {
-	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second, Control: dialControl}
+	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second, Control: DialControl}
 	tr := &http.Transport{
 		Proxy:       nil,
 		DialContext: dialer.DialContext,
@@ -437,19 +437,19 @@ func (r *runner) result(stats []workerStats, finished time.Time) *Result {
 	}
 	if len(lat) > 0 {
 		slices.Sort(lat)
-		res.P50 = percentile(lat, 50)
-		res.P90 = percentile(lat, 90)
-		res.P99 = percentile(lat, 99)
+		res.P50 = Percentile(lat, 50)
+		res.P90 = Percentile(lat, 90)
+		res.P99 = Percentile(lat, 99)
 		res.Max = lat[len(lat)-1]
 		res.AvgBytes = float64(res.Bytes) / float64(len(lat))
 	}
 	return res
 }
 
-// percentile returns the nearest-rank p-th percentile of sorted, which
+// Percentile returns the nearest-rank p-th percentile of sorted, which
 // must not be empty: the smallest value with at least p% of the values at
 // or below it.
-func percentile(sorted []time.Duration, p int) time.Duration {
+func Percentile(sorted []time.Duration, p int) time.Duration {
 	rank := (p*len(sorted) + 99) / 100 // ceil(p/100 * n)
 	return sorted[max(rank, 1)-1]
 }

@@ -177,8 +177,8 @@ func TestPercentile(t *testing.T) {
 		{ten, 11, 2},
 	}
 	for _, tt := range tests {
-		if got := percentile(tt.sorted, tt.p); got != tt.want {
-			t.Errorf("percentile(%v, %d) = %v, want %v", tt.sorted, tt.p, got, tt.want)
+		if got := Percentile(tt.sorted, tt.p); got != tt.want {
+			t.Errorf("Percentile(%v, %d) = %v, want %v", tt.sorted, tt.p, got, tt.want)
 		}
 	}
 }

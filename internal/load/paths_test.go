@@ -74,8 +74,8 @@ func TestDialControl(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
-			if err := dialControl("tcp", tt.addr, nil); (err == nil) != tt.ok {
-				t.Errorf("dialControl(%q) = %v, want ok %v", tt.addr, err, tt.ok)
+			if err := DialControl("tcp", tt.addr, nil); (err == nil) != tt.ok {
+				t.Errorf("DialControl(%q) = %v, want ok %v", tt.addr, err, tt.ok)
 			}
 		})
 	}

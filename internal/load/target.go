@@ -44,11 +44,11 @@ func loopbackAddr(s string) bool {
 	return err == nil && a.WithZone("").Unmap().IsLoopback()
 }
 
-// dialControl is a net.Dialer Control function that refuses to connect to
+// DialControl is a net.Dialer Control function that refuses to connect to
 // anything but a loopback address. It backs up CheckLoopback: "localhost"
 // could resolve elsewhere, and a misconfigured client could follow a
 // redirect.
-func dialControl(network, address string, _ syscall.RawConn) error {
+func DialControl(network, address string, _ syscall.RawConn) error {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
 		return err
