@@ -54,41 +54,30 @@ func (s *Server) writeRoutes(r *mux.Router) {
 	items := "/collections/{collectionId}/items"
 	feature := items + "/{featureId}"
 	r.HandleFunc(items, s.handleCreate).Methods(http.MethodPost)
-	r.HandleFunc(items, s.handleItemsOptions).Methods(http.MethodOptions)
+	r.HandleFunc(items, s.handleWriteOptions(allowItemsWrite)).Methods(http.MethodOptions)
 	r.HandleFunc(feature, s.handleReplace).Methods(http.MethodPut)
 	r.HandleFunc(feature, s.handlePatch).Methods(http.MethodPatch)
 	r.HandleFunc(feature, s.handleDelete).Methods(http.MethodDelete)
-	r.HandleFunc(feature, s.handleFeatureOptions).Methods(http.MethodOptions)
+	r.HandleFunc(feature, s.handleWriteOptions(allowFeatureEdit)).Methods(http.MethodOptions)
 	r.HandleFunc("/changes/{changeId}/revert", s.handleRevert).Methods(http.MethodPost)
 }
 
-// handleItemsOptions answers OPTIONS on a collection's items: Allow lists
-// POST when the caller's token may write the collection. (QGIS decides
-// from it whether a layer can take new features.)
-func (s *Server) handleItemsOptions(w http.ResponseWriter, r *http.Request) {
-	allow := allowRead
-	if s.canWrite(r, mux.Vars(r)["collectionId"]) {
-		allow = allowItemsWrite
+// handleWriteOptions returns the OPTIONS handler of items (write: POST; QGIS
+// decides from it whether a layer can take new features) or of a feature
+// (write: PUT, PATCH and DELETE, whether or not the feature exists, as
+// QGIS asks about a made-up id when a layer is empty): Allow lists the
+// write methods when the caller's token may write the collection.
+func (s *Server) handleWriteOptions(write string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		allow := allowRead
+		if s.canWrite(r, mux.Vars(r)["collectionId"]) {
+			allow = write
+		}
+		w.Header().Set("Allow", allow)
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Add("Vary", "Authorization")
+		w.WriteHeader(http.StatusNoContent)
 	}
-	w.Header().Set("Allow", allow)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Add("Vary", "Authorization")
-	w.WriteHeader(http.StatusNoContent)
-}
-
-// handleFeatureOptions answers OPTIONS on a feature: Allow lists PUT,
-// PATCH and DELETE when the caller's token may write the collection,
-// whether or not the feature exists (QGIS asks about a made-up id when a
-// layer is empty).
-func (s *Server) handleFeatureOptions(w http.ResponseWriter, r *http.Request) {
-	allow := allowRead
-	if s.canWrite(r, mux.Vars(r)["collectionId"]) {
-		allow = allowFeatureEdit
-	}
-	w.Header().Set("Allow", allow)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Add("Vary", "Authorization")
-	w.WriteHeader(http.StatusNoContent)
 }
 
 // writeTarget checks a write to the request's collection: no query
