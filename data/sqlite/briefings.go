@@ -21,16 +21,11 @@ func (s *DB) PutBriefing(ctx context.Context, b geo.Briefing) error {
 	if err != nil {
 		return err
 	}
-	done, err := s.write(ctx)
+	tx, end, err := s.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
-	defer done()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
+	defer end()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO briefings (id, title, body) VALUES (?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body`, b.ID, b.Title, string(body)); err != nil {
 		return err

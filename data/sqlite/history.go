@@ -100,16 +100,11 @@ func (s *DB) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error) {
 	if err := checkCommit(&c); err != nil {
 		return geo.Changeset{}, err
 	}
-	done, err := s.write(ctx)
+	tx, end, err := s.beginWrite(ctx)
 	if err != nil {
 		return geo.Changeset{}, err
 	}
-	defer done()
-	tx, err := s.db.BeginTx(ctx, nil) // takes the write lock: see _txlock in Open
-	if err != nil {
-		return geo.Changeset{}, err
-	}
-	defer tx.Rollback()
+	defer end()
 	var version int64
 	if err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&version); err != nil {
 		return geo.Changeset{}, err

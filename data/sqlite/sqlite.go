@@ -319,6 +319,23 @@ func (s *DB) write(ctx context.Context) (func(), error) {
 	}
 }
 
+// beginWrite waits for the turn of one write (see DB.writer) and begins
+// a write transaction, which takes SQLite's write lock (see _txlock in
+// Open). The function it returns rolls back what was not committed and
+// ends the turn.
+func (s *DB) beginWrite(ctx context.Context) (*sql.Tx, func(), error) {
+	done, err := s.write(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	return tx, func() { tx.Rollback(); done() }, nil
+}
+
 func bumpVersion(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, "UPDATE meta SET value = value + 1 WHERE key = 'version'")
 	return err
@@ -364,16 +381,11 @@ func (s *DB) PutLayer(ctx context.Context, l geo.Layer) error {
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	done, err := s.write(ctx)
+	tx, end, err := s.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
-	defer done()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
+	defer end()
 	if err := putLayer(ctx, tx, l); err != nil {
 		return err
 	}
