@@ -56,6 +56,8 @@ func status(err error) (int, exception) {
 		return http.StatusMethodNotAllowed, exception{"MethodNotAllowed", msg}
 	case errors.Is(err, errNotReady):
 		return http.StatusServiceUnavailable, exception{"ServiceUnavailable", "the database cannot be read; the server is not ready"}
+	case errors.Is(err, geo.ErrUnavailable):
+		return http.StatusServiceUnavailable, exception{"ServiceUnavailable", "the database cannot be reached; try again shortly"}
 	case errors.Is(err, gate.ErrBusy):
 		return http.StatusServiceUnavailable, exception{"ServiceUnavailable", "the server is busy with other queries; try again shortly"}
 	}

@@ -30,6 +30,9 @@ var (
 	ErrUnauthorized = errors.New("unauthorized")
 	// ErrForbidden means the credential may not write there.
 	ErrForbidden = errors.New("forbidden")
+	// ErrUnavailable means the store cannot be reached for now (a lost
+	// database connection): the request may be retried later.
+	ErrUnavailable = errors.New("storage unavailable")
 )
 
 // Error is an error whose message is meant for the user. Param names the

@@ -55,7 +55,10 @@ const (
 // Writes (PutLayer, Import, Commit) are each all or nothing, and each
 // gives the data a new Version. Import and Commit are changesets (see
 // history.go): every version they write or close stays readable through
-// SnapshotAt, History and FeatureVersion for ever.
+// SnapshotAt, History and FeatureVersion for ever. A store also keeps
+// briefings (BriefingStore), and exports and restores its whole content
+// (Archiver, see archive.go). A store whose database cannot be reached
+// returns errors wrapping ErrUnavailable.
 type Store interface {
 	// Snapshot returns the current state of the data, to read from.
 	Snapshot(ctx context.Context) (Snapshot, error)
