@@ -55,6 +55,9 @@ type Config struct {
 	Version string
 	// Briefings serves /briefings when set.
 	Briefings geo.BriefingStore
+	// PageCacheBytes bounds the cache of items pages by data version
+	// (pagecache.go); 0 turns it off.
+	PageCacheBytes int64
 	// TileCacheBytes bounds the in-memory vector tile cache; 0 turns the
 	// cache off.
 	TileCacheBytes int64
@@ -106,6 +109,8 @@ type Server struct {
 	store geo.Store
 	log   *slog.Logger
 	tiles *tiles.Renderer
+	// pages caches items pages by data version; nil when off.
+	pages *pageCache
 	// pastTiles draws tiles as known at an asof instant, with a cache of
 	// its own (see handleTile).
 	pastTiles *tiles.Renderer
@@ -169,6 +174,7 @@ func New(cfg Config) *Server {
 	if s.security, err = securityHeaders(cfg.Static, cfg.FrameAncestors); err != nil {
 		panic("api: the front end's pages: " + err.Error()) // the embedded files are wrong
 	}
+	s.pages = newPageCache(cfg.PageCacheBytes)
 	s.tiles = tiles.NewRenderer(tiles.Options{CacheBytes: cfg.TileCacheBytes, Admit: s.admit})
 	s.pastTiles = tiles.NewRenderer(tiles.Options{CacheBytes: cfg.TileCacheBytes / 4, Admit: s.admit})
 	s.metrics = s.newMetrics()

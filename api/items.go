@@ -152,8 +152,31 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 	}
 	h := w.Header()
 	h.Set("Cache-Control", cacheControl(r, "public, max-age=60"))
-	if notModified(w, r, weakETag("items", version, l.ID, canonicalQuery(r.URL.Query()))) {
+	query := canonicalQuery(r.URL.Query())
+	if notModified(w, r, weakETag("items", version, l.ID, query)) {
 		return
+	}
+	// A page computed before at this data version is answered from the
+	// cache, without a query place.
+	var key string
+	if s.pages != nil {
+		key = pageKey(snap.Version(), l.ID, query)
+		if p := s.pages.get(key); p != nil {
+			h.Set("X-Cache", "hit")
+			h.Set("Content-Type", mediaGeoJSON)
+			if r.Method == http.MethodHead {
+				return
+			}
+			bp := bufPool.Get().(*[]byte)
+			defer bufPool.Put(bp)
+			b := append((*bp)[:0], `{"type":"FeatureCollection","features":[`...)
+			b = append(b, p.features...)
+			b = s.appendPageEnd(b, r, l, q, p.returned, p.matched)
+			w.Write(b)
+			*bp = b
+			return
+		}
+		h.Set("X-Cache", "miss")
 	}
 	// Queries run a few at a time (see internal/gate); the place is given
 	// up while the response is written, so a slow client holds none. A
@@ -184,7 +207,12 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 	b := append((*bp)[:0], `{"type":"FeatureCollection","features":[`...)
 	n := 0
 	written := false
+	// keep collects the features for the page cache, up to the largest
+	// page it keeps.
+	var keep []byte
+	keeping := key != ""
 	add := func(f *geo.Feature) error {
+		start := len(b)
 		if n > 0 {
 			b = append(b, ',')
 		}
@@ -192,6 +220,11 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 			b = append(b, f.JSON...)
 		} else {
 			b = geojson.AppendFeature(b, f)
+		}
+		if keeping {
+			if keep = append(keep, b[start:]...); len(keep) > s.pages.maxPage {
+				keeping, keep = false, nil
+			}
 		}
 		n++
 		if len(b) >= flushAt {
@@ -225,20 +258,32 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 		*bp = b
 		panic(http.ErrAbortHandler)
 	}
-	b = append(b, `],"numberMatched":`...)
-	b = strconv.AppendInt(b, int64(matched), 10)
-	b = append(b, `,"numberReturned":`...)
-	b = strconv.AppendInt(b, int64(n), 10)
-	b = append(b, `,"timeStamp":"`...)
-	b = time.Now().UTC().AppendFormat(b, time.RFC3339)
-	b = append(b, `","links":`...)
-	links, _ := json.Marshal(s.itemsLinks(r, l, q, n, matched))
-	b = append(b, links...)
-	b = append(b, '}')
+	if keeping {
+		if keep == nil {
+			keep = []byte{}
+		}
+		s.pages.add(&page{key: key, features: keep, returned: n, matched: matched})
+	}
+	b = s.appendPageEnd(b, r, l, q, n, matched)
 	s.gate.Leave()
 	held = false
 	w.Write(b)
 	*bp = b
+}
+
+// appendPageEnd closes the features array of an items page and appends
+// its counts, timeStamp and links.
+func (s *Server) appendPageEnd(b []byte, r *http.Request, l geo.Layer, q itemsQuery, returned, matched int) []byte {
+	b = append(b, `],"numberMatched":`...)
+	b = strconv.AppendInt(b, int64(matched), 10)
+	b = append(b, `,"numberReturned":`...)
+	b = strconv.AppendInt(b, int64(returned), 10)
+	b = append(b, `,"timeStamp":"`...)
+	b = time.Now().UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, `","links":`...)
+	links, _ := json.Marshal(s.itemsLinks(r, l, q, returned, matched))
+	b = append(b, links...)
+	return append(b, '}')
 }
 
 // itemsLinks builds self, alternate, next (while features remain) and
