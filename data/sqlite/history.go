@@ -327,7 +327,17 @@ func timeOf(us sql.NullInt64) time.Time {
 // Tokens returns every token by name, revoked ones included. A stored
 // token that fails geo.Token.Check is an error naming it.
 func (s *DB) Tokens(ctx context.Context) ([]geo.Token, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT name, hash, layers, created, expires, revoked, unconditional FROM tokens ORDER BY name")
+	return readTokens(ctx, s.db)
+}
+
+// rowsQueryer is a database, connection or transaction to query.
+type rowsQueryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// readTokens reads every token by name.
+func readTokens(ctx context.Context, q rowsQueryer) ([]geo.Token, error) {
+	rows, err := q.QueryContext(ctx, "SELECT name, hash, layers, created, expires, revoked, unconditional FROM tokens ORDER BY name")
 	if err != nil {
 		return nil, err
 	}
