@@ -86,13 +86,13 @@ type changeset struct {
 
 // row is the archived form of a geo.Row.
 type row struct {
-	Layer   string          `json:"layer"`
-	Pos     int64           `json:"pos"`
-	From    int64           `json:"from"`
-	To      int64           `json:"to"`
-	Version int             `json:"version"`
-	Name    string          `json:"name"`
-	Kind    string          `json:"kind"`
+	Layer   string `json:"layer"`
+	Pos     int64  `json:"pos"`
+	From    int64  `json:"from"`
+	To      int64  `json:"to"`
+	Version int    `json:"version"`
+	Name    string `json:"name"`
+	Kind    string `json:"kind"`
 	// Feature is the GeoJSON, byte for byte: AppendRecord writes it
 	// after the other members itself, as encoding/json would compact it.
 	Feature json.RawMessage `json:"feature,omitempty"`
