@@ -73,15 +73,15 @@ type token struct {
 
 // changeset is the archived form of a geo.Changeset.
 type changeset struct {
-	ID         int64       `json:"id"`
-	RecordedAt string      `json:"recorded_at"`
-	Author     string      `json:"author"`
-	Comment    string      `json:"comment"`
-	Layers     []string    `json:"layers"`
-	Created    int         `json:"created"`
-	Changed    int         `json:"changed"`
-	Deleted    int         `json:"deleted"`
-	BBox       *[4]float64 `json:"bbox,omitempty"`
+	ID         int64     `json:"id"`
+	RecordedAt string    `json:"recorded_at"`
+	Author     string    `json:"author"`
+	Comment    string    `json:"comment"`
+	Layers     []string  `json:"layers"`
+	Created    int       `json:"created"`
+	Changed    int       `json:"changed"`
+	Deleted    int       `json:"deleted"`
+	BBox       []float64 `json:"bbox,omitempty"`
 }
 
 // row is the archived form of a geo.Row.
@@ -156,7 +156,7 @@ func AppendRecord(b []byte, r geo.Record) ([]byte, error) {
 			l.Changeset.Layers = []string{}
 		}
 		if !c.Empty {
-			l.Changeset.BBox = &[4]float64{c.BBox.Min[0], c.BBox.Min[1], c.BBox.Max[0], c.BBox.Max[1]}
+			l.Changeset.BBox = []float64{c.BBox.Min[0], c.BBox.Min[1], c.BBox.Max[0], c.BBox.Max[1]}
 		}
 	case r.Row != nil:
 		rw, f := r.Row, r.Row.Feature
@@ -378,6 +378,9 @@ func (c *changeset) decode() (*geo.Changeset, error) {
 		return nil, fmt.Errorf("changeset %d: %v", c.ID, err)
 	}
 	if c.BBox != nil {
+		if len(c.BBox) != 4 {
+			return nil, fmt.Errorf("changeset %d: bbox is not [minLon, minLat, maxLon, maxLat]", c.ID)
+		}
 		out.BBox = orb.Bound{Min: orb.Point{c.BBox[0], c.BBox[1]}, Max: orb.Point{c.BBox[2], c.BBox[3]}}
 	}
 	return out, nil
