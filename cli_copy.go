@@ -177,20 +177,13 @@ func writeArchive(name string, seq iter.Seq2[geo.Record, error]) error {
 	defer tmp.Close()
 	w := bufio.NewWriterSize(tmp, 1<<20)
 	enc := archive.NewEncoder(w)
-	var check geo.ArchiveCheck
-	for r, err := range seq {
+	for r, err := range geo.CheckedArchive(seq) {
 		if err != nil {
-			return err
-		}
-		if err := check.Check(r); err != nil {
 			return err
 		}
 		if err := enc.Encode(r); err != nil {
 			return err
 		}
-	}
-	if err := check.Done(); err != nil {
-		return err
 	}
 	if err := w.Flush(); err != nil {
 		return err

@@ -421,3 +421,30 @@ func (c *ArchiveCheck) version(v int64) error {
 	c.stage = stageDone
 	return nil
 }
+
+// CheckedArchive passes the records of seq through, checked by an
+// ArchiveCheck: at the first invalid record, or at the end of an archive
+// that fails Done, it yields that error (wrapping ErrInvalid) and stops;
+// an error of seq is passed on as it is. A Restore that writes what it
+// yields, and commits when it ends without an error, stores a valid
+// archive whole or nothing.
+func CheckedArchive(seq iter.Seq2[Record, error]) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		var c ArchiveCheck
+		for r, err := range seq {
+			if err == nil {
+				err = c.Check(r)
+			}
+			if err != nil {
+				yield(Record{}, err)
+				return
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
+		if err := c.Done(); err != nil {
+			yield(Record{}, err)
+		}
+	}
+}

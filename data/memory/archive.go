@@ -109,7 +109,6 @@ func (s *Store) Restore(ctx context.Context, seq iter.Seq2[geo.Record, error]) e
 		return err
 	}
 	var (
-		check     geo.ArchiveCheck
 		metas     []geo.Layer
 		tokens    = map[string]geo.Token{}
 		briefings = map[string][]byte{}
@@ -119,14 +118,11 @@ func (s *Store) Restore(ctx context.Context, seq iter.Seq2[geo.Record, error]) e
 		since     = map[string]int64{} // the last changeset listing each layer
 		version   int64
 	)
-	for r, err := range seq {
+	for r, err := range geo.CheckedArchive(seq) {
+		if err == nil {
+			err = ctx.Err()
+		}
 		if err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := check.Check(r); err != nil {
 			return err
 		}
 		switch {
@@ -174,9 +170,6 @@ func (s *Store) Restore(ctx context.Context, seq iter.Seq2[geo.Record, error]) e
 		default:
 			version = r.Version
 		}
-	}
-	if err := check.Done(); err != nil {
-		return err
 	}
 	// Closures, and the deletes among them: a closed version whose id
 	// the closing changeset did not write again.

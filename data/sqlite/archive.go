@@ -168,20 +168,13 @@ func (s *DB) Restore(ctx context.Context, seq iter.Seq2[geo.Record, error]) erro
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
 		return err
 	}
-	var check geo.ArchiveCheck
-	for r, err := range seq {
+	for r, err := range geo.CheckedArchive(seq) {
 		if err != nil {
-			return err
-		}
-		if err := check.Check(r); err != nil {
 			return err
 		}
 		if err := rs.put(ctx, r); err != nil {
 			return err
 		}
-	}
-	if err := check.Done(); err != nil {
-		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return err
@@ -253,23 +246,7 @@ func (rs *restorer) put(ctx context.Context, r geo.Record) error {
 		_, err = tx.ExecContext(ctx, "INSERT INTO briefings (id, title, body) VALUES (?, ?, ?)", r.Briefing.ID, r.Briefing.Title, string(body))
 		return err
 	case r.Changeset != nil:
-		cs := r.Changeset
-		layers, err := json.Marshal(cs.Layers)
-		if err != nil {
-			return err
-		}
-		if cs.Layers == nil {
-			layers = []byte("[]")
-		}
-		var box [4]any
-		if !cs.Empty {
-			box = [4]any{cs.BBox.Min[0], cs.BBox.Min[1], cs.BBox.Max[0], cs.BBox.Max[1]}
-		}
-		_, err = tx.ExecContext(ctx, `
-			INSERT INTO changesets (id, recorded_at, author, comment, layers, created, changed, deleted, minx, miny, maxx, maxy)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			cs.ID, cs.RecordedAt.UnixMicro(), cs.Author, cs.Comment, string(layers), cs.Created, cs.Changed, cs.Deleted, box[0], box[1], box[2], box[3])
-		return err
+		return insertChangeset(ctx, tx, r.Changeset, r.Changeset.RecordedAt.UnixMicro())
 	case r.Row != nil:
 		row, f := r.Row, r.Row.Feature
 		geom, err := wkb.Marshal(f.Geometry)
