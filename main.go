@@ -10,6 +10,8 @@
 //	strata export-briefing  write a briefing as one offline HTML file
 //	strata token            create, list or revoke writers' tokens
 //	strata revert           undo a changeset with a new one
+//	strata copy             copy a whole store, history included, to
+//	                        another (SQLite, PostgreSQL, archive file)
 //	strata help             print the usage: every command's flags and
 //	                        the environment variables they fall back to
 //
@@ -82,6 +84,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = tokenCmd(ctx, args, stdout, stderr)
 	case "revert":
 		err = revertCmd(ctx, args, stdout, stderr)
+	case "copy":
+		err = copyCmd(ctx, args, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -119,6 +123,7 @@ Usage:
   strata token list -db PATH
   strata token revoke -db PATH NAME
   strata revert -db PATH [-author NAME] [-comment TEXT] ID
+  strata copy -from SOURCE -to TARGET [-q]
   strata help
 
 "strata COMMAND -h" describes a command's flags.
@@ -141,6 +146,11 @@ Strata is read-only until a token exists: "token create" prints a new
 token's secret once, as the last line of its output; writers send it as
 "Authorization: Bearer SECRET". "revert" writes a changeset that undoes
 changeset ID, and prints the new changeset's id.
+
+"copy" moves everything a store holds (layers, every feature version and
+changeset, tokens, briefings) into an empty one, all or nothing: SOURCE
+and TARGET are each a SQLite file, a postgres:// URL or a .jsonl archive
+file.
 
 The server answers /healthz (alive), /readyz (the database can be read)
 and /metrics (Prometheus).

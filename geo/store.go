@@ -60,6 +60,9 @@ const (
 // (Archiver, see archive.go). A store whose database cannot be reached
 // returns errors wrapping ErrUnavailable.
 type Store interface {
+	BriefingStore
+	Archiver
+
 	// Snapshot returns the current state of the data, to read from.
 	Snapshot(ctx context.Context) (Snapshot, error)
 	// SnapshotAt returns the state as known at instant t: the snapshot of

@@ -558,3 +558,10 @@ func (st *state) Changeset(ctx context.Context, id int64) (geo.Changeset, []geo.
 	}
 	return copyChangeset(rs[i].cs), slices.Clone(rs[i].entries), nil
 }
+
+// reset forgets every view.
+func (c *viewCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.views, c.order = nil, nil
+}

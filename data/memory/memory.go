@@ -57,6 +57,9 @@ type Store struct {
 	mu     sync.Mutex // serialises writes; guards lastAt, tokens, and history fields only writers read
 	lastAt time.Time  // RecordedAt of the last changeset
 	tokens map[string]geo.Token
+	// briefings maps ids to briefings as JSON; the map is never changed
+	// once stored (see briefings.go).
+	briefings atomic.Pointer[map[string][]byte]
 
 	// hmu guards the history and orders publishing with SnapshotAt:
 	// writers change hist and store cur under it.
@@ -140,6 +143,7 @@ type view struct {
 // New returns an empty store.
 func New() *Store {
 	s := &Store{tokens: map[string]geo.Token{}}
+	s.briefings.Store(&map[string][]byte{})
 	s.hist.layers = map[string]*hlayer{}
 	s.cur.Store(&state{s: s, version: 1, layers: map[string]*layer{}})
 	return s

@@ -38,7 +38,12 @@ func (s *DB) PutBriefing(ctx context.Context, b geo.Briefing) error {
 
 // Briefings returns every briefing, by id.
 func (s *DB) Briefings(ctx context.Context) ([]geo.Briefing, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT body FROM briefings ORDER BY id")
+	return readBriefings(ctx, s.db)
+}
+
+// readBriefings reads every briefing, by id.
+func readBriefings(ctx context.Context, q rowsQueryer) ([]geo.Briefing, error) {
+	rows, err := q.QueryContext(ctx, "SELECT body FROM briefings ORDER BY id")
 	if err != nil {
 		return nil, err
 	}

@@ -41,9 +41,22 @@ func (s *DB) recordChangeset(ctx context.Context, tx *sql.Tx, cs *geo.Changeset)
 	cs.RecordedAt = time.UnixMicro(at).UTC()
 	slices.Sort(cs.Layers)
 	cs.Layers = slices.Compact(cs.Layers)
+	if err := insertChangeset(ctx, tx, cs, at); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "UPDATE meta SET value = ? WHERE key = 'version'", cs.ID)
+	return err
+}
+
+// insertChangeset writes the row of changeset cs, recorded at at (Unix
+// microseconds).
+func insertChangeset(ctx context.Context, tx *sql.Tx, cs *geo.Changeset, at int64) error {
 	layers, err := json.Marshal(cs.Layers)
 	if err != nil {
 		return err
+	}
+	if cs.Layers == nil {
+		layers = []byte("[]")
 	}
 	var box [4]any
 	if !cs.Empty {
@@ -53,10 +66,6 @@ func (s *DB) recordChangeset(ctx context.Context, tx *sql.Tx, cs *geo.Changeset)
 		INSERT INTO changesets (id, recorded_at, author, comment, layers, created, changed, deleted, minx, miny, maxx, maxy)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		cs.ID, at, cs.Author, cs.Comment, string(layers), cs.Created, cs.Changed, cs.Deleted, box[0], box[1], box[2], box[3])
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, "UPDATE meta SET value = ? WHERE key = 'version'", cs.ID)
 	return err
 }
 
@@ -327,7 +336,17 @@ func timeOf(us sql.NullInt64) time.Time {
 // Tokens returns every token by name, revoked ones included. A stored
 // token that fails geo.Token.Check is an error naming it.
 func (s *DB) Tokens(ctx context.Context) ([]geo.Token, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT name, hash, layers, created, expires, revoked, unconditional FROM tokens ORDER BY name")
+	return readTokens(ctx, s.db)
+}
+
+// rowsQueryer is a database, connection or transaction to query.
+type rowsQueryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// readTokens reads every token by name.
+func readTokens(ctx context.Context, q rowsQueryer) ([]geo.Token, error) {
+	rows, err := q.QueryContext(ctx, "SELECT name, hash, layers, created, expires, revoked, unconditional FROM tokens ORDER BY name")
 	if err != nil {
 		return nil, err
 	}

@@ -57,7 +57,9 @@ func (s *DB) snapshot(ctx context.Context) (*snapshot, error) {
 		return nil, err
 	}
 	last := s.snap.Load()
-	if last != nil && last.version == v {
+	// The layers count too: a Restore may set the version to the one
+	// already seen, with other layers.
+	if last != nil && last.version == v && last.layers == layers {
 		return last, nil
 	}
 	var snap *snapshot
@@ -71,7 +73,7 @@ func (s *DB) snapshot(ctx context.Context) (*snapshot, error) {
 			return nil, err
 		}
 	}
-	if old := s.snap.Load(); old == nil || old.version < snap.version {
+	if old := s.snap.Load(); old == nil || old.version < snap.version || (old.version == snap.version && old.layers != snap.layers) {
 		s.snap.CompareAndSwap(old, snap)
 	}
 	return snap, nil

@@ -24,7 +24,7 @@ import (
 // the suite.
 type Opener func(t *testing.T) geo.Store
 
-// Run runs the whole contract suite, RunHistory included.
+// Run runs the whole contract suite, RunHistory and RunArchive included.
 func Run(t *testing.T, open Opener) {
 	tests := []contractTest{
 		{"Layers", testLayers},
@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 	}
 	runEach(t, open, tests)
 	t.Run("History", func(t *testing.T) { RunHistory(t, open) })
+	t.Run("Archive", func(t *testing.T) { RunArchive(t, open) })
 }
 
 func day(s string) int64 {
