@@ -244,8 +244,31 @@ func (s *Store) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mo
 		if err != nil {
 			return 0, false, err
 		}
+		// What the import closes and writes, for its changeset: an id
+		// written that was current is changed, another created; an id
+		// closed and not written again deleted.
+		cs := geo.Changeset{ID: version, Author: note.Author, Comment: note.Comment, Layers: []string{l.ID}, Empty: true}
+		closed := map[string]struct{}{}
 		if mode == geo.Replace {
-			if _, err := tx.Exec(ctx, "UPDATE features SET rec_to = $1 WHERE layer_num = $2 AND rec_to = $3", version, sl.num, openEnd); err != nil {
+			rows, err := tx.Query(ctx, "UPDATE features SET rec_to = $1 WHERE layer_num = $2 AND rec_to = $3 RETURNING id, minx, miny, maxx, maxy",
+				version, sl.num, openEnd)
+			if err != nil {
+				return 0, false, err
+			}
+			for rows.Next() {
+				var (
+					id string
+					b  orb.Bound
+				)
+				if err := rows.Scan(&id, &b.Min[0], &b.Min[1], &b.Max[0], &b.Max[1]); err != nil {
+					rows.Close()
+					return 0, false, err
+				}
+				closed[id] = struct{}{}
+				extend(&cs, b)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
 				return 0, false, err
 			}
 		}
@@ -285,6 +308,12 @@ func (s *Store) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mo
 				return 0, false, geo.Conflictf("feature id %q is given twice", f.ID)
 			}
 			seen[f.ID] = struct{}{}
+			if _, ok := closed[f.ID]; ok {
+				cs.Changed++
+			} else {
+				cs.Created++
+			}
+			extend(&cs, f.Geometry.Bound())
 			pos++
 			if err := b.add(f, pos); err != nil {
 				return 0, false, err
@@ -302,10 +331,7 @@ func (s *Store) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mo
 		if _, err := tx.Exec(ctx, "UPDATE layers SET last_pos = $1 WHERE num = $2", pos, sl.num); err != nil {
 			return 0, false, err
 		}
-		cs := geo.Changeset{ID: version, Author: note.Author, Comment: note.Comment, Layers: []string{l.ID}}
-		if err := importCounts(ctx, tx, sl.num, &cs); err != nil {
-			return 0, false, err
-		}
+		cs.Deleted = len(closed) - cs.Changed
 		if err := recordChangeset(ctx, tx, &cs); err != nil {
 			return 0, false, err
 		}
@@ -315,38 +341,6 @@ func (s *Store) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mo
 		return 0, err
 	}
 	return n, nil
-}
-
-// importCounts sets the counts and bounding box of changeset cs, an
-// import into layer num, from the rows it wrote and closed: a written id
-// that was closed in it changed, another was created, a closed id not
-// written again was deleted.
-func importCounts(ctx context.Context, tx pgx.Tx, num int64, cs *geo.Changeset) error {
-	var (
-		written, closed        int
-		minx, miny, maxx, maxy *float64
-	)
-	err := tx.QueryRow(ctx, `
-		SELECT count(*) FILTER (WHERE rec_from = $1), count(*) FILTER (WHERE rec_to = $1),
-			min(minx), min(miny), max(maxx), max(maxy)
-		FROM features WHERE layer_num = $2 AND (rec_from = $1 OR rec_to = $1)`, cs.ID, num).
-		Scan(&written, &closed, &minx, &miny, &maxx, &maxy)
-	if err != nil {
-		return err
-	}
-	if closed > 0 {
-		err = tx.QueryRow(ctx, `
-			SELECT count(*) FROM features f
-			WHERE f.layer_num = $2 AND f.rec_from = $1
-				AND EXISTS (SELECT 1 FROM features g WHERE g.layer_num = $2 AND g.id = f.id AND g.rec_to = $1)`, cs.ID, num).
-			Scan(&cs.Changed)
-		if err != nil {
-			return err
-		}
-	}
-	cs.Created, cs.Deleted = written-cs.Changed, closed-cs.Changed
-	setBound(cs, minx, miny, maxx, maxy)
-	return nil
 }
 
 // setBound sets the bounding box of cs, Empty when the values are NULL.
