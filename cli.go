@@ -10,7 +10,6 @@ import (
 	"os"
 	"time"
 
-	"strata/data/sqlite"
 	"strata/geo"
 	"strata/geo/geojson"
 )
@@ -19,7 +18,7 @@ import (
 // validated and stored in one transaction.
 func importCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Writer) error {
 	fs := newFlags("import", stderr)
-	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "database file (env STRATA_DB)")
+	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "SQLite database file or postgres:// URL (env STRATA_DB)")
 	layerID := fs.String("layer", "", "layer `ID` to import into; created if missing")
 	title := fs.String("title", "", "title of a new layer (default: its id)")
 	kind := fs.String("kind", "mixed", "geometry kind of a new layer: point, line, polygon or mixed")
@@ -65,12 +64,9 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Wr
 	if err := layer.Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	if mode, why := storageMode(*dbPath, false); mode == sqlite.ReadOnly {
-		return fmt.Errorf("nothing imported: database %s is read-only: %s", *dbPath, why)
-	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	db, err := openStore(ctx, *dbPath, true)
 	if err != nil {
-		return err
+		return fmt.Errorf("nothing imported: %w", err)
 	}
 	defer db.Close()
 	mode := geo.Append
@@ -129,7 +125,7 @@ func progress(seq iter.Seq2[*geo.Feature, error], w io.Writer, period time.Durat
 // on stdout, in the form import reads.
 func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("export", stderr)
-	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "database file (env STRATA_DB)")
+	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "SQLite database file or postgres:// URL (env STRATA_DB)")
 	layerID := fs.String("layer", "", "layer `ID` to export")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -140,12 +136,8 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if _, err := os.Stat(*dbPath); err != nil {
-		return fmt.Errorf("database %s: %w", *dbPath, err)
-	}
 	// Export only reads: a file that cannot be written is opened read-only.
-	mode, _ := storageMode(*dbPath, false)
-	db, err := sqlite.Open(ctx, *dbPath, mode)
+	db, err := openExisting(ctx, *dbPath, false)
 	if err != nil {
 		return err
 	}
@@ -183,7 +175,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // -replace.
 func importBriefingCmd(ctx context.Context, args []string, stdin io.Reader, stderr io.Writer) error {
 	fs := newFlags("import-briefing", stderr)
-	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "database file (env STRATA_DB)")
+	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "SQLite database file or postgres:// URL (env STRATA_DB)")
 	replace := fs.Bool("replace", false, "replace a stored briefing with the same id")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -204,12 +196,9 @@ func importBriefingCmd(ctx context.Context, args []string, stdin io.Reader, stde
 	if err != nil {
 		return fmt.Errorf("nothing imported: %v", err)
 	}
-	if mode, why := storageMode(*dbPath, false); mode == sqlite.ReadOnly {
-		return fmt.Errorf("nothing imported: database %s is read-only: %s", *dbPath, why)
-	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	db, err := openStore(ctx, *dbPath, true)
 	if err != nil {
-		return err
+		return fmt.Errorf("nothing imported: %w", err)
 	}
 	defer db.Close()
 	snap, err := db.Snapshot(ctx)

@@ -3,12 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"io"
-	"os"
 
 	"strata/data/basemap"
-	"strata/data/sqlite"
 	"strata/internal/bundle"
 	"strata/static"
 )
@@ -18,19 +15,15 @@ import (
 // the network off (see package bundle).
 func exportBriefingCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("export-briefing", stderr)
-	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "database file (env STRATA_DB)")
+	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "SQLite database file or postgres:// URL (env STRATA_DB)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usagef("give one briefing ID")
 	}
-	if _, err := os.Stat(*dbPath); err != nil {
-		return fmt.Errorf("database %s: %w", *dbPath, err)
-	}
 	// Only reads: a file that cannot be written is opened read-only.
-	mode, _ := storageMode(*dbPath, false)
-	db, err := sqlite.Open(ctx, *dbPath, mode)
+	db, err := openExisting(ctx, *dbPath, false)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ const revertAttempts = 3
 // ID (geo.RevertCommit), printed as its id alone on stdout.
 func revertCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("revert", stderr)
-	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "database file (env STRATA_DB)")
+	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "SQLite database file or postgres:// URL (env STRATA_DB)")
 	author := fs.String("author", "revert", "`NAME` recorded as the author of the new changeset")
 	comment := fs.String("comment", "", `comment recorded with the new changeset (default "revert of changeset ID")`)
 	if err := parseFlags(fs, args); err != nil {

@@ -11,7 +11,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"strata/data/sqlite"
 	"strata/geo"
 	"strata/internal/auth"
 )
@@ -48,7 +47,7 @@ const tokenUsage = `usage:
 // the hash is stored, printed once as the last line of stdout.
 func tokenCreateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("token create", stderr)
-	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "database file (env STRATA_DB)")
+	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "SQLite database file or postgres:// URL (env STRATA_DB)")
 	name := fs.String("name", "", "`NAME` of the token, unique for ever: it becomes the author of its writes")
 	layers := fs.String("layers", "", "comma-separated `IDS` of the layers the token may write, or * for every layer")
 	expires := fs.Duration("expires", 0, "lifetime of the token, such as 720h (default: it never expires)")
@@ -143,7 +142,7 @@ func parseTokenLayers(s string) ([]string, error) {
 // included, as a table. Secrets are never stored and hashes never shown.
 func tokenListCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("token list", stderr)
-	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "database file (env STRATA_DB)")
+	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "SQLite database file or postgres:// URL (env STRATA_DB)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -197,7 +196,7 @@ func instant(t time.Time, none string) string {
 // and its name taken, as the author of its past writes.
 func tokenRevokeCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := newFlags("token revoke", stderr)
-	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "database file (env STRATA_DB)")
+	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "SQLite database file or postgres:// URL (env STRATA_DB)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -232,17 +231,16 @@ func tokenRevokeCmd(ctx context.Context, args []string, stderr io.Writer) error 
 // openExisting opens the database at path, which must exist: the
 // history and token commands never create one (a mistyped path would
 // otherwise get a token nobody serves). With write, a database that
-// cannot be written is an error naming why.
-func openExisting(ctx context.Context, path string, write bool) (*sqlite.DB, error) {
-	if _, err := os.Stat(path); err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("database %s does not exist: strata serve creates it, or strata import", path)
+// cannot be written is an error naming why. A PostgreSQL URL is opened
+// as it is.
+func openExisting(ctx context.Context, path string, write bool) (geo.Store, error) {
+	if !isPostgres(path) {
+		if _, err := os.Stat(path); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("database %s does not exist: strata serve creates it, or strata import", path)
+			}
+			return nil, fmt.Errorf("database %s: %w", path, err)
 		}
-		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
-	mode, why := storageMode(path, false)
-	if write && mode == sqlite.ReadOnly {
-		return nil, fmt.Errorf("database %s is read-only: %s", path, why)
-	}
-	return sqlite.Open(ctx, path, mode)
+	return openStore(ctx, path, write)
 }

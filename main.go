@@ -43,6 +43,7 @@ import (
 	"strata/data/basemap"
 	"strata/data/seed"
 	"strata/data/sqlite"
+	"strata/geo"
 	"strata/static"
 )
 
@@ -109,20 +110,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 const usage = `Strata serves dated map layers with their sources over OGC API - Features.
 
 Usage:
-  strata [serve] [-addr HOST:PORT] [-db PATH] [-read-only] [-base-url URL] [-cors ORIGINS]
-                 [-tile-cache-mb N] [-feature-cache-mb N] [-max-queries N] [-prewarm=false] [-stall-timeout DURATION]
+  strata [serve] [-addr HOST:PORT] [-db PATH|URL] [-read-only] [-base-url URL] [-cors ORIGINS]
+                 [-tile-cache-mb N] [-page-cache-mb N] [-feature-cache-mb N] [-max-queries N] [-prewarm=false] [-stall-timeout DURATION]
                  [-log-format text|json] [-access-log=BOOL] [-frame-ancestors SOURCES]
                  [-memory-limit-mb N] [-pprof HOST:PORT]
-  strata import -db PATH -layer ID [-title TITLE] [-kind point|line|polygon|mixed] [-replace]
+  strata import -db PATH|URL -layer ID [-title TITLE] [-kind point|line|polygon|mixed] [-replace]
                 [-source TITLE] [-precision-m M] [-max-mb N] [-author NAME] [-comment TEXT]
                 [-q] FILE|-
-  strata export -db PATH -layer ID > layer.geojson
-  strata import-briefing -db PATH [-replace] FILE|-
-  strata export-briefing -db PATH ID > briefing.html
-  strata token create -db PATH -name NAME -layers ID,ID|* [-expires DURATION] [-unconditional]
-  strata token list -db PATH
-  strata token revoke -db PATH NAME
-  strata revert -db PATH [-author NAME] [-comment TEXT] ID
+  strata export -db PATH|URL -layer ID > layer.geojson
+  strata import-briefing -db PATH|URL [-replace] FILE|-
+  strata export-briefing -db PATH|URL ID > briefing.html
+  strata token create -db PATH|URL -name NAME -layers ID,ID|* [-expires DURATION] [-unconditional]
+  strata token list -db PATH|URL
+  strata token revoke -db PATH|URL NAME
+  strata revert -db PATH|URL [-author NAME] [-comment TEXT] ID
   strata copy -from SOURCE -to TARGET [-q]
   strata help
 
@@ -228,11 +229,12 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
 	addr := fs.String("addr", env("STRATA_ADDR", "localhost:8080"), "listen address `HOST:PORT` (env STRATA_ADDR)")
-	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "database file, created and seeded if missing (env STRATA_DB)")
+	dbPath := fs.String("db", env("STRATA_DB", "strata.db"), "SQLite database file, created and seeded if missing, or a postgres:// URL (env STRATA_DB)")
 	baseURL := fs.String("base-url", env("STRATA_BASE_URL", ""), "public URL of the server for links, when behind a proxy (env STRATA_BASE_URL)")
 	cors := fs.String("cors", env("STRATA_CORS_ORIGINS", "*"), "comma-separated origins allowed to read, or * (env STRATA_CORS_ORIGINS)")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this `HOST:PORT` (off by default)")
 	tileCache := fs.Int("tile-cache-mb", 64, "memory for cached vector tiles in MiB; 0 turns the cache off")
+	pageCache := fs.Int("page-cache-mb", 64, "memory for items pages cached by data version, in MiB; 0 turns the cache off")
 	featureCache := fs.Int("feature-cache-mb", sqlite.DefaultEncodedCacheBytes>>20, "memory for features kept encoded as GeoJSON for items pages, in MiB; 0 turns the cache off")
 	defMaxQueries, err := envInt("STRATA_MAX_QUERIES", 0)
 	if err != nil {
@@ -290,30 +292,35 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 
-	mode, why := storageMode(*dbPath, *readOnly)
-	db, err := sqlite.Open(ctx, *dbPath, mode)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	if *featureCache < 0 {
 		return usagef("-feature-cache-mb must be 0 or more")
 	}
-	db.SetEncodedCache(int64(*featureCache) << 20)
-	if mode == sqlite.ReadOnly {
+	if *pageCache < 0 {
+		return usagef("-page-cache-mb must be 0 or more")
+	}
+	st, err := openServed(ctx, *dbPath, *readOnly, int64(*featureCache)<<20, log)
+	if err != nil {
+		return err
+	}
+	defer st.store.Close()
+	if st.readOnly {
 		// Seeding would write; an empty database is served empty.
-		log.Info("opened the database read-only: imports and seeding are off", "db", *dbPath, "reason", why)
+		log.Info("opened the database read-only: imports and seeding are off", "db", st.name, "reason", st.why)
 	} else {
-		seeded, err := seed.Apply(ctx, db, db)
+		seeded, err := seed.Apply(ctx, st.store, st.store)
 		if err != nil {
-			return fmt.Errorf("seeding %s: %w", *dbPath, err)
-		}
-		if seeded {
-			log.Info("seeded the database with the embedded dataset", "db", *dbPath)
+			// Another server on the same PostgreSQL database may have
+			// seeded it meanwhile: then its layers are there.
+			if snap, serr := st.store.Snapshot(ctx); !errors.Is(err, geo.ErrConflict) || serr != nil || len(snap.Layers()) == 0 {
+				return fmt.Errorf("seeding %s: %w", st.name, err)
+			}
+			log.Info("another server seeded the database", "db", st.name)
+		} else if seeded {
+			log.Info("seeded the database with the embedded dataset", "db", st.name)
 		}
 	}
-	if *doPrewarm {
-		go prewarm(ctx, db, log)
+	if *doPrewarm && st.prewarm != nil {
+		go st.prewarm(ctx, log)
 	}
 
 	baseLayers, _, err := baselayers.Open(basemap.FS)
@@ -321,9 +328,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("offline basemap: %w", err)
 	}
 	srv := api.New(api.Config{
-		Store:       db,
-		Ready:       db.IndexesReady,
-		Briefings:   db,
+		Store:       st.store,
+		Ready:       st.ready,
+		Briefings:   st.store,
 		Static:      static.FS,
 		Basemap:     basemap.FS,
 		BaseURL:     *baseURL,
@@ -332,13 +339,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Logger:      log,
 		// Tiles are cached by data version, so a change is never served stale.
 		TileCacheBytes: int64(*tileCache) << 20,
+		PageCacheBytes: int64(*pageCache) << 20,
 		BasemapLayers:  baseLayers,
 		MaxQueries:     *maxQueries,
 		AccessLog:      *accessLog,
 		FrameAncestors: frames,
 		StallTimeout:   *stall,
 		WriteTimeout:   writeTimeout,
-		ReadOnly:       mode == sqlite.ReadOnly,
+		ReadOnly:       st.readOnly,
 	})
 	defer srv.Close() // ends open change streams
 	ln, err := net.Listen("tcp", *addr)
@@ -367,7 +375,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("serving", "url", "http://"+ln.Addr().String(), "db", *dbPath)
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "db", st.name)
 	select {
 	case err := <-errc:
 		return err
