@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strata/internal/pgtest"
 	"strconv"
 	"strings"
 	"sync"
@@ -173,8 +174,20 @@ func needTool(t *testing.T, name string) string {
 func TestGDAL(t *testing.T) {
 	ogrinfo := needTool(t, "ogrinfo")
 	ogr2ogr := needTool(t, "ogr2ogr")
+	forEachEngine(t, func(t *testing.T, db string) { testGDAL(t, ogrinfo, ogr2ogr, db) })
+}
+
+// forEachEngine runs test as a subtest on a new database of each engine:
+// a SQLite file, and a PostgreSQL database (skipped without one, except
+// under CI, see internal/pgtest).
+func forEachEngine(t *testing.T, test func(t *testing.T, db string)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, filepath.Join(t.TempDir(), "strata.db")) })
+	t.Run("postgres", func(t *testing.T) { test(t, pgtest.URL(t)) })
+}
+
+func testGDAL(t *testing.T, ogrinfo, ogr2ogr, db string) {
 	dir := t.TempDir()
-	srv := startServer(t, filepath.Join(dir, "strata.db"))
+	srv := startServer(t, db)
 	want := layerCounts(t, srv.url)
 	if len(want) < 6 {
 		t.Fatalf("seeded server has %d layers: %v", len(want), want)
@@ -633,8 +646,12 @@ func TestImportBriefing(t *testing.T) {
 // first day and not the day before.
 func TestGDALReadsTiles(t *testing.T) {
 	ogrinfo := needTool(t, "ogrinfo")
+	forEachEngine(t, func(t *testing.T, db string) { testGDALReadsTiles(t, ogrinfo, db) })
+}
+
+func testGDALReadsTiles(t *testing.T, ogrinfo, db string) {
 	dir := t.TempDir()
-	srv := startServer(t, filepath.Join(dir, "strata.db"))
+	srv := startServer(t, db)
 	fetch := func(date string) string {
 		res, err := http.Get(srv.url + "/tiles/WebMercatorQuad/6/26/38?datetime=" + date)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strata/internal/pgtest"
 	"strconv"
 	"testing"
 	"time"
@@ -49,9 +50,22 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
+	// The same tests against each engine: a SQLite file, and a
+	// PostgreSQL database (skipped without one, except under CI).
+	t.Run("sqlite", func(t *testing.T) {
+		runBrowser(t, node, bin, filepath.Join(tmp, "strata.db"), filepath.Join(tmp, "bench.db"))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		runBrowser(t, node, bin, pgtest.URL(t), pgtest.URL(t))
+	})
+}
+
+// runBrowser runs the browser tests against a server on db, and the
+// tiles test against a second one on benchDB.
+func runBrowser(t *testing.T, node, bin, db, benchDB string) {
+	tmp := t.TempDir()
 	// serve seeds a new database with the embedded dataset; the xss layer
 	// is imported after that, so the first server only seeds.
-	db := filepath.Join(tmp, "strata.db")
 	stop, _ := serve(t, bin, db)
 	stop()
 	imp := exec.Command(bin, "import", "-db", db, "-layer", "xss", "-title", "XSS test", "-kind", "point", "-q", filepath.Join("test", "testdata", "xss.geojson"))
@@ -60,7 +74,7 @@ func TestBrowser(t *testing.T) {
 	}
 	stop, base := serve(t, bin, db)
 	defer stop()
-	benchStop, bench := serveBench(t, bin, tmp)
+	benchStop, bench := serveBench(t, bin, tmp, benchDB)
 	defer benchStop()
 
 	run := exec.Command(node, "--test", "test/")
@@ -78,9 +92,8 @@ func TestBrowser(t *testing.T) {
 // layer made by cmd/strata-gen and imported with `strata import`, which
 // the map draws from vector tiles (test/tiles.test.mjs). It is apart from
 // the first so the other tests and their screenshots stay as they were.
-func serveBench(t *testing.T, bin, tmp string) (stop func(), base string) {
+func serveBench(t *testing.T, bin, tmp, db string) (stop func(), base string) {
 	t.Helper()
-	db := filepath.Join(tmp, "bench.db")
 	stop, _ = serve(t, bin, db)
 	stop()
 	dir := filepath.Join(tmp, "bench")
