@@ -200,24 +200,41 @@ func (q *query) arg(v any) string {
 func (q *query) matches(num, v int64, f *geo.Filter, cols string) string {
 	q.args = append(q.args[:0], num, v)
 	var cond strings.Builder
-	if f.Time.Start != geo.OpenStart || f.Time.End != geo.OpenEnd {
+	timed := f.Time.Start != geo.OpenStart || f.Time.End != geo.OpenEnd
+	if timed {
 		fmt.Fprintf(&cond, " AND f.valid_from <= %s AND f.valid_to > %s", q.arg(f.Time.End), q.arg(f.Time.Start))
+	}
+	// The first sieve, through features_st: layer, bounds and valid time.
+	stBox := func(minx, miny, maxx, maxy float64) string {
+		return fmt.Sprintf(" AND "+stExpr+" &&& ST_MakeLine(ST_MakePoint(%s, %s, %s, %s), ST_MakePoint(%s, %s, %s, %s))",
+			q.arg(minx), q.arg(miny), q.arg(float64(f.Time.Start)/float64(geo.DayMillis)), q.arg(float64(num)),
+			q.arg(maxx), q.arg(maxy), q.arg(float64(f.Time.End)/float64(geo.DayMillis)), q.arg(float64(num)))
 	}
 	if b := f.BBox; b != nil {
 		if b.CrossesAntimeridian() {
 			e := q.arg(boxWKB(b.MinLon, b.MinLat, 180, b.MaxLat))
 			w := q.arg(boxWKB(-180, b.MinLat, b.MaxLon, b.MaxLat))
-			fmt.Fprintf(&cond, " AND ((f.geom && ST_GeomFromWKB(%[1]s, 4326) AND ST_Intersects(f.geom, ST_GeomFromWKB(%[1]s, 4326)))"+
-				" OR (f.geom && ST_GeomFromWKB(%[2]s, 4326) AND ST_Intersects(f.geom, ST_GeomFromWKB(%[2]s, 4326))))", e, w)
+			// Both halves through the index, each then tested exactly.
+			east, west := stBox(b.MinLon, b.MinLat, 180, b.MaxLat), stBox(-180, b.MinLat, b.MaxLon, b.MaxLat)
+			fmt.Fprintf(&cond, " AND ((true%s AND ST_Intersects(f.geom, ST_GeomFromWKB(%s, 4326))) OR (true%s AND ST_Intersects(f.geom, ST_GeomFromWKB(%s, 4326))))",
+				east, e, west, w)
 		} else {
 			e := q.arg(boxWKB(b.MinLon, b.MinLat, b.MaxLon, b.MaxLat))
-			fmt.Fprintf(&cond, " AND f.geom && ST_GeomFromWKB(%[1]s, 4326) AND ST_Intersects(f.geom, ST_GeomFromWKB(%[1]s, 4326))", e)
+			cond.WriteString(stBox(b.MinLon, b.MinLat, b.MaxLon, b.MaxLat))
+			fmt.Fprintf(&cond, " AND ST_Intersects(f.geom, ST_GeomFromWKB(%s, 4326))", e)
 		}
+	} else if timed {
+		cond.WriteString(stBox(-180, -90, 180, 90))
 	}
 	c := cond.String()
 	return "SELECT " + cols + " FROM features f WHERE f.layer_num = $1 AND f.rec_to = 9223372036854775807 AND f.rec_from <= $2" + c +
 		" UNION ALL SELECT " + cols + " FROM features f WHERE f.layer_num = $1 AND f.rec_to > $2 AND f.rec_to < 9223372036854775807 AND f.rec_from <= $2" + c
 }
+
+// stExpr is the expression features_st indexes (migrations/001_init.sql),
+// written exactly so that the planner recognises it.
+const stExpr = "ST_MakeLine(ST_MakePoint(f.minx, f.miny, f.valid_from::float8 / 86400000, f.layer_num::float8), " +
+	"ST_MakePoint(f.maxx, f.maxy, f.valid_to::float8 / 86400000, f.layer_num::float8))"
 
 // boxWKB is the WKB of the closed rectangle as PostGIS should test it: a
 // polygon, or the line or point it comes down to when it has no width or
@@ -503,10 +520,7 @@ func (snap *snapshot) Points(ctx context.Context, f geo.Filter, fn func(geo.Poin
 		return nil, 0, err
 	}
 	var q query
-	sql := q.matches(e.num, snap.version, &f,
-		"f.pos, f.id, f.name, f.kind, f.valid_from, f.valid_to, f.precision_m, "+
-			"CASE WHEN GeometryType(f.geom) = 'POINT' THEN ST_X(f.geom) END, CASE WHEN GeometryType(f.geom) = 'POINT' THEN ST_Y(f.geom) END")
-	rows, err := snap.s.pool.Query(ctx, sql, q.args...)
+	rows, err := snap.s.pool.Query(ctx, pointsQuery(&q, e.num, snap.version, &f), q.args...)
 	if err != nil {
 		return nil, 0, snap.s.wrap(ctx, err)
 	}
@@ -607,6 +621,13 @@ func (snap *snapshot) Points(ctx context.Context, f geo.Filter, fn func(geo.Poin
 		out.Kind = names[a.kind]
 		out.Valid, out.PrecisionM = a.valid, a.precisionM
 	}, 0, nil
+}
+
+// pointsQuery is the statement of Points: the matches' pos, attributes
+// and, for a Point, its coordinates (NULL otherwise).
+func pointsQuery(q *query, num, v int64, f *geo.Filter) string {
+	return q.matches(num, v, f, "f.pos, f.id, f.name, f.kind, f.valid_from, f.valid_to, f.precision_m, "+
+		"CASE WHEN GeometryType(f.geom) = 'POINT' THEN ST_X(f.geom) END, CASE WHEN GeometryType(f.geom) = 'POINT' THEN ST_Y(f.geom) END")
 }
 
 // checkPoint checks what Points read of a row, which it does not trust.

@@ -1,11 +1,13 @@
 package postgis
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"slices"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 
 	"strata/geo"
 	"strata/geo/geojson"
+	"strata/internal/spacetime"
 )
 
 // write runs fn in a write transaction that holds the lock on the meta row,
@@ -112,8 +115,12 @@ func (s *Store) PutLayer(ctx context.Context, l geo.Layer) error {
 	})
 }
 
-// importBatch is the number of features an import inserts a statement.
-const importBatch = 2000
+// importBatch is the number of features an import inserts a statement,
+// importChunk the number it sorts together before (see rowBatch.sorted).
+const (
+	importBatch = 2000
+	importChunk = 1 << 15
+)
 
 // insertRows is the statement that inserts a batch of feature versions,
 // given as arrays: $1 layer, $2 rec_from, then the columns; each row's ver
@@ -180,6 +187,40 @@ func (b *rowBatch) add(f *geo.Feature, pos int64) error {
 	b.vf, b.vt, b.prec = append(b.vf, f.Valid.Start), append(b.vt, f.Valid.End), append(b.prec, f.PrecisionM)
 	b.props, b.srcs, b.json = append(b.props, props), append(b.srcs, b.lastSrcStr), append(b.json, string(b.buf))
 	return nil
+}
+
+// sorted returns the rows of b in batches of at most n, ordered by
+// spacetime.SortKey over their extent: by lifetime, start and place.
+func (b *rowBatch) sorted(n int) []*rowBatch {
+	if b.len() == 0 {
+		return nil
+	}
+	ext := spacetime.Bounds{MinX: math.Inf(1), MinY: math.Inf(1), MaxX: math.Inf(-1), MaxY: math.Inf(-1)}
+	for i := range b.len() {
+		ext.MinX, ext.MinY = min(ext.MinX, b.minx[i]), min(ext.MinY, b.miny[i])
+		ext.MaxX, ext.MaxY = max(ext.MaxX, b.maxx[i]), max(ext.MaxY, b.maxy[i])
+	}
+	keys := make([]uint64, b.len())
+	order := make([]int, b.len())
+	for i := range keys {
+		keys[i] = spacetime.SortKey(b.minx[i], b.miny[i], b.maxx[i], b.maxy[i], b.vf[i], b.vt[i], ext)
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(keys[x], keys[y]) })
+	var out []*rowBatch
+	for len(order) > 0 {
+		part := order[:min(n, len(order))]
+		order = order[len(part):]
+		p := &rowBatch{}
+		for _, i := range part {
+			p.pos, p.id, p.name, p.kind, p.wkb = append(p.pos, b.pos[i]), append(p.id, b.id[i]), append(p.name, b.name[i]), append(p.kind, b.kind[i]), append(p.wkb, b.wkb[i])
+			p.minx, p.miny, p.maxx, p.maxy = append(p.minx, b.minx[i]), append(p.miny, b.miny[i]), append(p.maxx, b.maxx[i]), append(p.maxy, b.maxy[i])
+			p.vf, p.vt, p.prec = append(p.vf, b.vf[i]), append(p.vt, b.vt[i]), append(p.prec, b.prec[i])
+			p.props, p.srcs, p.json = append(p.props, b.props[i]), append(p.srcs, b.srcs[i]), append(p.json, b.json[i])
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // insert writes the batch into layer num at version v and appends the
@@ -278,23 +319,27 @@ func (s *Store) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mo
 			vers  []int
 			pos   = sl.pos
 			flush = func() error {
-				if b.len() == 0 {
-					return nil
-				}
-				if mode == geo.Append {
-					var id string
-					err := tx.QueryRow(ctx, "SELECT id FROM features WHERE layer_num = $1 AND rec_to = $2 AND id = ANY($3) LIMIT 1", sl.num, openEnd, b.id).Scan(&id)
-					if err == nil {
-						return geo.Conflictf("feature id %q already exists in layer %q", id, l.ID)
+				// Rows are stored sorted by place and time within a chunk
+				// (pos keeps the import's order), so that the rows one
+				// query reads share pages.
+				for _, part := range b.sorted(importBatch) {
+					if mode == geo.Append {
+						var id string
+						err := tx.QueryRow(ctx, "SELECT id FROM features WHERE layer_num = $1 AND rec_to = $2 AND id = ANY($3) LIMIT 1", sl.num, openEnd, part.id).Scan(&id)
+						if err == nil {
+							return geo.Conflictf("feature id %q already exists in layer %q", id, l.ID)
+						}
+						if !errors.Is(err, pgx.ErrNoRows) {
+							return err
+						}
 					}
-					if !errors.Is(err, pgx.ErrNoRows) {
+					var err error
+					if vers, err = part.insert(ctx, tx, sl.num, version, l.ID, vers[:0]); err != nil {
 						return err
 					}
 				}
-				var err error
-				vers, err = b.insert(ctx, tx, sl.num, version, l.ID, vers[:0])
 				b.reset()
-				return err
+				return nil
 			}
 		)
 		for f, err := range seq {
@@ -318,7 +363,7 @@ func (s *Store) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mo
 			if err := b.add(f, pos); err != nil {
 				return 0, false, err
 			}
-			if b.len() == importBatch {
+			if b.len() == importChunk {
 				if err := flush(); err != nil {
 					return 0, false, err
 				}

@@ -78,8 +78,16 @@ CREATE INDEX features_from ON features (layer_num, rec_from);
 -- The rows a changeset closed; with rec_to > V, the rows closed since
 -- version V, which a snapshot of V still reads.
 CREATE INDEX features_to ON features (layer_num, rec_to) WHERE rec_to < 9223372036854775807;
--- The current rows by place: bbox queries and tiles.
-CREATE INDEX features_geom ON features USING gist (geom) WHERE rec_to = 9223372036854775807;
+-- The current rows by layer, place and valid time at once, for queries
+-- with a bbox or a date (items pages, tiles, histograms): an n-D GiST
+-- index of a line from (minx, miny, valid_from, layer) to (maxx, maxy,
+-- valid_to, layer), in days, searched with &&& (see query.matches, which
+-- must write this expression exactly so). Its float boxes are rounded
+-- outwards: queries test the exact columns and ST_Intersects after it.
+CREATE INDEX features_st ON features USING gist ((ST_MakeLine(
+        ST_MakePoint(minx, miny, valid_from::float8 / 86400000, layer_num::float8),
+        ST_MakePoint(maxx, maxy, valid_to::float8 / 86400000, layer_num::float8))) gist_geometry_ops_nd)
+    WHERE rec_to = 9223372036854775807;
 -- The current rows in stable order, with what a query without a bbox
 -- tests: pages, counts and histograms read this index alone.
 CREATE INDEX features_pos ON features (layer_num, pos) INCLUDE (seq, valid_from, valid_to, rec_from)
