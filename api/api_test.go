@@ -12,8 +12,10 @@ import (
 	"testing"
 
 	"strata/api"
+	"strata/data/postgis"
 	"strata/data/seed"
 	"strata/data/sqlite"
+	"strata/internal/pgtest"
 )
 
 // seededDB opens a SQLite file holding the seed dataset.
@@ -29,6 +31,27 @@ func seededDB(t testing.TB) *sqlite.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// forEachStore runs test as a subtest against the real handler on the
+// seed in each engine: a SQLite file, and a PostgreSQL database (skipped
+// without one, except under CI, see internal/pgtest).
+func forEachStore(t *testing.T, test func(t *testing.T, srv *httptest.Server)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, newServer(t)) })
+	t.Run("postgres", func(t *testing.T) {
+		ctx := context.Background()
+		pg, err := postgis.Open(ctx, pgtest.URL(t), postgis.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { pg.Close() })
+		if _, err := seed.Apply(ctx, pg, pg); err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(api.New(api.Config{Store: pg, Briefings: pg}).Handler())
+		t.Cleanup(srv.Close)
+		test(t, srv)
+	})
 }
 
 // newServer starts the real handler on a seeded SQLite file.
@@ -108,8 +131,9 @@ func (fc featureCollection) link(rel string) string {
 	return ""
 }
 
-func TestDatedQueries(t *testing.T) {
-	srv := newServer(t)
+func TestDatedQueries(t *testing.T) { forEachStore(t, testDatedQueries) }
+
+func testDatedQueries(t *testing.T, srv *httptest.Server) {
 	cases := []struct {
 		layer, datetime, id string
 		present             bool
@@ -142,8 +166,9 @@ func TestDatedQueries(t *testing.T) {
 	}
 }
 
-func TestFeatureProperties(t *testing.T) {
-	srv := newServer(t)
+func TestFeatureProperties(t *testing.T) { forEachStore(t, testFeatureProperties) }
+
+func testFeatureProperties(t *testing.T, srv *httptest.Server) {
 	r := get(t, srv.URL+"/collections/lines/items/yellow_line_2025_10_10")
 	if r.status != 200 || r.header.Get("Content-Type") != "application/geo+json" {
 		t.Fatalf("status %d, type %q", r.status, r.header.Get("Content-Type"))
@@ -188,7 +213,10 @@ func TestFeatureProperties(t *testing.T) {
 }
 
 func TestPagingVisitsEveryFeatureOnce(t *testing.T) {
-	srv := newServer(t)
+	forEachStore(t, testPagingVisitsEveryFeatureOnce)
+}
+
+func testPagingVisitsEveryFeatureOnce(t *testing.T, srv *httptest.Server) {
 	for _, layer := range []string{"events", "towns", "crossings"} {
 		t.Run(layer, func(t *testing.T) {
 			all := decode[featureCollection](t, get(t, srv.URL+"/collections/"+layer+"/items?limit=10000"))
@@ -224,8 +252,9 @@ func TestPagingVisitsEveryFeatureOnce(t *testing.T) {
 	}
 }
 
-func TestMalformedRequests(t *testing.T) {
-	srv := newServer(t)
+func TestMalformedRequests(t *testing.T) { forEachStore(t, testMalformedRequests) }
+
+func testMalformedRequests(t *testing.T, srv *httptest.Server) {
 	items := "/collections/towns/items"
 	cases := []struct {
 		method, path string
@@ -379,8 +408,9 @@ func TestMalformedRequests(t *testing.T) {
 // TestFirstUnknownParameterNamed checks that of several unknown
 // parameters the first one written is named, every time (Go's map order
 // used to pick one at random).
-func TestFirstUnknownParameterNamed(t *testing.T) {
-	srv := newServer(t)
+func TestFirstUnknownParameterNamed(t *testing.T) { forEachStore(t, testFirstUnknownParameterNamed) }
+
+func testFirstUnknownParameterNamed(t *testing.T, srv *httptest.Server) {
 	for i := range 20 {
 		r := get(t, srv.URL+"/collections/towns/items?limit=1&echo=1&delta=2&charlie=3&bravo=4&alpha=5")
 		e := decode[struct{ Code, Description string }](t, r)
@@ -390,8 +420,9 @@ func TestFirstUnknownParameterNamed(t *testing.T) {
 	}
 }
 
-func TestLimitIsClamped(t *testing.T) {
-	srv := newServer(t)
+func TestLimitIsClamped(t *testing.T) { forEachStore(t, testLimitIsClamped) }
+
+func testLimitIsClamped(t *testing.T, srv *httptest.Server) {
 	r := get(t, srv.URL+"/collections/events/items?limit=1000000")
 	if r.status != 200 {
 		t.Fatalf("status %d: %s", r.status, r.body)
@@ -406,8 +437,9 @@ func TestLimitIsClamped(t *testing.T) {
 	}
 }
 
-func TestHTTPManners(t *testing.T) {
-	srv := newServer(t)
+func TestHTTPManners(t *testing.T) { forEachStore(t, testHTTPManners) }
+
+func testHTTPManners(t *testing.T, srv *httptest.Server) {
 	for _, path := range []string{"/collections", "/collections/towns/items?datetime=2025-10-10", "/collections/towns/items/kiryat_gat", "/conformance", "/api"} {
 		t.Run(path, func(t *testing.T) {
 			r := get(t, srv.URL+path)
@@ -468,8 +500,9 @@ func TestCORSAllowList(t *testing.T) {
 	}
 }
 
-func TestLandingAndConformance(t *testing.T) {
-	srv := newServer(t)
+func TestLandingAndConformance(t *testing.T) { forEachStore(t, testLandingAndConformance) }
+
+func testLandingAndConformance(t *testing.T, srv *httptest.Server) {
 	for _, path := range []string{"/", "/?f=json", "/collections/", "/conformance/"} {
 		if r := get(t, srv.URL+path); r.status != 200 {
 			t.Errorf("%s: status %d", path, r.status)
@@ -497,8 +530,9 @@ func TestLandingAndConformance(t *testing.T) {
 	}
 }
 
-func TestCollections(t *testing.T) {
-	srv := newServer(t)
+func TestCollections(t *testing.T) { forEachStore(t, testCollections) }
+
+func testCollections(t *testing.T, srv *httptest.Server) {
 	type coll struct {
 		ID     string
 		Extent struct {
@@ -538,8 +572,9 @@ func TestCollections(t *testing.T) {
 	}
 }
 
-func TestBriefings(t *testing.T) {
-	srv := newServer(t)
+func TestBriefings(t *testing.T) { forEachStore(t, testBriefings) }
+
+func testBriefings(t *testing.T, srv *httptest.Server) {
 	list := decode[struct {
 		Briefings []struct {
 			ID    string

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"net/http/httptest"
 	"net/url"
 	"testing"
 
@@ -13,8 +14,9 @@ import (
 // not their bounding box, and that the page, numberMatched and the
 // histogram agree. The first box is the issue's: the yellow line's
 // bounds hold it, but the line runs about 20 km away.
-func TestBBoxIsExact(t *testing.T) {
-	srv := newServer(t)
+func TestBBoxIsExact(t *testing.T) { forEachStore(t, testBBoxIsExact) }
+
+func testBBoxIsExact(t *testing.T, srv *httptest.Server) {
 	for _, c := range []struct {
 		layer, bbox string
 		want        int // -1: count the geometries that meet the box

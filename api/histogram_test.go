@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -10,8 +11,9 @@ import (
 // TestHistogram checks each seed collection's counts by day against its
 // items: for every day from first to last, the features whose valid time
 // touches the day.
-func TestHistogram(t *testing.T) {
-	srv := newServer(t)
+func TestHistogram(t *testing.T) { forEachStore(t, testHistogram) }
+
+func testHistogram(t *testing.T, srv *httptest.Server) {
 	for _, layer := range []string{"towns", "facilities", "crossings", "lines", "schematics", "borders", "areas", "events"} {
 		t.Run(layer, func(t *testing.T) {
 			r := get(t, srv.URL+"/collections/"+layer+"/histogram")

@@ -3,9 +3,10 @@ package api
 import (
 	"net/http"
 
-	"github.com/klauspost/compress/gzhttp"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/klauspost/compress/gzhttp"
 
 	"strata/data/memory"
 )

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,8 +20,9 @@ import (
 
 // TestOpenAPI validates the served OpenAPI document, then checks real
 // requests and responses, errors included, against it.
-func TestOpenAPI(t *testing.T) {
-	srv := newServer(t)
+func TestOpenAPI(t *testing.T) { forEachStore(t, testOpenAPI) }
+
+func testOpenAPI(t *testing.T, srv *httptest.Server) {
 	ctx := context.Background()
 	r := get(t, srv.URL+"/api")
 	if r.status != 200 || r.header.Get("Content-Type") != "application/vnd.oai.openapi+json;version=3.0" {

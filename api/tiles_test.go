@@ -77,8 +77,9 @@ func tileOf(t *testing.T, base, layer, id string, z maptile.Zoom) maptile.Tile {
 	return maptile.At(p, z)
 }
 
-func TestTilesFollowTime(t *testing.T) {
-	srv := newServer(t)
+func TestTilesFollowTime(t *testing.T) { forEachStore(t, testTilesFollowTime) }
+
+func testTilesFollowTime(t *testing.T, srv *httptest.Server) {
 	cases := []struct {
 		layer, id, absent, present string
 	}{
@@ -111,8 +112,9 @@ func TestTilesFollowTime(t *testing.T) {
 	}
 }
 
-func TestTileFeatureProperties(t *testing.T) {
-	srv := newServer(t)
+func TestTileFeatureProperties(t *testing.T) { forEachStore(t, testTileFeatureProperties) }
+
+func testTileFeatureProperties(t *testing.T, srv *httptest.Server) {
 	tl := tileOf(t, srv.URL, "facilities", "cmcc_kiryat_gat", 12)
 	ls := tileLayers(t, get(t, fmt.Sprintf("%s/collections/facilities/tiles/WebMercatorQuad/%d/%d/%d", srv.URL, tl.Z, tl.Y, tl.X)))
 	for _, f := range ls[0].Features {
@@ -132,8 +134,9 @@ func TestTileFeatureProperties(t *testing.T) {
 	t.Errorf("CMCC not in its tile")
 }
 
-func TestTileErrors(t *testing.T) {
-	srv := newServer(t)
+func TestTileErrors(t *testing.T) { forEachStore(t, testTileErrors) }
+
+func testTileErrors(t *testing.T, srv *httptest.Server) {
 	cases := []struct {
 		path    string
 		status  int
@@ -171,8 +174,9 @@ func TestTileErrors(t *testing.T) {
 	}
 }
 
-func TestTileDocuments(t *testing.T) {
-	srv := newServer(t)
+func TestTileDocuments(t *testing.T) { forEachStore(t, testTileDocuments) }
+
+func testTileDocuments(t *testing.T, srv *httptest.Server) {
 	tj := decode[struct {
 		TileJSON     string `json:"tilejson"`
 		Tiles        []string

@@ -3,6 +3,7 @@ package geo
 import (
 	"encoding/json"
 	"regexp"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
@@ -121,6 +122,9 @@ func (l *Layer) Validate() error {
 		if !utf8.ValidString(t.s) {
 			return Invalidf("layer", "layer %q: %s is not valid UTF-8", l.ID, t.field)
 		}
+		if strings.ContainsRune(t.s, 0) {
+			return Invalidf("layer", "layer %q: %s holds a NUL character", l.ID, t.field)
+		}
 	}
 	return nil
 }
@@ -179,10 +183,13 @@ func (f *Feature) Validate() error {
 }
 
 // CheckUTF8 returns an ErrInvalid error naming field when s is not valid
-// UTF-8. Stores call it on text they read that Validate has not checked.
+// UTF-8 or holds a NUL character (which PostgreSQL cannot store as text). Stores call it on text they read that Validate has not checked.
 func CheckUTF8(field, s string) error {
 	if !utf8.ValidString(s) {
 		return Invalidf(field, "%s is not valid UTF-8", field)
+	}
+	if strings.ContainsRune(s, 0) {
+		return Invalidf(field, "%s holds a NUL character", field)
 	}
 	return nil
 }

@@ -254,7 +254,7 @@ func (s *Store) Restore(ctx context.Context, seq iter.Seq2[geo.Record, error]) e
 			return 0, false, geo.Conflictf("the store is not empty: an archive is restored into an empty store only")
 		}
 		r := restorer{ctx: ctx, tx: tx, layers: map[string]int64{}}
-		for rec, err := range seq {
+		for rec, err := range geo.CheckedArchive(seq) {
 			if err != nil {
 				return 0, false, err
 			}

@@ -62,6 +62,9 @@ func (r *versionRow) version(layer, id string, v int64) (geo.Version, error) {
 // History returns the versions of a feature recorded in the snapshot,
 // newest first; see geo.Snapshot.
 func (snap *snapshot) History(ctx context.Context, layer, id string) ([]geo.Version, error) {
+	if !storable(id) {
+		return nil, geo.NotFoundf("feature %q has no history in layer %q", id, layer)
+	}
 	e, err := snap.entry(layer)
 	if err != nil {
 		return nil, err
@@ -96,6 +99,9 @@ func (snap *snapshot) History(ctx context.Context, layer, id string) ([]geo.Vers
 // FeatureVersion returns one version of a feature recorded in the
 // snapshot; see geo.Snapshot.
 func (snap *snapshot) FeatureVersion(ctx context.Context, layer, id string, number int) (*geo.Feature, geo.Version, error) {
+	if !storable(id) {
+		return nil, geo.Version{}, geo.NotFoundf("feature %q in layer %q has no version %d", id, layer, number)
+	}
 	e, err := snap.entry(layer)
 	if err != nil {
 		return nil, geo.Version{}, err

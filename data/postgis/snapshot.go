@@ -308,6 +308,9 @@ const encodedColumns = "f.seq, f.id, f.json"
 // Feature returns the snapshot's version of one feature, or an error
 // wrapping geo.ErrNotFound. It shares nothing with other results.
 func (snap *snapshot) Feature(ctx context.Context, layer, id string) (*geo.Feature, error) {
+	if !storable(id) {
+		return nil, geo.NotFoundf("feature %q does not exist in layer %q", id, layer)
+	}
 	e, err := snap.entry(layer)
 	if err != nil {
 		return nil, err
@@ -646,3 +649,8 @@ func checkPoint(h geo.PointHit, a pointRow, id, name, kind []byte) error {
 	}
 	return nil
 }
+
+// storable reports whether PostgreSQL can hold s in a text column: it
+// refuses the NUL character, so no stored id or name has one, and a
+// lookup of such a string finds nothing.
+func storable(s string) bool { return !strings.ContainsRune(s, 0) }

@@ -633,6 +633,9 @@ func (s *Store) Tokens(ctx context.Context) ([]geo.Token, error) {
 
 // RevokeToken marks a token revoked; see geo.Store.
 func (s *Store) RevokeToken(ctx context.Context, name string, at time.Time) error {
+	if !storable(name) {
+		return geo.NotFoundf("no token is named %q", name)
+	}
 	if at.IsZero() {
 		return geo.Invalidf("at", "a token is revoked at an instant, not the zero time")
 	}
@@ -670,6 +673,9 @@ func (s *Store) Briefings(ctx context.Context) ([]geo.Briefing, error) {
 
 // Briefing returns one briefing, or an error wrapping geo.ErrNotFound.
 func (s *Store) Briefing(ctx context.Context, id string) (geo.Briefing, error) {
+	if !storable(id) {
+		return geo.Briefing{}, geo.NotFoundf("briefing %q does not exist", id)
+	}
 	var body string
 	err := s.pool.QueryRow(ctx, "SELECT body FROM briefings WHERE id = $1", id).Scan(&body)
 	if errors.Is(err, pgx.ErrNoRows) {

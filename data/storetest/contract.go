@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -462,5 +463,54 @@ func testConcurrentReplace(t *testing.T, s geo.Store) {
 	}
 	if pages < 10 {
 		t.Errorf("only %d pages were read during the imports", pages)
+	}
+}
+
+// testNUL: text holding a NUL character, which PostgreSQL cannot store,
+// is refused as invalid by every store, and a lookup by an id or name
+// holding one finds nothing; an escaped \u0000 inside properties is
+// only JSON text and round-trips.
+func testNUL(t *testing.T, s geo.Store) {
+	ctx := context.Background()
+	ok := point("ok", 34, 31, "", "")
+	ok.Properties = json.RawMessage(`{"note":"a\u0000b"}`)
+	mustImport(t, s, "l", ok)
+	bad := point("bad", 34, 31, "", "")
+	bad.Name = "a\x00b"
+	if _, err := s.Import(ctx, note("test", ""), layer("l"), geo.Append, features(bad)); !errors.Is(err, geo.ErrInvalid) {
+		t.Errorf("a name with NUL: error = %v, want ErrInvalid", err)
+	}
+	nl := layer("l2")
+	nl.Title = "x\x00"
+	if err := s.PutLayer(ctx, nl); !errors.Is(err, geo.ErrInvalid) {
+		t.Errorf("a layer title with NUL: error = %v, want ErrInvalid", err)
+	}
+	edit := point("new", 34, 31, "", "")
+	edit.Layer = "l"
+	if _, err := s.Commit(ctx, geo.Commit{Note: note("test", "x\x00"), Edits: []geo.Edit{create(edit)}}); !errors.Is(err, geo.ErrInvalid) {
+		t.Errorf("a comment with NUL: error = %v, want ErrInvalid", err)
+	}
+	sn := snap(t, s)
+	if _, err := sn.Feature(ctx, "l", "ok\x00"); !errors.Is(err, geo.ErrNotFound) {
+		t.Errorf("Feature(id with NUL) error = %v, want ErrNotFound", err)
+	}
+	if _, err := sn.History(ctx, "l", "ok\x00"); !errors.Is(err, geo.ErrNotFound) {
+		t.Errorf("History(id with NUL) error = %v, want ErrNotFound", err)
+	}
+	if _, _, err := sn.FeatureVersion(ctx, "l", "ok\x00", 1); !errors.Is(err, geo.ErrNotFound) {
+		t.Errorf("FeatureVersion(id with NUL) error = %v, want ErrNotFound", err)
+	}
+	if _, err := sn.Layer("l\x00"); !errors.Is(err, geo.ErrNotFound) {
+		t.Errorf("Layer(id with NUL) error = %v, want ErrNotFound", err)
+	}
+	if err := s.RevokeToken(ctx, "t\x00", time.Now()); !errors.Is(err, geo.ErrNotFound) {
+		t.Errorf("RevokeToken(name with NUL) error = %v, want ErrNotFound", err)
+	}
+	if _, err := s.Briefing(ctx, "b\x00"); !errors.Is(err, geo.ErrNotFound) {
+		t.Errorf("Briefing(id with NUL) error = %v, want ErrNotFound", err)
+	}
+	f, err := sn.Feature(ctx, "l", "ok")
+	if err != nil || !jsonEqual(f.Properties, ok.Properties) {
+		t.Errorf("properties with an escaped NUL: %v, %s", err, f.Properties)
 	}
 }

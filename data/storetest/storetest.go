@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"Points", testPoints},
 		{"NoAliasing", testNoAliasing},
 		{"ConcurrentReplace", testConcurrentReplace},
+		{"NUL", testNUL},
 	}
 	runEach(t, open, tests)
 	t.Run("History", func(t *testing.T) { RunHistory(t, open) })
