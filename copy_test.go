@@ -235,4 +235,19 @@ func TestCopyThroughPostgres(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "not empty") {
 		t.Errorf("a second copy into PostgreSQL: exit %d\n%s", code, stderr)
 	}
+
+	// The whole seed, as a server made it, round-trips too.
+	seeded := filepath.Join(t.TempDir(), "seeded.db")
+	startServer(t, seeded).stop(t)
+	want = exportBytes(t, seeded)
+	if n := bytes.Count(want, []byte("\n")); n < 50 {
+		t.Fatalf("the seeded database exports %d records", n)
+	}
+	url = pgtest.URL(t)
+	mustCopy(t, seeded, url)
+	back = filepath.Join(t.TempDir(), "seeded-back.db")
+	mustCopy(t, url, back)
+	if got := exportBytes(t, back); !bytes.Equal(got, want) {
+		t.Errorf("the seed copied to PostgreSQL and back differs: %d bytes, want %d", len(got), len(want))
+	}
 }
