@@ -176,7 +176,7 @@ func New(cfg Config) *Server {
 	}
 	s.pages = newPageCache(cfg.PageCacheBytes)
 	s.tiles = tiles.NewRenderer(tiles.Options{CacheBytes: cfg.TileCacheBytes, Admit: s.admit})
-	s.pastTiles = tiles.NewRenderer(tiles.Options{CacheBytes: cfg.TileCacheBytes / 4, Admit: s.admit})
+	s.pastTiles = tiles.NewRenderer(tiles.Options{CacheBytes: cfg.TileCacheBytes / 4, Admit: s.admit, PastOnly: true})
 	s.metrics = s.newMetrics()
 	s.router = s.routes()
 	return s

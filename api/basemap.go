@@ -45,7 +45,7 @@ func (s *Server) handleBasemapTile(w http.ResponseWriter, r *http.Request, tr *t
 		s.writeError(w, r, err)
 		return
 	}
-	data, tag, err := tr.Tile(r.Context(), snap, t, layerIDs(snap.Layers()), geo.Always)
+	data, tag, _, err := tr.Tile(r.Context(), snap, t, layerIDs(snap.Layers()), geo.Always)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

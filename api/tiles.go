@@ -257,10 +257,22 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, snap geo.Sna
 	if r.URL.Query().Has("asof") {
 		renderer = s.pastTiles
 	}
-	data, tag, err := renderer.Tile(r.Context(), snap, t, layerIDs(layers), when)
+	data, tag, hit, err := renderer.Tile(r.Context(), snap, t, layerIDs(layers), when)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	if s.cfg.TileCacheBytes > 0 {
+		w.Header().Set("X-Cache", cacheStatus(hit))
+	}
 	writeTile(w, r, data, tag, cacheControl(r, "public, max-age=60"))
+}
+
+// cacheStatus is the X-Cache header of an answer from a cache (hit) or
+// computed for it (miss).
+func cacheStatus(hit bool) string {
+	if hit {
+		return "hit"
+	}
+	return "miss"
 }

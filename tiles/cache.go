@@ -1,15 +1,18 @@
 package tiles
 
 import (
+	"cmp"
 	"container/list"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 	"golang.org/x/sync/singleflight"
 
@@ -22,29 +25,44 @@ type group = singleflight.Group
 // Tile returns tile t of the layers of snap for the time interval when,
 // like Render, with its entity tag: a quoted strong ETag derived from the
 // bytes, so equal tiles have equal tags. It serves the tile from the cache
-// when the snapshot's data version is the one the tile was drawn at, and
-// otherwise draws it once however many callers ask for it at the same
-// time (after Options.Admit). The returned bytes are shared: callers must
-// not modify them. Errors are those of Render and of Options.Admit.
-func (r *Renderer) Tile(ctx context.Context, snap geo.Snapshot, t maptile.Tile, layers []string, when geo.Interval) (data []byte, etag string, err error) {
+// when no write since the tile was drawn could have changed it (see
+// cache), and otherwise draws it once however many callers ask for it at
+// the same time (after Options.Admit); hit says which. The returned bytes
+// are shared: callers must not modify them. Errors are those of Render and
+// of Options.Admit.
+func (r *Renderer) Tile(ctx context.Context, snap geo.Snapshot, t maptile.Tile, layers []string, when geo.Interval) (data []byte, etag string, hit bool, err error) {
 	if err := checkTile(t); err != nil {
-		return nil, "", err
+		return nil, "", false, err
 	}
 	ids := normLayers(layers)
 	version := snap.Version()
-	key := cacheKey(version, t, ids, when)
-	if e := r.cache.get(key, version); e != nil {
-		return e.data, e.etag, nil
+	key := cacheKey(t, ids, when)
+	if r.opt.PastOnly {
+		key = strconv.FormatInt(version, 10) + "@" + key
+	}
+	cached := r.cache != nil
+	if cached && !r.opt.PastOnly {
+		// Without the writes up to this version the cache cannot tell
+		// which tiles they changed: draw, and keep nothing.
+		cached = r.cache.learn(ctx, snap) == nil
+	}
+	if cached {
+		if e := r.cache.get(key, version); e != nil {
+			return e.data, e.etag, true, nil
+		}
 	}
 	for try := 1; ; try++ {
-		v, err, shared := r.calls.Do(key, func() (any, error) {
+		v, err, shared := r.calls.Do(strconv.FormatInt(version, 10)+"@"+key, func() (any, error) {
 			data, err := r.renderAdmitted(ctx, snap, t, ids, when)
 			if err != nil {
 				return nil, err
 			}
 			sum := sha256.Sum256(data)
-			e := &entry{key: key, data: data, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
-			r.cache.add(e, version)
+			e := &entry{key: key, data: data, etag: `"` + hex.EncodeToString(sum[:16]) + `"`,
+				box: newEncoder(t, r.opt).queryBox(), layers: ids, version: version}
+			if cached {
+				r.cache.add(e)
+			}
 			return e, nil
 		})
 		if err != nil {
@@ -53,10 +71,10 @@ func (r *Renderer) Tile(ctx context.Context, snap geo.Snapshot, t maptile.Tile, 
 			if shared && try < 3 && ctx.Err() == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 				continue
 			}
-			return nil, "", err
+			return nil, "", false, err
 		}
 		e := v.(*entry)
-		return e.data, e.etag, nil
+		return e.data, e.etag, false, nil
 	}
 }
 
@@ -73,10 +91,9 @@ func (r *Renderer) renderAdmitted(ctx context.Context, snap geo.Snapshot, t mapt
 	return r.render(ctx, snap, t, ids, when)
 }
 
-// cacheKey identifies a tile drawn at a data version.
-func cacheKey(version int64, t maptile.Tile, ids []string, when geo.Interval) string {
+// cacheKey identifies a tile: its address, time interval and layers.
+func cacheKey(t maptile.Tile, ids []string, when geo.Interval) string {
 	var b strings.Builder
-	b.WriteString(strconv.FormatInt(version, 10))
 	for _, n := range []uint64{uint64(t.Z), uint64(t.X), uint64(t.Y)} {
 		b.WriteByte('/')
 		b.WriteString(strconv.FormatUint(n, 10))
@@ -97,83 +114,225 @@ type entry struct {
 	key  string
 	data []byte
 	etag string
+	// box is the buffered tile in longitude and latitude: a write outside
+	// it cannot change the tile. layers are the tile's layers.
+	box    geo.BBox
+	layers []string
+	// version is the latest data version the tile is known to be right
+	// at; the cache moves it forward as it checks the tile again.
+	version int64
 }
 
 // entryOverhead estimates the memory an entry holds beyond its key and
 // data: the entry, its list element and its map slot.
 const entryOverhead = 200
 
-func (e *entry) size() int64 { return int64(len(e.key)+len(e.data)+len(e.etag)) + entryOverhead }
+func (e *entry) size() int64 {
+	n := int64(len(e.key)+len(e.data)+len(e.etag)) + entryOverhead
+	for _, l := range e.layers {
+		n += int64(len(l)) + 16
+	}
+	return n
+}
 
-// cache is a least-recently-used set of tiles bounded in bytes. It holds
-// the tiles of one data version: a tile of another version empties it.
-// A nil *cache holds nothing.
-type cache struct {
-	mu      sync.Mutex
-	max     int64
-	size    int64
+// change is what one data version changed, as far as tiles go.
+type change struct {
 	version int64
-	lru     *list.List // of *entry, most recently used first
-	index   map[string]*list.Element
+	// all is set for a version that was not a changeset (layer metadata,
+	// a restore): it may have changed any tile.
+	all    bool
+	layers []string
+	box    orb.Bound
+	empty  bool // no geometry touched
+}
+
+// touches reports whether c may have changed tile e.
+func (c *change) touches(e *entry) bool {
+	if c.all {
+		return true
+	}
+	if c.empty {
+		return false
+	}
+	for _, l := range c.layers {
+		if slices.Contains(e.layers, l) {
+			return e.box.Intersects(c.box)
+		}
+	}
+	return false
+}
+
+// maxLog is how many data versions of changes the cache remembers: a tile
+// not checked for longer is drawn again.
+const maxLog = 8192
+
+// cache is a least-recently-used set of tiles bounded in bytes, kept
+// across data versions. It learns what each new version changed (the
+// layers and bounding box of its changeset, from Snapshot.Changes): a
+// cached tile stays valid, ETag and all, until a version changes one of
+// its layers within its buffered area. A version that was not a changeset
+// invalidates every tile. With Options.PastOnly, keys hold the version and
+// nothing is learned: a past version never changes. A nil *cache holds
+// nothing.
+type cache struct {
+	mu    sync.Mutex
+	max   int64
+	size  int64
+	lru   *list.List // of *entry, most recently used first
+	index map[string]*list.Element
+	// log holds the changes of the versions in (floor, known], in order.
+	log          []change
+	floor, known int64
+	// learning serialises reading new changes.
+	learning sync.Mutex
 }
 
 func newCache(max int64) *cache {
 	return &cache{max: max, lru: list.New(), index: make(map[string]*list.Element)}
 }
 
-// setVersion empties the cache when version is not its version. The
-// caller holds c.mu.
-func (c *cache) setVersion(version int64) {
-	if version == c.version {
-		return
+// learn reads the changes of the versions after the known ones up to
+// snap's, if any.
+func (c *cache) learn(ctx context.Context, snap geo.Snapshot) error {
+	v := snap.Version()
+	c.mu.Lock()
+	known := c.known
+	c.mu.Unlock()
+	if v <= known {
+		return nil
 	}
-	c.version = version
+	c.learning.Lock()
+	defer c.learning.Unlock()
+	c.mu.Lock()
+	known = c.known
+	if v <= known {
+		c.mu.Unlock()
+		return nil
+	}
+	if known == 0 || v-known > maxLog {
+		// The first version seen, or too many at once to check: start
+		// afresh from v.
+		c.reset(v)
+		c.mu.Unlock()
+		return nil
+	}
+	c.mu.Unlock()
+	list, err := snap.Changes(ctx, geo.ChangeFilter{After: known})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(list, func(a, b geo.Changeset) int { return cmp.Compare(a.ID, b.ID) })
+	var add []change
+	next := known + 1
+	for _, cs := range list {
+		if cs.ID > v {
+			break
+		}
+		if cs.ID != next {
+			add = append(add, change{version: next, all: true})
+		}
+		add = append(add, change{version: cs.ID, layers: cs.Layers, empty: cs.Empty, box: cs.BBox})
+		next = cs.ID + 1
+	}
+	if next <= v {
+		add = append(add, change{version: next, all: true})
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.log = append(c.log, add...)
+	c.known = v
+	if n := len(c.log) - maxLog; n > 0 {
+		c.floor = c.log[n-1].version
+		c.log = slices.Delete(c.log, 0, n)
+	}
+	return nil
+}
+
+// reset empties the cache and its log, at version v. The caller holds
+// c.mu.
+func (c *cache) reset(v int64) {
 	c.lru.Init()
 	clear(c.index)
 	c.size = 0
+	c.log = c.log[:0]
+	c.floor, c.known = v, v
 }
 
-// get returns the tile of key drawn at version, or nil.
-func (c *cache) get(key string, version int64) *entry {
+// valid reports whether entry e, right at e.version, is right at version
+// v too: no change between the two touches it. The caller holds c.mu.
+func (c *cache) valid(e *entry, v int64) bool {
+	lo, hi := min(e.version, v), max(e.version, v)
+	if lo == hi {
+		return true
+	}
+	if lo < c.floor || hi > c.known {
+		return false
+	}
+	i, _ := slices.BinarySearchFunc(c.log, lo+1, func(ch change, v int64) int { return cmp.Compare(ch.version, v) })
+	for ; i < len(c.log) && c.log[i].version <= hi; i++ {
+		if c.log[i].touches(e) {
+			return false
+		}
+	}
+	return true
+}
+
+// get returns the tile of key if it is right at version v, or nil; a tile
+// that is not is dropped.
+func (c *cache) get(key string, v int64) *entry {
 	if c == nil {
 		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.setVersion(version)
 	el, ok := c.index[key]
 	if !ok {
 		return nil
 	}
+	e := el.Value.(*entry)
+	if !c.valid(e, v) {
+		if e.version < v {
+			c.remove(el)
+		}
+		return nil
+	}
+	if v > e.version {
+		e.version = v
+	}
 	c.lru.MoveToFront(el)
-	return el.Value.(*entry)
+	return e
 }
 
-// add stores e, drawn at version, unless the cache has since moved to
-// another version or e alone would fill more than a quarter of it.
-func (c *cache) add(e *entry, version int64) {
+// remove drops the tile of el. The caller holds c.mu.
+func (c *cache) remove(el *list.Element) {
+	e := el.Value.(*entry)
+	c.lru.Remove(el)
+	delete(c.index, e.key)
+	c.size -= e.size()
+}
+
+// add stores e, unless it is older than what the cache can check, older
+// than the tile of its key already kept, or would fill more than a
+// quarter of the cache alone.
+func (c *cache) add(e *entry) {
 	if c == nil || e.size() > c.max/4 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if version != c.version {
+	if e.version < c.floor {
 		return
 	}
 	if el, ok := c.index[e.key]; ok {
-		c.size -= el.Value.(*entry).size()
-		el.Value = e
-		c.lru.MoveToFront(el)
-	} else {
-		c.index[e.key] = c.lru.PushFront(e)
+		if el.Value.(*entry).version > e.version {
+			return
+		}
+		c.remove(el)
 	}
+	c.index[e.key] = c.lru.PushFront(e)
 	c.size += e.size()
 	for c.size > c.max {
-		el := c.lru.Back()
-		old := el.Value.(*entry)
-		c.lru.Remove(el)
-		delete(c.index, old.key)
-		c.size -= old.size()
+		c.remove(c.lru.Back())
 	}
 }
 

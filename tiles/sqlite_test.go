@@ -45,7 +45,7 @@ func TestSQLite(t *testing.T) {
 		datetime string
 		want     bool
 	}{{"2025-10-10", true}, {"2025-10-09", false}, {"2025-10-09T23:59:59Z/2025-10-10T00:00:00Z", true}} {
-		data, _, err := r.Tile(ctx, snapOf(t, db), tile, []string{"lines", "points"}, when(t, tc.datetime))
+		data, _, _, err := r.Tile(ctx, snapOf(t, db), tile, []string{"lines", "points"}, when(t, tc.datetime))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func TestSQLite(t *testing.T) {
 
 	ptile, x, y := pixel(pt[0], pt[1], 15)
 	iv := when(t, "2025-10-10")
-	data1, etag1, err := r.Tile(ctx, snapOf(t, db), ptile, []string{"points"}, iv)
+	data1, etag1, _, err := r.Tile(ctx, snapOf(t, db), ptile, []string{"points"}, iv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestSQLite(t *testing.T) {
 	if _, err := db.Import(ctx, geo.ChangeNote{Author: "test"}, points, geo.Replace, seqOf([]*geo.Feature{feature(t, "p1", "after", pt, "2025-01-01", "2026-01-01")})); err != nil {
 		t.Fatal(err)
 	}
-	data2, etag2, err := r.Tile(ctx, snapOf(t, db), ptile, []string{"points"}, iv)
+	data2, etag2, _, err := r.Tile(ctx, snapOf(t, db), ptile, []string{"points"}, iv)
 	if err != nil {
 		t.Fatal(err)
 	}

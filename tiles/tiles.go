@@ -100,6 +100,10 @@ type Options struct {
 	// tile's bytes, key and bookkeeping; a tile larger than a quarter of
 	// it is not cached. 0 disables the cache.
 	CacheBytes int64
+	// PastOnly says the snapshots drawn from are of past instants (asof),
+	// whose data never changes: tiles are cached by data version, and
+	// nothing is learned of the writes between versions.
+	PastOnly bool
 	// Admit, when set, is called before a tile is drawn (not for a tile
 	// from the cache): it may make the draw wait, or refuse it with an
 	// error, which Tile returns; release is called when the draw ends,
