@@ -19,7 +19,11 @@
 #	STRATA_PGURL   Strata's PostgreSQL store (default: PGURL, the same database;
 #	               a SQLite path also works, to try this script's Strata part)
 #	STRATA_PG      1 (default) runs Strata on PostGIS; 0 skips it
-#	PEER_POOL      the peers' database pool size, DbPoolMaxConns (default 16)
+#	PEER_POOL      the peers' database pool size, DbPoolMaxConns (default 16,
+#	               one per client connection: with fewer, pg_featureserv
+#	               1.3.1 hangs for good once the end of the 16-connection
+#	               run cancels the requests in flight, its pgx pool's
+#	               deadlock of shared/bench/README.md; 4 is their default)
 #	PORT_BASE      first of five loopback ports (default 18761: 18761-18765)
 #	DURATION, WARMUP  of each run (default 20s and 5s, the shared workload's)
 #
@@ -251,6 +255,9 @@ run() { # run NAME ADDR PID PATHS [strata-load flags]: 16 connections, then 1
 	done
 }
 run "pg_featureserv items, bbox + CQL time filter, limit 1000" $FS_ADDR $FS_PID "$WORK/fs-items.txt"
+if ! curl -fs -m 10 -o /dev/null "http://$FS_ADDR$(sed -n 1p "$WORK/fs-items.txt")"; then
+	echo "pg_featureserv no longer answers (10 s) after its runs: the deadlock of its pgx pool after cancelled requests?"
+fi
 [ "$STRATA_PG" = 1 ] && run "Strata on PostGIS items" $SPG_ADDR $SPG_PID "$WORK/items.txt"
 run "Strata on SQLite items" $SQL_ADDR $SQL_PID "$WORK/items.txt"
 run "pg_tileserv tiles, peers.tile function, time-filtered" $TS_ADDR $TS_PID "$WORK/ts-tiles.txt"
