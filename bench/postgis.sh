@@ -198,8 +198,8 @@ if [ ! -f "$DB" ]; then
 	import "$DB"
 fi
 FIRST=$(sed -n 1p "$WORK/items.txt")
-serve() { # serve NAME ADDR DB CACHE_MB: start a Strata server, set PID
-	"$WORK/strata" serve -addr "$2" -db "$3" -access-log=false -tile-cache-mb "$4" >"$WORK/$1.log" 2>&1 &
+serve() { # serve NAME ADDR DB CACHE_MB: start a Strata server with CACHE_MB for tiles and as much for items pages, set PID
+	"$WORK/strata" serve -addr "$2" -db "$3" -access-log=false -tile-cache-mb "$4" -page-cache-mb "$4" >"$WORK/$1.log" 2>&1 &
 	PID=$!
 	PIDS="$PIDS $PID"
 	wait_up "http://$2/collections" $PID "$1"
@@ -258,8 +258,8 @@ run "pg_featureserv items, bbox + CQL time filter, limit 1000" $FS_ADDR $FS_PID 
 if ! curl -fs -m 10 -o /dev/null "http://$FS_ADDR$(sed -n 1p "$WORK/fs-items.txt")"; then
 	echo "pg_featureserv no longer answers (10 s) after its runs: the deadlock of its pgx pool after cancelled requests?"
 fi
-[ "$STRATA_PG" = 1 ] && run "Strata on PostGIS items" $SPG_ADDR $SPG_PID "$WORK/items.txt"
-run "Strata on SQLite items" $SQL_ADDR $SQL_PID "$WORK/items.txt"
+[ "$STRATA_PG" = 1 ] && run "Strata on PostGIS items, caches off" $SPG_ADDR $SPG_PID "$WORK/items.txt"
+run "Strata on SQLite items, caches off" $SQL_ADDR $SQL_PID "$WORK/items.txt"
 run "pg_tileserv tiles, peers.tile function, time-filtered" $TS_ADDR $TS_PID "$WORK/ts-tiles.txt"
 [ "$STRATA_PG" = 1 ] && run "Strata on PostGIS tiles, cache off" $SPG_ADDR $SPG_PID "$WORK/tiles.txt"
 run "Strata on SQLite tiles, cache off" $SQL_ADDR $SQL_PID "$WORK/tiles.txt"
@@ -279,7 +279,8 @@ for list in items tiles; do
 	stop $RPID
 done
 
-# Tiles from the cache (64 MiB), on fresh Strata servers.
+# Items pages and tiles from the caches (64 MiB each), on fresh Strata
+# servers.
 stop $SQL_PID
 serve strata-sqlite-cache $SQL_ADDR "$DB" 64
 SQL_PID=$PID
@@ -289,6 +290,8 @@ if [ "$STRATA_PG" = 1 ]; then
 	SPG_PID=$PID
 fi
 sleep 10
+[ "$STRATA_PG" = 1 ] && run "Strata on PostGIS items, 64 MiB page cache" $SPG_ADDR $SPG_PID "$WORK/items.txt"
+run "Strata on SQLite items, 64 MiB page cache" $SQL_ADDR $SQL_PID "$WORK/items.txt"
 [ "$STRATA_PG" = 1 ] && run "Strata on PostGIS tiles, 64 MiB cache" $SPG_ADDR $SPG_PID "$WORK/tiles.txt"
 run "Strata on SQLite tiles, 64 MiB cache" $SQL_ADDR $SQL_PID "$WORK/tiles.txt"
 if grep -qi 'deadlock\|panic' "$WORK/pg_featureserv.log" "$WORK/pg_tileserv.log"; then
