@@ -274,3 +274,58 @@ func (p *cutProxy) restore() {
 	p.down = false
 	p.mu.Unlock()
 }
+
+// TestReplicasKeepUntouchedTiles: on two servers over one PostgreSQL
+// database, a write through the first invalidates on the second only the
+// cached tiles it touched, as on one server: the second learns what
+// changed from the database's changesets.
+func TestReplicasKeepUntouchedTiles(t *testing.T) {
+	db := pgtest.URL(t)
+	a := startServer(t, db)
+	b := startServer(t, db)
+	token := makeToken(t, db, "replica-tiles", "events")
+	ctx := context.Background()
+	client := newClient(4, 10*time.Second)
+	const kgLon, kgLat = 34.7642, 31.6100 // Kiryat Gat
+	const rfLon, rfLat = 34.2500, 31.2900 // Rafah
+	tileOf := func(lon, lat float64) string {
+		tile := maptile.At(orb.Point{lon, lat}, 12)
+		return fmt.Sprintf("%s/tiles/WebMercatorQuad/%d/%d/%d?datetime=2025-01-01", b.url, tile.Z, tile.Y, tile.X)
+	}
+	create := func(id string, lon, lat float64, name string) {
+		t.Helper()
+		r, err := send(ctx, client, http.MethodPost, a.url+"/collections/events/items", token, 0, "application/geo+json", pointJSON(id, lon, lat, name))
+		if err != nil || r.status != http.StatusCreated {
+			t.Fatalf("create %s through the first server: %v %d %s", id, err, r.status, r.body)
+		}
+		waitFor(t, "the second server serves "+id, func() bool {
+			got, err := send(ctx, client, http.MethodGet, b.url+"/collections/events/items/"+id, "", 0, "", nil)
+			return err == nil && got.status == 200
+		})
+	}
+	create("kg-tile", kgLon, kgLat, "Kiryat Gat point")
+	kg := tileOf(kgLon, kgLat)
+	getRaw(t, client, kg)
+	cached := getRaw(t, client, kg)
+	if !strings.Contains(string(cached.body), "Kiryat Gat point") {
+		t.Fatalf("the Kiryat Gat tile does not hold its point")
+	}
+	create("rf-tile", rfLon, rfLat, "Rafah point")
+	res, err := client.Get(kg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Header.Get("X-Cache") != "hit" || res.Header.Get("ETag") != cached.tag {
+		t.Errorf("the second server's Kiryat Gat tile after a write near Rafah: X-Cache %q ETag %q, want hit %q", res.Header.Get("X-Cache"), res.Header.Get("ETag"), cached.tag)
+	}
+	res, err = client.Get(tileOf(rfLon, rfLat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.Header.Get("X-Cache") != "miss" || !strings.Contains(string(body), "Rafah point") {
+		t.Errorf("the second server's Rafah tile: X-Cache %q, holds the new point: %v", res.Header.Get("X-Cache"), strings.Contains(string(body), "Rafah point"))
+	}
+}

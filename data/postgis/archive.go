@@ -245,6 +245,9 @@ func (b *restoreBatch) flush(ctx context.Context, tx pgx.Tx) error {
 // checks it.
 func (s *Store) Restore(ctx context.Context, seq iter.Seq2[geo.Record, error]) error {
 	return s.write(ctx, func(tx pgx.Tx, _ int64) (int64, bool, error) {
+		if err := useIndexes(ctx, tx); err != nil {
+			return 0, false, err
+		}
 		var nonEmpty bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM layers) OR EXISTS (SELECT 1 FROM changesets)
 			OR EXISTS (SELECT 1 FROM tokens) OR EXISTS (SELECT 1 FROM briefings)`).Scan(&nonEmpty); err != nil {

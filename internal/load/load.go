@@ -106,6 +106,9 @@ type Result struct {
 	AvgBytes float64
 	// Status counts responses by status code.
 	Status map[int]int
+	// CacheHits and CacheMisses count the responses whose X-Cache header
+	// said hit or miss (Strata's tiles and items pages with a cache).
+	CacheHits, CacheMisses int
 	// Non2xx is the number of responses whose status was not 2xx.
 	Non2xx int
 	// Errors is the number of requests that failed without a complete
@@ -317,6 +320,7 @@ type workerStats struct {
 	errorKinds               map[string]int
 	planned, cancelled, late int
 	unfinished               int
+	hits, misses             int
 }
 
 func (r *runner) worker(ws *workerStats) {
@@ -392,6 +396,12 @@ func (r *runner) do(i int64, ws *workerStats) {
 	ws.latencies = append(ws.latencies, t1.Sub(t0))
 	ws.bytes += n
 	ws.status[resp.StatusCode]++
+	switch resp.Header.Get("X-Cache") {
+	case "hit":
+		ws.hits++
+	case "miss":
+		ws.misses++
+	}
 }
 
 // maxErrorKinds bounds the distinct error messages kept.
@@ -430,6 +440,8 @@ func (r *runner) result(stats []workerStats, finished time.Time) *Result {
 		res.Cancelled += ws.cancelled
 		res.CancelLate += ws.late
 		res.Unfinished += ws.unfinished
+		res.CacheHits += ws.hits
+		res.CacheMisses += ws.misses
 	}
 	res.Requests = len(lat)
 	if res.Duration > 0 {

@@ -407,3 +407,29 @@ func TestReport(t *testing.T) {
 		t.Errorf("JSON server = %v", got["server"])
 	}
 }
+
+// TestRunCountsCacheStatus counts the X-Cache headers: 3 hits, 2 misses
+// and 1 answer without the header among 6 requests.
+func TestRunCountsCacheStatus(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s := strings.TrimPrefix(r.URL.Path, "/"); s != "none" {
+			w.Header().Set("X-Cache", s)
+		}
+	}))
+	defer srv.Close()
+	paths := []string{"/hit", "/hit", "/hit", "/miss", "/miss", "/none"}
+	res, err := Run(context.Background(), Config{BaseURL: srv.URL, Paths: paths, Concurrency: 1, MaxRequests: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Requests != 6 || res.CacheHits != 3 || res.CacheMisses != 2 {
+		t.Errorf("%d requests, %d hits, %d misses; want 6, 3, 2", res.Requests, res.CacheHits, res.CacheMisses)
+	}
+	var b strings.Builder
+	if err := res.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "3 hits, 2 misses (60.0% hits)") {
+		t.Errorf("report lacks the cache line:\n%s", b.String())
+	}
+}

@@ -41,6 +41,9 @@ func (r *Result) WriteText(w io.Writer) error {
 	if r.CancelPlanned > 0 {
 		row("cancelled", "%d of %d planned (%d completed first)", r.Cancelled, r.CancelPlanned, r.CancelLate)
 	}
+	if n := r.CacheHits + r.CacheMisses; n > 0 {
+		row("cache", "%d hits, %d misses (%.1f%% hits)", r.CacheHits, r.CacheMisses, 100*float64(r.CacheHits)/float64(n))
+	}
 	row("unfinished", "%d (in flight at the end)", r.Unfinished)
 	if s := r.Server; s != nil {
 		row("server pid", "%d", s.PID)
@@ -84,6 +87,8 @@ type jsonResult struct {
 	Cancelled      int            `json:"cancelled"`
 	CancelLate     int            `json:"cancel_late"`
 	Unfinished     int            `json:"unfinished"`
+	CacheHits      int            `json:"cache_hits"`
+	CacheMisses    int            `json:"cache_misses"`
 	Server         *jsonServer    `json:"server,omitempty"`
 }
 
@@ -106,7 +111,7 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 		Bytes: r.Bytes, AvgBytes: r.AvgBytes, Status: r.Status, Non2xx: r.Non2xx,
 		Errors: r.Errors, ErrorKinds: r.ErrorKinds,
 		CancelPlanned: r.CancelPlanned, Cancelled: r.Cancelled, CancelLate: r.CancelLate,
-		Unfinished: r.Unfinished,
+		Unfinished: r.Unfinished, CacheHits: r.CacheHits, CacheMisses: r.CacheMisses,
 	}
 	if s := r.Server; s != nil {
 		j.Server = &jsonServer{PID: s.PID, PeakRSS: s.PeakRSS, MaxRSS: s.MaxRSS,
