@@ -411,56 +411,108 @@ func (snap *snapshot) Search(ctx context.Context, f geo.Filter, fn func(*geo.Fea
 	case f.Light:
 		cols = lightColumns
 	}
-	m := q.matches(e.num, snap.version, &f, "f.seq, f.pos")
-	page := " ORDER BY pos"
-	if f.Limit > 0 {
-		page += " LIMIT " + q.arg(int64(f.Limit))
-	}
-	if f.Offset > 0 {
-		page += " OFFSET " + q.arg(int64(f.Offset))
-	}
-	// The count comes in every row, and alone in one row when the page is
-	// empty.
-	sql := "WITH m AS MATERIALIZED (" + m + ") SELECT c.n, " + cols + " FROM (SELECT count(*) AS n FROM m) c" +
-		" LEFT JOIN LATERAL (SELECT seq, pos FROM m" + page + ") p ON true LEFT JOIN features f ON f.seq = p.seq ORDER BY p.pos"
-	rows, err := s.pool.Query(ctx, sql, q.args...)
-	if err != nil {
-		return 0, s.wrap(ctx, err)
-	}
-	defer rows.Close()
-	n := 0
-	var (
-		feat    = geo.Feature{Layer: f.Layer}
-		sources []geo.Source
-	)
-	for rows.Next() {
-		r := rawOf(rows)
-		c, err := r.int(0)
+	// The matches are read in chunks, each a statement of its own, and fn
+	// is called between them with no connection held: a caller may block
+	// in fn (an items page waits for a slow client, or for its turn to
+	// compute) without holding one of the pool's connections, which would
+	// let the pool run dry while those holding a turn wait for one. The
+	// snapshot's version makes the chunks one consistent answer.
+	limit := f.Limit
+	n, last, done := 0, int64(0), 0
+	var buf []geo.Feature
+	for first := true; ; first = false {
+		want := searchChunk
+		if limit > 0 {
+			want = min(want, limit-done)
+		}
+		if want <= 0 {
+			break
+		}
+		var sql string
+		if first {
+			m := q.matches(e.num, snap.version, &f, "f.seq, f.pos")
+			page := " ORDER BY pos LIMIT " + q.arg(int64(want))
+			if f.Offset > 0 {
+				page += " OFFSET " + q.arg(int64(f.Offset))
+			}
+			// The count comes in every row, and alone in one row when
+			// the page is empty.
+			sql = "WITH m AS MATERIALIZED (" + m + ") SELECT c.n, p.pos, " + cols + " FROM (SELECT count(*) AS n FROM m) c" +
+				" LEFT JOIN LATERAL (SELECT seq, pos FROM m" + page + ") p ON true LEFT JOIN features f ON f.seq = p.seq ORDER BY p.pos"
+		} else {
+			m := q.matches(e.num, snap.version, &f, "f.seq, f.pos")
+			sql = "SELECT 0, p.pos, " + cols + " FROM (SELECT seq, pos FROM (" + m + ") m WHERE pos > " + q.arg(last) +
+				" ORDER BY pos LIMIT " + q.arg(int64(want)) + ") p JOIN features f ON f.seq = p.seq ORDER BY p.pos"
+		}
+		var err error
+		buf, last, err = snap.searchChunk(ctx, sql, q.args, cols, &f, first, &n, buf[:0])
 		if err != nil {
 			return 0, err
 		}
-		n = int(c)
-		if r.vals[1] == nil {
-			break // an empty page
-		}
-		if cols == encodedColumns {
-			if err := s.readEncoded(r, 1, &feat); err != nil {
+		for i := range buf {
+			if err := fn(&buf[i]); err != nil {
 				return 0, err
 			}
-		} else if sources, err = s.readFeature(r, 1, &feat, f.Light, sources); err != nil {
-			return 0, err
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
 		}
-		if err := fn(&feat); err != nil {
-			return 0, err
+		done += len(buf)
+		if len(buf) < want {
+			break
 		}
-		if err := ctx.Err(); err != nil {
-			return 0, err
+	}
+	return n, nil
+}
+
+// searchChunk is how many features Search reads in one statement (a
+// variable for the tests).
+var searchChunk = 1000
+
+// searchChunk runs one statement of Search and returns its features,
+// copied out of the rows, and the pos of the last. The first chunk's
+// statement also gives the count, in *n.
+func (snap *snapshot) searchChunk(ctx context.Context, sql string, args []any, cols string, f *geo.Filter, first bool, n *int, buf []geo.Feature) ([]geo.Feature, int64, error) {
+	s := snap.s
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, 0, s.wrap(ctx, err)
+	}
+	defer rows.Close()
+	var last int64
+	for rows.Next() {
+		r := rawOf(rows)
+		if first {
+			c, err := r.int(0)
+			if err != nil {
+				return nil, 0, err
+			}
+			*n = int(c)
+		}
+		if r.vals[2] == nil {
+			break // an empty page
+		}
+		if last, err = r.int(1); err != nil {
+			return nil, 0, err
+		}
+		buf = append(buf, geo.Feature{Layer: f.Layer})
+		feat := &buf[len(buf)-1]
+		if cols == encodedColumns {
+			if err := s.readEncoded(r, 2, feat); err != nil {
+				return nil, 0, err
+			}
+			feat.JSON = slices.Clone(feat.JSON)
+		} else {
+			if _, err = s.readFeature(r, 2, feat, f.Light, nil); err != nil {
+				return nil, 0, err
+			}
+			feat.Properties = slices.Clone(feat.Properties)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return 0, s.wrap(ctx, err)
+		return nil, 0, s.wrap(ctx, err)
 	}
-	return n, nil
+	return buf, last, nil
 }
 
 // Days counts the matching features by UTC day, from their valid times
