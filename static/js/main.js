@@ -124,6 +124,9 @@ async function main() {
   const online = onlineBasemap();
   if (online?.on) online.layer.addTo(map);
   L.control.scale({ imperial: false, maxWidth: 160 }).addTo(map);
+  // The header grows and shrinks (the edit bar, notices): Leaflet, which
+  // follows only the window's size, is told when the map's box changes.
+  new ResizeObserver(() => map.invalidateSize({ animate: false })).observe(map.getContainer());
   const app = document.getElementById('app');
   new FullScreen({ position: 'topleft', title: 'Full screen', titleCancel: 'Exit full screen', fullscreenElement: app }).addTo(map);
 

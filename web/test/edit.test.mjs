@@ -140,6 +140,17 @@ function markerAt(page, name) {
   }, name);
 }
 
+/** Opens the popup of the crossing named name, as a click on it does. */
+async function openPopupOf(page, name) {
+  const ok = await page.evaluate((n) => {
+    const l = window.strata.layers.get('crossings');
+    const f = l.features.find((x) => x.properties?.name === n);
+    return !!f && l.openPopup(String(f.id));
+  }, name);
+  assert.ok(ok, `${name} drawn`);
+  await page.locator('.leaflet-popup .fp-history').waitFor();
+}
+
 /** Writes with the API from the test itself, as curl would. */
 async function write(method, path, body, headers = {}) {
   const res = await fetch(base + path, { method, headers: { 'Content-Type': 'application/geo+json', ...headers }, body: body && JSON.stringify(body) });
@@ -204,8 +215,7 @@ test('draw, see it live elsewhere, move, conflict, history, revert, asof', { ski
     const first = await markerAt(a.page, 'Test crossing');
 
     // B starts an edit of version 1 (its ETag is read now).
-    const bm = await markerAt(b.page, 'Test crossing');
-    await b.page.mouse.click(bm.x, bm.y);
+    await openPopupOf(b.page, 'Test crossing');
     await b.page.locator('.leaflet-popup .fp-edit-feature').click();
     await b.page.locator('.eb-save').waitFor();
 
@@ -214,12 +224,15 @@ test('draw, see it live elsewhere, move, conflict, history, revert, asof', { ski
     await new Promise((r) => setTimeout(r, before - Date.now() + 150));
 
     // A moves it: drags the marker in edit mode, then saves.
-    const again = await markerAt(a.page, 'Test crossing');
-    await a.page.mouse.click(again.x, again.y);
+    await openPopupOf(a.page, 'Test crossing');
     await a.page.locator('.leaflet-popup .fp-edit-feature').click();
-    await a.page.locator('.eb-save').waitFor();
+    await a.page.locator('.eb-save').waitFor({ timeout: 5000 }).catch((e) => { throw new Error(`${e.message}\n${a.errors.join('\n')}\n${b.errors.join('\n')}`); });
     assert.deepEqual(await axe(a.page), [], 'axe: edit mode, a feature being changed');
-    const handle = await a.page.evaluate(() => { const r = document.querySelector('.edit-marker').getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; });
+    assert.equal(await a.page.locator('.edit-marker').count(), 1, 'one marker to drag');
+    // The edit bar changed the header's height: let the map settle.
+    await a.page.evaluate(() => new Promise((r) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(r)), 300)));
+    const box = await a.page.locator('.edit-marker').boundingBox();
+    const handle = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
     await a.page.mouse.move(handle.x, handle.y);
     await a.page.mouse.down();
     await a.page.mouse.move(handle.x + 40, handle.y + 20, { steps: 5 });
@@ -253,8 +266,7 @@ test('draw, see it live elsewhere, move, conflict, history, revert, asof', { ski
     // The history lists the three versions, with authors and comments,
     // and draws the earlier places.
     await a.page.waitForFunction(() => [...document.querySelectorAll('.leaflet-marker-icon')].some((e) => e.title === 'Test crossing (B)'), null, { timeout: 2000 });
-    const now = await markerAt(a.page, 'Test crossing (B)');
-    await a.page.mouse.click(now.x, now.y);
+    await openPopupOf(a.page, 'Test crossing (B)');
     await a.page.locator('.leaflet-popup .fp-history').click();
     const hist = a.page.locator('.history-panel');
     await hist.locator('.hv-version').nth(2).waitFor();
@@ -297,7 +309,8 @@ test('draw, see it live elsewhere, move, conflict, history, revert, asof', { ski
 
     // The one failed request: the save without a source, refused with 400.
     assert.deepEqual(a.errors, ['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
-    assert.deepEqual(b.errors, []);
+    // And B's: the stale save, refused with 412.
+    assert.deepEqual(b.errors, ['Failed to load resource: the server responded with a status of 412 (Precondition Failed)']);
   } finally {
     await a.context.close();
     await b.context.close();

@@ -38,9 +38,10 @@ export function resolveConflict({ map, mine, theirs, theirsAuthor }) {
     L.geoJSON(theirs, { pointToLayer: (_, ll) => L.circleMarker(ll, { radius: 11, className: 'conflict-theirs' }), style: { className: 'conflict-theirs' }, interactive: false }),
     L.geoJSON(mine, { pointToLayer: (_, ll) => L.circleMarker(ll, { radius: 8, className: 'conflict-mine' }), style: { className: 'conflict-mine' }, interactive: false }),
   ]).addTo(map);
-  const bounds = drawn.getBounds();
-  if (bounds.isValid() && !map.getBounds().contains(bounds)) map.fitBounds(bounds.pad(0.5), { maxZoom: map.getZoom(), animate: false });
 
+  // The form steps aside while the dialog is open, so the map shows both.
+  const behind = [...document.querySelectorAll('dialog.edit-dialog[open]')];
+  for (const d of behind) d.classList.add('is-behind');
   const { dialog, body, close } = modal('Someone changed this feature meanwhile', 'conflict-dialog');
   body.append(el('p', 'cf-lead', `${theirsAuthor ? `${theirsAuthor} saved` : 'Someone saved'} a newer version while you were editing. Compare them (the map shows yours as a filled blue circle or line, theirs as an orange ring or dashed line), then choose.`));
   const table = el('table', 'cf-table');
@@ -70,7 +71,18 @@ export function resolveConflict({ map, mine, theirs, theirsAuthor }) {
   actions.append(mineBtn, theirsBtn, back);
   body.append(el('p', 'ef-hint', '"Keep mine" saves your version over theirs (theirs stays in the history). "Take theirs" drops your changes.'), actions);
   mineBtn.focus();
+  // Both versions in view, left of the dialog.
+  const bounds = drawn.getBounds();
+  if (bounds.isValid()) {
+    const box = map.getContainer().getBoundingClientRect();
+    const covered = Math.max(0, box.right - dialog.getBoundingClientRect().left);
+    map.fitBounds(bounds, { paddingTopLeft: [60, 60], paddingBottomRight: [covered + 60, 60], maxZoom: map.getZoom(), animate: false });
+  }
   return new Promise((resolve) => {
-    dialog.addEventListener('close', () => { drawn.remove(); resolve(choice); });
+    dialog.addEventListener('close', () => {
+      drawn.remove();
+      for (const d of behind) d.classList.remove('is-behind');
+      resolve(choice);
+    });
   });
 }

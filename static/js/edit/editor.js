@@ -288,7 +288,7 @@ export class Editor {
   popupActions(f, col) {
     const id = String(f.id), c = String(col.id);
     const box = el('div', 'fp-edit');
-    box.append(button('History', 'fp-history', () => showHistory(this.historyHost(), c, id)));
+    box.append(button('History', 'fp-history', () => showHistory(this.historyHost(), c, id, f.properties?.name)));
     if (this.canWrite(c)) {
       box.append(button('Edit', 'fp-edit-feature', () => this.edit(c, id)), button('Delete', 'fp-delete', () => this.remove(c, id)));
     } else if (this.writer && !this.host.past()) {

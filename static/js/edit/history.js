@@ -35,9 +35,10 @@ function errorText(body, err) {
  * @param {HistoryHost} host
  * @param {string} col collection id
  * @param {string} id feature id
+ * @param {string} [name] its name, for the heading
  */
-export async function showHistory(host, col, id) {
-  const panel = openPanel(`History of ${id}`, 'history-panel');
+export async function showHistory(host, col, id, name) {
+  const panel = openPanel(`History of “${name || id}”`, 'history-panel');
   panel.body.append(el('p', 'hv-loading', 'Loading the versions…'));
   const ghosts = L.featureGroup().addTo(host.map);
   panel.onClose(() => ghosts.remove());

@@ -40,6 +40,9 @@ export function openPanel(title, cls) {
   panel.append(h, x, body);
   panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); me.close(); } });
   (document.getElementById('app') || document.body).append(panel);
+  // Over the map's top left corner, whatever the header's height.
+  const map = document.getElementById('map');
+  if (map) panel.style.top = `${map.offsetTop + 10}px`;
   panel.show();
   current = me;
   h.focus();
