@@ -124,9 +124,6 @@ async function main() {
   const online = onlineBasemap();
   if (online?.on) online.layer.addTo(map);
   L.control.scale({ imperial: false, maxWidth: 160 }).addTo(map);
-  // The header grows and shrinks (the edit bar, notices): Leaflet, which
-  // follows only the window's size, is told when the map's box changes.
-  new ResizeObserver(() => map.invalidateSize({ animate: false })).observe(map.getContainer());
   const app = document.getElementById('app');
   new FullScreen({ position: 'topleft', title: 'Full screen', titleCancel: 'Exit full screen', fullscreenElement: app }).addTo(map);
 
@@ -317,6 +314,17 @@ async function main() {
     if (on && again) changed(null); // changes may have been missed
   });
   await editor.start();
+
+  // From now on the header grows and shrinks (the edit bar, notices):
+  // Leaflet, which follows only the window's size, is told when the
+  // map's box changes, and keeps its centre.
+  const box = map.getContainer();
+  let size = [box.clientWidth, box.clientHeight];
+  new ResizeObserver(() => {
+    if (box.clientWidth === size[0] && box.clientHeight === size[1]) return;
+    size = [box.clientWidth, box.clientHeight];
+    map.invalidateSize({ animate: false });
+  }).observe(box);
 
   window.strata.editor = editor;
   window.strata.asof = asofCtl;
