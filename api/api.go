@@ -267,6 +267,7 @@ func (s *Server) routes() *mux.Router {
 	dataAsOf("/collections/{collectionId}/histogram", s.handleHistogram)
 	s.tileRoutes(get, data, dataAsOf)
 	s.historyRoutes(get, data, dataAsOf)
+	data("/token", s.handleToken)
 	s.basemapRoutes(get)
 	if s.cfg.Briefings != nil {
 		get("/briefings", s.handleBriefings)

@@ -77,6 +77,14 @@ var (
 	errReadOnly = errors.New("read-only")
 )
 
+// invalidBody is the body of a 400: the exception and the parameter or
+// member at fault (such as "precision_m" or "sources"), so that a form
+// can show the message beside its field.
+type invalidBody struct {
+	exception
+	Param string `json:"param,omitempty"`
+}
+
 // apiError returns an error of one of this package's kinds with a
 // message for the user.
 func apiError(kind error, format string, args ...any) error {
@@ -114,6 +122,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	w.WriteHeader(code)
+	var ge *geo.Error
+	if code == http.StatusBadRequest && errors.As(err, &ge) && ge.Param != "" {
+		json.NewEncoder(w).Encode(invalidBody{body, ge.Param})
+		return
+	}
 	json.NewEncoder(w).Encode(body)
 }
 

@@ -18,10 +18,15 @@ export class ApiError extends Error {
 /** Largest page the server returns; it clamps larger limits. */
 const MAX_LIMIT = 10000;
 
+// getJSON fetches a JSON document. The current state (a URL without
+// asof) is revalidated with the server every time, as edits change it
+// (an ETag makes that a 304 when nothing did); an answer about the past
+// never changes and may come from the browser's cache.
 async function getJSON(url, signal) {
   let res;
   try {
-    res = await fetch(url, { signal, headers: { Accept: 'application/geo+json, application/json' } });
+    const past = /[?&]asof=/.test(url);
+    res = await fetch(url, { signal, cache: past ? 'default' : 'no-cache', headers: { Accept: 'application/geo+json, application/json' } });
   } catch (err) {
     if (err.name === 'AbortError') throw err;
     throw new ApiError('The map server cannot be reached.', 0);
@@ -49,14 +54,26 @@ export async function fetchCollections(signal) {
 }
 
 /**
+ * Adds the asof parameter (record time, "as known on") to a URL that
+ * has no query yet, when asof is set.
+ * @param {string} url
+ * @param {string} [asof] an RFC 3339 instant or a date
+ * @returns {string}
+ */
+export function withAsOf(url, asof) {
+  return asof ? `${url}?asof=${encodeURIComponent(asof)}` : url;
+}
+
+/**
  * Builds the items URL of a collection.
  * @param {string} id collection id
- * @param {{datetime?: string, bbox?: number[], limit?: number}} [q]
+ * @param {{datetime?: string, bbox?: number[], limit?: number, asof?: string}} [q]
  * @returns {string} a URL relative to the page
  */
 function itemsURL(id, q = {}) {
   const p = new URLSearchParams();
   if (q.datetime) p.set('datetime', q.datetime);
+  if (q.asof) p.set('asof', q.asof);
   if (q.bbox) p.set('bbox', q.bbox.map((v) => +v.toFixed(5)).join(','));
   p.set('limit', String(q.limit ?? MAX_LIMIT));
   return `collections/${encodeURIComponent(id)}/items?${p}`;
@@ -66,7 +83,7 @@ function itemsURL(id, q = {}) {
  * Fetches every feature of a collection matching the query, following
  * "next" links until the last page.
  * @param {string} id collection id
- * @param {{datetime?: string, bbox?: number[], limit?: number}} [q]
+ * @param {{datetime?: string, bbox?: number[], limit?: number, asof?: string}} [q]
  * @param {AbortSignal} [signal]
  * @returns {Promise<object[]>} GeoJSON features
  */
@@ -87,12 +104,13 @@ export async function fetchAllItems(id, q = {}, signal) {
  * /collections/{id}/histogram, a Strata extension).
  * @param {string} id collection id
  * @param {AbortSignal} [signal]
+ * @param {string} [asof] as known at this instant
  * @returns {Promise<{first: string|null, last: string|null, valid: number[],
  *   starts: Object<string, number>, ends: Object<string, number>,
  *   openStart: number, openEnd: number}>}
  */
-export function fetchHistogram(id, signal) {
-  return getJSON(`collections/${encodeURIComponent(id)}/histogram`, signal);
+export function fetchHistogram(id, signal, asof) {
+  return getJSON(withAsOf(`collections/${encodeURIComponent(id)}/histogram`, asof), signal);
 }
 
 /**
@@ -100,10 +118,11 @@ export function fetchHistogram(id, signal) {
  * @param {string} collection collection id
  * @param {string} id feature id
  * @param {AbortSignal} [signal]
+ * @param {string} [asof] as known at this instant
  * @returns {Promise<object>} a GeoJSON feature
  */
-export function fetchFeature(collection, id, signal) {
-  return getJSON(`collections/${encodeURIComponent(collection)}/items/${encodeURIComponent(id)}`, signal);
+export function fetchFeature(collection, id, signal, asof) {
+  return getJSON(withAsOf(`collections/${encodeURIComponent(collection)}/items/${encodeURIComponent(id)}`, asof), signal);
 }
 
 // sameOrigin keeps a link's path and query but never leaves the page's

@@ -72,6 +72,9 @@ export class DataLayer {
     this.features = [];
     this.bands = [];
     this.highlighted = new Set();
+    // Features not drawn: those the editor is changing, drawn by it.
+    this.hidden = new Set();
+    this.asof = undefined;
     this.state = { loading: false, error: '', count: 0 };
     this.tiled = isTiled(col);
     if (this.tiled) {
@@ -104,7 +107,7 @@ export class DataLayer {
     const popup = L.popup(POPUP_OPTIONS).setLatLng(latlng).setContent(wait).openOn(this.map);
     popup.once('remove', () => ctl.abort());
     try {
-      const f = await fetchFeature(this.id, id, ctl.signal);
+      const f = await fetchFeature(this.id, id, ctl.signal, this.asof);
       if (ctl.signal.aborted) return;
       popup.setContent(this.opts.details(f, this.col));
     } catch (err) {
@@ -139,18 +142,20 @@ export class DataLayer {
   /**
    * Loads the features valid at the query's time within its bbox, unless
    * the same query is already shown or running.
-   * @param {{datetime: string, bbox: number[], fade: {day: number, window: number}|null}} q
+   * @param {{datetime: string, bbox: number[], fade: {day: number, window: number}|null, asof?: string}} q
+   *   asof, when set, shows the data as recorded at that instant
    * @returns {Promise<void>}
    */
   async update(q) {
     if (!this.visible) return;
+    this.asof = q.asof;
     if (this.tiled) {
-      // Tiles follow the view themselves; only the time filter is ours.
-      this.key = q.datetime;
-      this.tiles.setDatetime(q.datetime);
+      // Tiles follow the view themselves; only the time filters are ours.
+      this.key = `${q.datetime}|${q.asof ?? ''}`;
+      this.tiles.setDatetime(q.datetime, q.asof);
       return;
     }
-    const key = `${q.datetime}|${q.bbox.join(',')}`;
+    const key = `${q.datetime}|${q.bbox.join(',')}|${q.asof ?? ''}`;
     this.fade = this.events ? q.fade : null;
     if (key === this.key) { this.applyFade(); return; }
     this.abort();
@@ -159,7 +164,7 @@ export class DataLayer {
     this.controller = ctl;
     this.setState({ loading: true, error: '' });
     try {
-      const features = await fetchAllItems(this.id, { datetime: q.datetime, bbox: q.bbox }, ctl.signal);
+      const features = await fetchAllItems(this.id, { datetime: q.datetime, bbox: q.bbox, asof: q.asof }, ctl.signal);
       if (ctl.signal.aborted) return;
       this.draw(features);
       this.controller = null;
@@ -172,13 +177,32 @@ export class DataLayer {
     }
   }
 
+  /**
+   * Loads the layer again at its next update, as the data changed (an
+   * edit, or a changeset from the change feed).
+   */
+  refresh() {
+    if (this.tiled) this.tiles.refresh();
+    else this.key = '';
+  }
+
+  /**
+   * Leaves features undrawn (the editor draws them while it changes
+   * them), or draws them again.
+   * @param {Iterable<string>} ids
+   */
+  setHidden(ids) {
+    this.hidden = new Set([...ids].map(String));
+    if (!this.tiled) this.draw(this.features);
+  }
+
   /** Draws features, replacing what was drawn. */
   draw(features) {
     this.group.clearLayers();
     this.bands = [];
     this.features = features;
     for (const f of features) {
-      if (!f || !f.geometry) continue;
+      if (!f || !f.geometry || this.hidden.has(String(f.id))) continue;
       this.group.addLayer(this.featureLayer(f));
     }
     this.resizeBands();

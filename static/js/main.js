@@ -15,6 +15,9 @@ import { Timeline } from './timeline.js';
 import { parseHash, writeHash } from './urlstate.js';
 import { colorOf } from './style.js';
 import { datetimeParam, startDay, endDay } from './time.js';
+import { AsOfControl } from './asof.js';
+import { ChangeFeed } from './live.js';
+import { Editor } from './edit/editor.js';
 
 /** Days an event stays on the map after its date in instant mode. */
 const EVENT_WINDOW = 14;
@@ -82,8 +85,24 @@ function temporalExtent(cols) {
   return [starts.length ? Math.min(...starts) : NaN, ends.length ? Math.max(...ends) : NaN];
 }
 
+const editStatus = document.getElementById('edit-status');
+let statusTimer = 0;
+
+/**
+ * Shows a quiet notice in the header for a while (screen readers read
+ * it politely).
+ * @param {string} text
+ */
+function notify(text) {
+  editStatus.textContent = text;
+  clearTimeout(statusTimer);
+  statusTimer = setTimeout(() => { editStatus.textContent = ''; }, 8000);
+}
+
 async function main() {
   const initial = parseHash(location.hash);
+  // Record time shown ("as known on"): '' for the current state.
+  let asof = initial.asof || '';
   const map = L.map('map', {
     zoomAnimation: !reducedMotion,
     fadeAnimation: !reducedMotion,
@@ -127,10 +146,15 @@ async function main() {
     const v = timeline.value;
     timeline.set(v.range ? { from: day, to: day + (v.to - v.from), range: true } : { from: day, to: day, range: false });
   };
+  let editor = null;
   for (const col of cols) {
     const layer = new DataLayer(map, col, {
       onState: (id, s) => { control?.setStatus(id, s, layers.get(id)?.visible ?? false); refreshBanner(); },
-      details: (f, c) => featureDetails(f, c, { approximateAt: APPROXIMATE_AT, goTo }),
+      details: (f, c) => {
+        const box = featureDetails(f, c, { approximateAt: APPROXIMATE_AT, goTo });
+        if (editor) box.append(editor.popupActions(f, c));
+        return box;
+      },
     });
     layers.set(String(col.id), layer);
   }
@@ -177,10 +201,11 @@ async function main() {
         datetime: ev ? datetimeParam(v.from - EVENT_WINDOW + 1, v.from) : datetimeParam(v.from, v.range ? v.to : undefined),
         bbox,
         fade: ev ? { day: v.from, window: EVENT_WINDOW } : null,
+        asof: asof || undefined,
       });
     }
     const c = map.getCenter();
-    writeHash({ map: { zoom: map.getZoom(), lat: c.lat, lon: c.lng }, from: v.from, to: v.to, range: v.range, layers: cols.map((x) => String(x.id)).filter((id) => visible.has(id)) });
+    writeHash({ map: { zoom: map.getZoom(), lat: c.lat, lon: c.lng }, from: v.from, to: v.to, range: v.range, layers: cols.map((x) => String(x.id)).filter((id) => visible.has(id)), asof });
   }
   map.on('moveend', schedule);
   for (const [id] of layers) { control.setChecked(id, visible.has(id)); if (visible.has(id)) setLayer(id, true); }
@@ -188,19 +213,32 @@ async function main() {
   // The histogram needs every feature's dates once; layers are small.
   // Layers drawn from tiles are too large to fetch whole: the server
   // counts them.
-  const all = await Promise.all(cols.map(async (c) => {
-    try {
-      if (isTiled(c)) return { id: String(c.id), features: [], days: await fetchHistogram(String(c.id)) };
-      return { id: String(c.id), features: await fetchAllItems(String(c.id), {}) };
-    } catch {
-      return { id: String(c.id), features: [] };
-    }
-  }));
-  for (const a of all) a.events = isEventLayer(a.features);
-  for (const a of all) layers.get(a.id).events = a.events;
-  const evCol = cols.find((c) => all.find((a) => a.id === String(c.id))?.events);
-  if (evCol) timeline.opts.eventColor = colorOf(evCol);
-  const summary = summarise(all, temporalExtent(cols));
+  // They are counted again when the data changes or asof does.
+  async function loadSummary() {
+    const at = asof || undefined;
+    const all = await Promise.all(cols.map(async (c) => {
+      try {
+        if (isTiled(c)) return { id: String(c.id), features: [], days: await fetchHistogram(String(c.id), undefined, at) };
+        return { id: String(c.id), features: await fetchAllItems(String(c.id), { asof: at }) };
+      } catch {
+        return { id: String(c.id), features: [] };
+      }
+    }));
+    for (const a of all) a.events = isEventLayer(a.features);
+    for (const a of all) layers.get(a.id).events = a.events;
+    const evCol = cols.find((c) => all.find((a) => a.id === String(c.id))?.events);
+    if (evCol) timeline.opts.eventColor = colorOf(evCol);
+    return summarise(all, temporalExtent(cols));
+  }
+  let summaryRun = 0;
+  async function reloadSummary() {
+    const run = ++summaryRun;
+    const s = await loadSummary();
+    if (run !== summaryRun) return;
+    timeline.setSummary(s);
+    window.strata.summary = s;
+  }
+  const summary = await loadSummary();
   if (Number.isFinite(initial.from)) timeline.value = { from: initial.from, to: initial.to, range: initial.range };
   ready = true;
   timeline.setSummary(summary);
@@ -236,6 +274,61 @@ async function main() {
     schedule();
   }
 
+  // Edits, the change feed and asof: what changed is loaded again, the
+  // view stays where it is.
+  const changed = (ids) => {
+    for (const [id, l] of layers) if (!ids || ids.includes(id)) l.refresh();
+    schedule();
+    reloadSummary();
+  };
+  const asofCtl = new AsOfControl({
+    notice: document.getElementById('asof-notice'),
+    value: asof,
+    onChange: (v) => {
+      asof = v;
+      map.closePopup();
+      editor?.stopEditing();
+      editor?.render();
+      changed(null);
+    },
+  });
+  timeline.dateInput.closest('label').after(asofCtl.el);
+  const past = () => !!asof && (/^\d{4}-\d{2}-\d{2}$/.test(asof) ? Date.parse(asof) + 86400000 : Date.parse(asof)) <= Date.now();
+  editor = new Editor({
+    map,
+    collections: cols,
+    layers,
+    changed,
+    notify,
+    showAsOf: (t) => asofCtl.set(t),
+    past: () => !!asof,
+  }, document.getElementById('edit-bar'));
+  const feed = new ChangeFeed((ev) => {
+    window.strata.lastChange = ev.id;
+    if (past()) return; // a past state never changes
+    changed(ev.collections);
+    const names = ev.collections.map((id) => cols.find((c) => String(c.id) === id)?.title || id);
+    notify(`Map updated: ${names.join(', ') || 'data'} changed (change ${ev.id}).`);
+  }, (on, again) => {
+    document.body.classList.toggle('is-offline-feed', !on);
+    if (on && again) changed(null); // changes may have been missed
+  });
+  await editor.start();
+
+  // From now on the header grows and shrinks (the edit bar, notices):
+  // Leaflet, which follows only the window's size, is told when the
+  // map's box changes, and keeps its centre.
+  const box = map.getContainer();
+  let size = [box.clientWidth, box.clientHeight];
+  new ResizeObserver(() => {
+    if (box.clientWidth === size[0] && box.clientHeight === size[1]) return;
+    size = [box.clientWidth, box.clientHeight];
+    map.invalidateSize({ animate: false });
+  }).observe(box);
+
+  window.strata.editor = editor;
+  window.strata.asof = asofCtl;
+  window.strata.feed = feed;
   window.strata.map = map;
   window.strata.timeline = timeline;
   window.strata.layers = layers;

@@ -215,10 +215,17 @@ export const VectorTileLayer = L.GridLayer.extend({
    * the requests still running for the old one are aborted, and each tile
    * keeps its old drawing until its new data arrives.
    * @param {string} datetime
+   * @param {string} [asof] as known at this instant (record time)
    */
-  setDatetime(datetime) {
-    if (datetime === this.datetime) return;
+  setDatetime(datetime, asof) {
+    if (datetime === this.datetime && asof === this.asof) return;
     this.datetime = datetime;
+    this.asof = asof;
+    this.refresh();
+  },
+
+  /** Asks for every tile shown again: after a change to the data. */
+  refresh() {
     this.error = '';
     for (const t of this.shown.values()) this.load(t.rec);
     this.report();
@@ -254,7 +261,7 @@ export const VectorTileLayer = L.GridLayer.extend({
     this.loading.add(rec);
     this.report();
     try {
-      const raw = await fetchTile(this.id, rec.coords, datetime, ctl.signal);
+      const raw = await fetchTile(this.id, rec.coords, datetime, ctl.signal, this.asof);
       if (ctl.signal.aborted) return;
       rec.raw = raw;
       rec.items = gather(raw);

@@ -1,6 +1,7 @@
 // urlstate.js reads and writes the map's state in the URL fragment:
 //   #map=zoom/lat/lon&date=YYYY-MM-DD&layers=a,b
-// and in range mode date=YYYY-MM-DD/YYYY-MM-DD. It writes with
+// and in range mode date=YYYY-MM-DD/YYYY-MM-DD; asof=… (a date or an
+// RFC 3339 instant) when the map shows what was known at a past instant. It writes with
 // history.replaceState, so panning and scrubbing never fill the history.
 // A link may also name a feature to open (feature=ID, with its layer
 // first in layers), as the items' "On the map" links do; it is read once
@@ -16,6 +17,7 @@ import { parseDay, formatDay } from './time.js';
  * @property {boolean} range true in range mode
  * @property {string[]|null} layers visible layer ids, null when absent
  * @property {string|null} [feature] id of a feature of layers[0] to open
+ * @property {string} [asof] record time shown ("as known on"); empty for now
  */
 
 /**
@@ -41,6 +43,7 @@ export function parseHash(hash) {
     }
   }
   if (p.has('layers')) state.layers = p.get('layers').split(',').filter(Boolean);
+  state.asof = validAsOf(p.get('asof') || '');
   return state;
 }
 
@@ -61,7 +64,22 @@ export function formatHash(s) {
     parts.push(`date=${formatDay(s.from)}${s.range ? '/' + formatDay(s.to) : ''}`);
   }
   if (s.layers) parts.push(`layers=${s.layers.map(encodeURIComponent).join(',')}`);
+  if (s.asof) parts.push(`asof=${encodeURIComponent(s.asof).replace(/%3A/g, ':')}`);
   return '#' + parts.join('&');
+}
+
+/**
+ * Returns an asof value as the server takes it (a date YYYY-MM-DD, or an
+ * RFC 3339 instant in UTC such as 2025-11-03T12:00:00Z), or '' when it is
+ * not one.
+ * @param {string} v
+ * @returns {string}
+ */
+export function validAsOf(v) {
+  v = String(v).trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return Number.isNaN(parseDay(v)) ? '' : v;
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v))) return v;
+  return '';
 }
 
 /**

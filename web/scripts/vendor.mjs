@@ -6,7 +6,7 @@
 //
 //   cd web && npm ci && npm run vendor
 
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,7 +57,19 @@ const packages = {
     ['index.js', 'index.js'],
     ['LICENSE', 'LICENSE'],
   ],
+  // Drawing and editing for the map's edit mode (static/js/edit/geoman.js
+  // loads it). One script that needs a global L and bundles its
+  // dependencies (lodash, Turf, polyclip-ts…): their licences go beside
+  // it, in THIRD-PARTY-LICENSES.txt (see bundled below).
+  '@geoman-io/leaflet-geoman-free': [
+    ['dist/leaflet-geoman.min.js', 'leaflet-geoman.min.js'],
+    ['dist/leaflet-geoman.css', 'leaflet-geoman.css'],
+    ['LICENSE', 'LICENSE'],
+  ],
 };
+
+/** Packages whose vendored file bundles their npm dependencies. */
+const bundled = new Set(['@geoman-io/leaflet-geoman-free']);
 
 /**
  * Copies a file, replacing quoted import specifiers as rewrites say.
@@ -77,6 +89,53 @@ function copy(from, to, rewrites) {
     if (text === before) throw new Error(`${from}: no import of ${bare} to rewrite`);
   }
   writeFileSync(to, text);
+}
+
+/**
+ * Finds where a dependency of the package in dir is installed: in dir's
+ * own node_modules, else in an enclosing one (npm's hoisting).
+ * @param {string} dir
+ * @param {string} dep
+ * @returns {string}
+ */
+function resolveDep(dir, dep) {
+  for (let d = dir; d.startsWith(modules); d = dirname(d)) {
+    const p = join(d, 'node_modules', dep);
+    if (existsSync(join(p, 'package.json'))) return p;
+  }
+  const p = join(modules, dep);
+  if (existsSync(join(p, 'package.json'))) return p;
+  throw new Error(`${dir}: dependency ${dep} is not installed`);
+}
+
+/**
+ * Writes the licences of every package a bundle holds: the runtime
+ * dependencies of the package in dir, recursively (type packages, which
+ * hold no code, left out), each with its licence file.
+ * @param {string} dir
+ * @param {string} to the file to write
+ */
+function writeBundledLicences(dir, to) {
+  const seen = new Map();
+  const walk = (d) => {
+    const pkg = JSON.parse(readFileSync(join(d, 'package.json'), 'utf8'));
+    for (const dep of Object.keys(pkg.dependencies || {}).sort()) {
+      if (dep.startsWith('@types/')) continue;
+      const p = resolveDep(d, dep);
+      if (seen.has(p)) continue;
+      seen.set(p, null);
+      walk(p);
+    }
+  };
+  walk(dir);
+  const parts = [];
+  for (const p of [...seen.keys()].sort()) {
+    const pkg = JSON.parse(readFileSync(join(p, 'package.json'), 'utf8'));
+    const file = readdirSync(p).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    if (!file) throw new Error(`${p}: no licence file`);
+    parts.push(`== ${pkg.name} ${pkg.version} (${pkg.license}) ==\n\n${readFileSync(join(p, file), 'utf8').trim()}\n`);
+  }
+  writeFileSync(to, `Packages bundled in this folder's script, with their licences.\n\n${parts.join('\n')}`);
 }
 
 const versions = ['# Vendored libraries', '',
@@ -99,6 +158,7 @@ for (const [name, files] of Object.entries(packages)) {
       copy(join(src, from), join(dst, to), rewrites);
     }
   }
+  if (bundled.has(name)) writeBundledLicences(src, join(dst, 'THIRD-PARTY-LICENSES.txt'));
   versions.push(`| ${name} | ${pkg.version} | ${pkg.license} |`);
 }
 

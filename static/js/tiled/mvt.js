@@ -12,11 +12,15 @@ import { TILE_SIZE } from '../carto.js';
  * @param {string} id collection id
  * @param {{x: number, y: number, z: number}} c tile coordinates (XYZ, row 0 at the top)
  * @param {string} [datetime] the items' datetime parameter
+ * @param {string} [asof] as known at this instant (record time)
  * @returns {string}
  */
-export function tileURL(id, c, datetime) {
-  const q = datetime ? `?datetime=${encodeURIComponent(datetime)}` : '';
-  return `collections/${encodeURIComponent(id)}/xyz/${c.z}/${c.x}/${c.y}.mvt${q}`;
+export function tileURL(id, c, datetime, asof) {
+  const p = new URLSearchParams();
+  if (datetime) p.set('datetime', datetime);
+  if (asof) p.set('asof', asof);
+  const q = String(p);
+  return `collections/${encodeURIComponent(id)}/xyz/${c.z}/${c.x}/${c.y}.mvt${q ? '?' + q : ''}`;
 }
 
 /**
@@ -62,11 +66,13 @@ export function decode(buf, layerName) {
  * @param {{x: number, y: number, z: number}} coords
  * @param {string} datetime
  * @param {AbortSignal} signal aborts the request
+ * @param {string} [asof] as known at this instant
  * @returns {Promise<Item[]>} rejects with an AbortError when aborted, and
  *   with an error naming the status when the server answers with one
  */
-export async function fetchTile(id, coords, datetime, signal) {
-  const res = await fetch(tileURL(id, coords, datetime), { signal });
+export async function fetchTile(id, coords, datetime, signal, asof) {
+  // The current state is revalidated (edits change it); the past may be cached.
+  const res = await fetch(tileURL(id, coords, datetime, asof), { signal, cache: asof ? 'default' : 'no-cache' });
   if (!res.ok) throw new Error(`The server answered ${res.status}.`);
   return decode(new Uint8Array(await res.arrayBuffer()), id);
 }
