@@ -50,20 +50,25 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
+	// The 200,000-point layer for the tiles test, served from SQLite for
+	// both runs: importing it into PostgreSQL too would add a minute to
+	// every run and test no more of the map.
+	benchStop, bench := serveBench(t, bin, tmp, filepath.Join(tmp, "bench.db"))
+	defer benchStop()
+
 	// The same tests against each engine: a SQLite file, and a
 	// PostgreSQL database (skipped without one, except under CI).
 	t.Run("sqlite", func(t *testing.T) {
-		runBrowser(t, node, bin, filepath.Join(tmp, "strata.db"), filepath.Join(tmp, "bench.db"))
+		runBrowser(t, node, bin, filepath.Join(tmp, "strata.db"), bench)
 	})
 	t.Run("postgres", func(t *testing.T) {
-		runBrowser(t, node, bin, pgtest.URL(t), pgtest.URL(t))
+		runBrowser(t, node, bin, pgtest.URL(t), bench)
 	})
 }
 
 // runBrowser runs the browser tests against a server on db, and the
-// tiles test against a second one on benchDB.
-func runBrowser(t *testing.T, node, bin, db, benchDB string) {
-	tmp := t.TempDir()
+// tiles test against the server of the benchmark layer at bench.
+func runBrowser(t *testing.T, node, bin, db, bench string) {
 	// serve seeds a new database with the embedded dataset; the xss layer
 	// is imported after that, so the first server only seeds.
 	stop, _ := serve(t, bin, db)
@@ -74,8 +79,6 @@ func runBrowser(t *testing.T, node, bin, db, benchDB string) {
 	}
 	stop, base := serve(t, bin, db)
 	defer stop()
-	benchStop, bench := serveBench(t, bin, tmp, benchDB)
-	defer benchStop()
 
 	run := exec.Command(node, "--test", "test/")
 	run.Env = append(os.Environ(), "STRATA_URL="+base, "STRATA_XSS=required", "STRATA_BENCH_URL="+bench, "STRATA_BENCH=required",
