@@ -213,7 +213,7 @@ func (s *scratch) reset() {
 
 // release returns the scratch to the pool unless it has grown large.
 func (s *scratch) release() {
-	if cap(s.points) > maxPooledPoints || cap(s.feats) > maxPooledPoints || cap(s.w.tile) > maxPooledTile {
+	if cap(s.points) > maxPooledPoints || cap(s.feats) > maxPooledPoints || cap(s.w.tile) > maxPooledTile || len(s.w.strings.slots) > 4*maxPooledPoints {
 		return
 	}
 	if len(s.bounds) > maxPooledPoints {
