@@ -43,8 +43,16 @@ func (r *Renderer) render(ctx context.Context, snap geo.Snapshot, t maptile.Tile
 		} else {
 			sc.reset() // draw every feature from Search
 			lb = layerBuilder{e: e, ctx: ctx, scratch: sc}
-			if _, err := snap.Search(ctx, f, lb.add); err != nil {
-				return nil, err
+			done := false
+			if ss, ok := snap.(ShapeSearcher); ok {
+				if _, done, err = ss.SearchShapes(ctx, f, lb.add); err != nil {
+					return nil, err
+				}
+			}
+			if !done {
+				if _, err := snap.Search(ctx, f, lb.add); err != nil {
+					return nil, err
+				}
 			}
 		}
 		w.startLayer()
