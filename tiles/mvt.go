@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"math"
+	"unsafe"
 
 	"github.com/paulmach/orb"
 )
@@ -27,8 +28,9 @@ type mvtWriter struct {
 	keys     []propKey
 	values   []mvtValue
 	strings  strTable
-	dates    numTable // a valid-time bound's value, by the bound
-	doubles  numTable // by the bits of the value (0 for -0; NaN never found)
+	recent   [32]recentString // strings numbered lately, by address
+	dates    numTable         // a valid-time bound's value, by the bound
+	doubles  numTable         // by the bits of the value (0 for -0; NaN never found)
 	ints     numTable
 	trueIdx  int32
 
@@ -102,6 +104,9 @@ func (w *mvtWriter) startLayer() {
 	clear(w.values) // drop references to strings
 	w.values = w.values[:0]
 	w.strings.empty()
+	if w.strings.epoch == 1 { // wrapped: recent entries could match
+		clear(w.recent[:])
+	}
 	w.dates.empty()
 	w.doubles.empty()
 	w.ints.empty()
@@ -199,6 +204,21 @@ func (w *mvtWriter) tagString(k propKey, s string) {
 // internString returns the index of the string value s in the layer's
 // value table, adding it the first time it is seen.
 func (w *mvtWriter) internString(s string) uint32 {
+	t := &w.strings
+	// The same string (same bytes at the same address, such as a kind
+	// from a store's table of kinds) is found without hashing it.
+	p := unsafe.StringData(s)
+	rc := &w.recent[uintptr(unsafe.Pointer(p))>>4%uintptr(len(w.recent))]
+	if rc.p == p && rc.n == len(s) && rc.epoch == t.epoch && t.epoch != 0 {
+		return rc.vi
+	}
+	vi := w.lookupString(s)
+	*rc = recentString{p: p, n: len(s), epoch: t.epoch, vi: vi}
+	return vi
+}
+
+// lookupString is internString by hash.
+func (w *mvtWriter) lookupString(s string) uint32 {
 	h := uint32(maphash.String(hashSeed, s))
 	t := &w.strings
 	t.reserve()
@@ -423,6 +443,15 @@ type strTable struct {
 }
 
 type strSlot struct{ epoch, hash, vi uint32 }
+
+// recentString remembers the value index of the string of n bytes at p in
+// the table's epoch. Holding p keeps the bytes from being reused for
+// another string.
+type recentString struct {
+	p         *byte
+	n         int
+	epoch, vi uint32
+}
 
 // empty forgets every entry.
 func (t *strTable) empty() {
