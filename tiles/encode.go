@@ -1,7 +1,6 @@
 package tiles
 
 import (
-	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -43,8 +42,16 @@ func (r *Renderer) render(ctx context.Context, snap geo.Snapshot, t maptile.Tile
 		} else {
 			sc.reset() // draw every feature from Search
 			lb = layerBuilder{e: e, ctx: ctx, scratch: sc}
-			if _, err := snap.Search(ctx, f, lb.add); err != nil {
-				return nil, err
+			done := false
+			if ss, ok := snap.(ShapeSearcher); ok {
+				if _, done, err = ss.SearchShapes(ctx, f, lb.add); err != nil {
+					return nil, err
+				}
+			}
+			if !done {
+				if _, err := snap.Search(ctx, f, lb.add); err != nil {
+					return nil, err
+				}
 			}
 		}
 		w.startLayer()
@@ -179,7 +186,8 @@ type scratch struct {
 	feats  []tileFeature
 	points []tilePoint
 	cells  []cell
-	pprops []props // the properties of a layer's points, by point
+	pprops []props  // the properties of a layer's points, by point
+	order  []uint64 // sort keys: a rank<<32 | the index of a point or cell
 	bounds map[int64]string
 	grid   cellGrid
 	w      *mvtWriter
@@ -207,13 +215,13 @@ const (
 func (s *scratch) reset() {
 	clear(s.feats) // drop references to the last layer's strings
 	clear(s.pprops)
-	s.feats, s.points, s.cells, s.pprops = s.feats[:0], s.points[:0], s.cells[:0], s.pprops[:0]
+	s.feats, s.points, s.cells, s.pprops, s.order = s.feats[:0], s.points[:0], s.cells[:0], s.pprops[:0], s.order[:0]
 	s.grid.empty()
 }
 
 // release returns the scratch to the pool unless it has grown large.
 func (s *scratch) release() {
-	if cap(s.points) > maxPooledPoints || cap(s.feats) > maxPooledPoints || cap(s.w.tile) > maxPooledTile {
+	if cap(s.points) > maxPooledPoints || cap(s.feats) > maxPooledPoints || cap(s.w.tile) > maxPooledTile || len(s.w.strings.slots) > 4*maxPooledPoints {
 		return
 	}
 	if len(s.bounds) > maxPooledPoints {
@@ -315,14 +323,17 @@ func (lb *layerBuilder) finish(out layerSink) {
 			return
 		}
 		// Read the attributes in the order the store gave the points,
-		// which is the order it holds them in, then draw in rank order.
+		// which is the order it holds them in, then draw in rank order
+		// (ranks are distinct: sorting rank<<32 | index is that order).
+		lb.order = lb.order[:0]
 		for i := range lb.points {
 			lb.pprops = append(lb.pprops, *lb.propsOf(i))
-			lb.points[i].feat = int32(i)
+			lb.order = append(lb.order, uint64(lb.points[i].rank)<<32|uint64(i))
 		}
-		slices.SortFunc(lb.points, func(a, b tilePoint) int { return cmp.Compare(a.rank, b.rank) })
-		for i := range lb.points {
-			out.pointFeature(e, &lb.pprops[lb.points[i].feat], lb.points[i:i+1])
+		slices.Sort(lb.order)
+		for _, k := range lb.order {
+			i := uint32(k)
+			out.pointFeature(e, &lb.pprops[i], lb.points[i:i+1])
 		}
 		return
 	}
@@ -384,10 +395,14 @@ func (lb *layerBuilder) cluster(out layerSink) {
 	lb.grid.empty()
 	// In the order of each cell's first point, as if the points had come
 	// in order.
-	pts := lb.points
-	slices.SortFunc(cells, func(a, b cell) int { return cmp.Compare(pts[a.first].rank, pts[b.first].rank) })
 	lb.cells = cells
-	for _, c := range cells {
+	lb.order = lb.order[:0]
+	for i := range cells {
+		lb.order = append(lb.order, uint64(lb.points[cells[i].first].rank)<<32|uint64(i))
+	}
+	slices.Sort(lb.order)
+	for _, k := range lb.order {
+		c := &cells[uint32(k)]
 		if c.n == 1 {
 			out.pointFeature(e, lb.propsOf(c.first), lb.points[c.first:c.first+1])
 			continue

@@ -2,7 +2,9 @@ package tiles
 
 import (
 	"encoding/binary"
+	"hash/maphash"
 	"math"
+	"unsafe"
 
 	"github.com/paulmach/orb"
 )
@@ -25,10 +27,11 @@ type mvtWriter struct {
 	keyIndex [numKeys]int32
 	keys     []propKey
 	values   []mvtValue
-	strings  map[string]uint32
-	dates    map[int64]uint32 // a valid-time bound's value, by the bound
-	doubles  map[float64]uint32
-	ints     map[int64]uint32
+	strings  strTable
+	recent   [32]recentString // strings numbered lately, by address
+	dates    numTable         // a valid-time bound's value, by the bound
+	doubles  numTable         // by the bits of the value (0 for -0; NaN never found)
+	ints     numTable
 	trueIdx  int32
 
 	prevX, prevY int32 // the geometry cursor
@@ -82,7 +85,7 @@ const (
 )
 
 func newMVTWriter() *mvtWriter {
-	return &mvtWriter{strings: map[string]uint32{}, dates: map[int64]uint32{}, doubles: map[float64]uint32{}, ints: map[int64]uint32{}}
+	return &mvtWriter{}
 }
 
 // reset empties w for another tile.
@@ -100,10 +103,13 @@ func (w *mvtWriter) startLayer() {
 	w.keys = w.keys[:0]
 	clear(w.values) // drop references to strings
 	w.values = w.values[:0]
-	clear(w.strings)
-	clear(w.dates)
-	clear(w.doubles)
-	clear(w.ints)
+	w.strings.empty()
+	if w.strings.epoch == 1 { // wrapped: recent entries could match
+		clear(w.recent[:])
+	}
+	w.dates.empty()
+	w.doubles.empty()
+	w.ints.empty()
 	w.trueIdx = -1
 }
 
@@ -192,39 +198,83 @@ func (w *mvtWriter) key(k propKey) uint32 {
 }
 
 func (w *mvtWriter) tagString(k propKey, s string) {
-	w.appendTag(w.key(k), intern(w, w.strings, s, mvtValue{typ: valString, s: s}))
+	w.appendTag(w.key(k), w.internString(s))
+}
+
+// internString returns the index of the string value s in the layer's
+// value table, adding it the first time it is seen.
+func (w *mvtWriter) internString(s string) uint32 {
+	t := &w.strings
+	// The same string (same bytes at the same address, such as a kind
+	// from a store's table of kinds) is found without hashing it.
+	p := unsafe.StringData(s)
+	rc := &w.recent[uintptr(unsafe.Pointer(p))>>4%uintptr(len(w.recent))]
+	if rc.p == p && rc.n == len(s) && rc.epoch == t.epoch && t.epoch != 0 {
+		return rc.vi
+	}
+	vi := w.lookupString(s)
+	*rc = recentString{p: p, n: len(s), epoch: t.epoch, vi: vi}
+	return vi
+}
+
+// lookupString is internString by hash.
+func (w *mvtWriter) lookupString(s string) uint32 {
+	h := uint32(maphash.String(hashSeed, s))
+	t := &w.strings
+	t.reserve()
+	mask := uint32(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.epoch != t.epoch {
+			vi := w.addValue(mvtValue{typ: valString, s: s})
+			*sl = strSlot{epoch: t.epoch, hash: h, vi: vi}
+			t.n++
+			return vi
+		}
+		if sl.hash == h && w.values[sl.vi].s == s {
+			return sl.vi
+		}
+	}
 }
 
 // tagBound tags a valid-time bound ms, written as its text: the text is
 // formatted and looked up once a layer, its value index remembered by ms.
 func (w *mvtWriter) tagBound(e *encoder, k propKey, ms int64) {
-	vi, ok := w.dates[ms]
+	vi, ok := w.dates.find(uint64(ms))
 	if !ok {
-		s := e.boundText(ms)
-		vi = intern(w, w.strings, s, mvtValue{typ: valString, s: s})
-		w.dates[ms] = vi
+		vi = w.internString(e.boundText(ms))
+		w.dates.add(uint64(ms), vi)
 	}
 	w.appendTag(w.key(k), vi)
 }
 
 func (w *mvtWriter) tagDouble(k propKey, f float64) {
-	w.appendTag(w.key(k), intern(w, w.doubles, f, mvtValue{typ: valDouble, f: f}))
+	key := f
+	if key == 0 {
+		key = 0 // -0 is the value 0, as it is to a map
+	}
+	bits := math.Float64bits(key)
+	vi, ok := w.doubles.find(bits)
+	if !ok || f != f { // a NaN equals nothing, itself included
+		vi = w.addValue(mvtValue{typ: valDouble, f: f})
+		w.doubles.add(bits, vi)
+	}
+	w.appendTag(w.key(k), vi)
 }
 
 func (w *mvtWriter) tagInt(k propKey, i int64) {
-	w.appendTag(w.key(k), intern(w, w.ints, i, mvtValue{typ: valSint, i: i}))
+	vi, ok := w.ints.find(uint64(i))
+	if !ok {
+		vi = w.addValue(mvtValue{typ: valSint, i: i})
+		w.ints.add(uint64(i), vi)
+	}
+	w.appendTag(w.key(k), vi)
 }
 
-// intern returns the index of v in the layer's value table, adding it
-// the first time its key is seen.
-func intern[K comparable](w *mvtWriter, seen map[K]uint32, key K, v mvtValue) uint32 {
-	vi, ok := seen[key]
-	if !ok {
-		vi = uint32(len(w.values))
-		w.values = append(w.values, v)
-		seen[key] = vi
-	}
-	return vi
+// addValue appends v to the layer's value table and returns its index.
+func (w *mvtWriter) addValue(v mvtValue) uint32 {
+	w.values = append(w.values, v)
+	return uint32(len(w.values) - 1)
 }
 
 // appendTag appends one key/value index pair to the feature's tags.
@@ -375,4 +425,132 @@ func (w *mvtWriter) rings(p orb.Polygon) {
 		}
 		w.command(cmdClosePath, 1)
 	}
+}
+
+// hashSeed seeds the hashes of the string values of tiles.
+var hashSeed = maphash.MakeSeed()
+
+// The tables below number a layer's values by their keys, in place of Go
+// maps: open addressing with linear probing, each slot stamped with the
+// epoch it was filled in, so that emptying a table for the next layer is
+// a counter's increment rather than a pass over its memory.
+
+// strTable finds string values by hash (see mvtWriter.internString).
+type strTable struct {
+	slots []strSlot // a power of two long
+	epoch uint32    // the current epoch; slots of other epochs are empty
+	n     int       // slots of the current epoch
+}
+
+type strSlot struct{ epoch, hash, vi uint32 }
+
+// recentString remembers the value index of the string of n bytes at p in
+// the table's epoch. Holding p keeps the bytes from being reused for
+// another string.
+type recentString struct {
+	p         *byte
+	n         int
+	epoch, vi uint32
+}
+
+// empty forgets every entry.
+func (t *strTable) empty() {
+	t.n = 0
+	if t.epoch++; t.epoch == 0 { // wrapped: stale stamps could match
+		clear(t.slots)
+		t.epoch = 1
+	}
+}
+
+// reserve makes room for one more entry, keeping the load at most a half.
+func (t *strTable) reserve() {
+	if t.epoch == 0 {
+		t.epoch = 1
+	}
+	if 2*(t.n+1) <= len(t.slots) {
+		return
+	}
+	old := t.slots
+	t.slots = make([]strSlot, max(2*len(old), 256))
+	mask := uint32(len(t.slots) - 1)
+	for _, sl := range old {
+		if sl.epoch != t.epoch {
+			continue
+		}
+		i := sl.hash & mask
+		for t.slots[i].epoch == t.epoch {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = sl
+	}
+}
+
+// numTable finds values by a 64-bit key.
+type numTable struct {
+	slots []numSlot // a power of two long
+	epoch uint32
+	n     int
+}
+
+type numSlot struct {
+	key       uint64
+	epoch, vi uint32
+}
+
+// empty forgets every entry.
+func (t *numTable) empty() {
+	t.n = 0
+	if t.epoch++; t.epoch == 0 {
+		clear(t.slots)
+		t.epoch = 1
+	}
+}
+
+// numHash spreads a key over the slots (Fibonacci hashing).
+func numHash(key uint64) uint32 { return uint32((key * 0x9e3779b97f4a7c15) >> 32) }
+
+// find returns the value index of key, if it has one.
+func (t *numTable) find(key uint64) (uint32, bool) {
+	if t.n == 0 {
+		return 0, false
+	}
+	mask := uint32(len(t.slots) - 1)
+	for i := numHash(key) & mask; ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.epoch != t.epoch {
+			return 0, false
+		}
+		if sl.key == key {
+			return sl.vi, true
+		}
+	}
+}
+
+// add gives key the value index vi. A key added twice is found with its
+// first index.
+func (t *numTable) add(key uint64, vi uint32) {
+	if t.epoch == 0 {
+		t.epoch = 1
+	}
+	if 2*(t.n+1) > len(t.slots) {
+		old := t.slots
+		t.slots = make([]numSlot, max(2*len(old), 64))
+		t.n = 0
+		for _, sl := range old {
+			if sl.epoch == t.epoch {
+				t.insert(sl.key, sl.vi)
+			}
+		}
+	}
+	t.insert(key, vi)
+}
+
+func (t *numTable) insert(key uint64, vi uint32) {
+	mask := uint32(len(t.slots) - 1)
+	i := numHash(key) & mask
+	for t.slots[i].epoch == t.epoch {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = numSlot{key: key, epoch: t.epoch, vi: vi}
+	t.n++
 }

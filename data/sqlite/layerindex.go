@@ -32,6 +32,11 @@ type layerIndex struct {
 	// attrs are what a tile shows of each feature of a layer of points,
 	// once read (see Points); nil for other layers.
 	attrs atomic.Pointer[pointAttrs]
+	// shapes are what a tile shows of each feature of a layer of lines
+	// and polygons, once read (see shapes.go); shapeState says whether
+	// they are being read or never will be.
+	shapes     atomic.Pointer[shapeSet]
+	shapeState atomic.Int32
 	// done is closed once the build has tried to read attrs.
 	done chan struct{}
 }

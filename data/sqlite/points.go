@@ -21,10 +21,11 @@ import (
 // the points of one tile lie close together), outside the Go heap. With
 // them a tile's points come from memory alone, without reading a row.
 //
-// Ids and names are kept as written, each a uvarint length and the bytes,
-// in chunks; kinds and precisions as indexes into tables of the distinct
-// values, which must be few (at most 256 each) for the attributes to be
-// kept. About 10 bytes a feature beyond its id and name.
+// Ids and names are kept as written, in chunks: the uvarint lengths of
+// the id and the name, then their bytes (read into one string); kinds
+// and precisions as indexes into tables of the distinct values, which
+// must be few (at most 256 each) for the attributes to be kept. About 10
+// bytes a feature beyond its id and name.
 type pointAttrs struct {
 	off   []uint32 // by leaf: chunk<<chunkBits | offset of the id
 	text  [][]byte // the chunks
@@ -123,8 +124,8 @@ func readPointAttrs(ctx context.Context, conn *sql.Conn, num int64, pos []int64,
 		}
 		a.off[l] = uint32(len(a.text)-1)<<chunkBits | uint32(len(chunk))
 		chunk = binary.AppendUvarint(chunk, uint64(len(id)))
-		chunk = append(chunk, id...)
 		chunk = binary.AppendUvarint(chunk, uint64(len(name)))
+		chunk = append(chunk, id...)
 		chunk = append(chunk, name...)
 		a.text[len(a.text)-1] = chunk
 		a.kind[l], a.prec[l] = k, pk
@@ -151,11 +152,12 @@ func isWKBPoint(b []byte) bool {
 func (a *pointAttrs) fill(p int, f *geo.Feature) {
 	o := a.off[p]
 	b := a.text[o>>chunkBits][o&(chunkSize-1):]
-	n, k := binary.Uvarint(b)
-	f.ID = string(b[k : k+int(n)])
-	b = b[k+int(n):]
-	n, k = binary.Uvarint(b)
-	f.Name = string(b[k : k+int(n)])
+	n1, k := binary.Uvarint(b)
+	b = b[k:]
+	n2, k := binary.Uvarint(b)
+	b = b[k:]
+	both := string(b[:n1+n2]) // one allocation for both
+	f.ID, f.Name = both[:n1], both[n1:]
 	f.Kind = a.kinds[a.kind[p]]
 	f.PrecisionM = a.precs[a.prec[p]]
 }
