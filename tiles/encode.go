@@ -42,16 +42,8 @@ func (r *Renderer) render(ctx context.Context, snap geo.Snapshot, t maptile.Tile
 		} else {
 			sc.reset() // draw every feature from Search
 			lb = layerBuilder{e: e, ctx: ctx, scratch: sc}
-			done := false
-			if ss, ok := snap.(ShapeSearcher); ok {
-				if _, done, err = ss.SearchShapes(ctx, f, lb.add); err != nil {
-					return nil, err
-				}
-			}
-			if !done {
-				if _, err := snap.Search(ctx, f, lb.add); err != nil {
-					return nil, err
-				}
+			if _, err := snap.Search(ctx, f, lb.add); err != nil {
+				return nil, err
 			}
 		}
 		w.startLayer()

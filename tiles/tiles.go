@@ -170,16 +170,6 @@ func checkTile(t maptile.Tile) error {
 	return nil
 }
 
-// ShapeSearcher is an optional interface of a geo.Snapshot that keeps the
-// light features of layers of lines and polygons in memory. SearchShapes
-// answers a light Search (Filter.Light, no Limit or Offset) as Search
-// would, and reports true, or reports false without calling fn when it
-// cannot answer from memory; the renderer then calls Search. fn must not
-// change the feature's geometry.
-type ShapeSearcher interface {
-	SearchShapes(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (n int, ok bool, err error)
-}
-
 // Renderer draws tiles from snapshots of a store. It is safe for
 // concurrent use.
 type Renderer struct {

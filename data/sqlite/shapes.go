@@ -135,15 +135,15 @@ func positions(g orb.Geometry) int {
 	return 0
 }
 
-// SearchShapes is a light Search (geo.Filter.Light; no Limit or Offset)
-// for drawing vector tiles of a layer of lines and polygons, answered
+// searchShapes answers a light Search (geo.Filter.Light; no Limit or
+// Offset), such as vector tiles make of a layer of lines and polygons,
 // from memory: it calls fn with the features matching f, in import order,
 // as Search would, and reports true. It reports false, without calling
 // fn, when it cannot answer from memory (no index yet, recent writes not
-// yet in the index, or a layer too large to keep), and the caller then
-// uses Search. fn must not change the feature's geometry, which is
-// shared.
-func (snap *snapshot) SearchShapes(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, bool, error) {
+// yet in the index, or a layer too large to keep), and Search then reads
+// the rows. fn must not change the feature's geometry, which is shared
+// (as Search's callbacks must not change what they are given).
+func (snap *snapshot) searchShapes(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, bool, error) {
 	if !f.Light || f.Limit > 0 || f.Offset > 0 {
 		return 0, false, nil
 	}

@@ -15,12 +15,12 @@ func lightOf(f *geo.Feature) geo.Feature {
 	return geo.Feature{Layer: f.Layer, ID: f.ID, Name: f.Name, Kind: f.Kind, Valid: f.Valid, PrecisionM: f.PrecisionM, Geometry: f.Geometry}
 }
 
-// shapesOf returns the features SearchShapes gives for f, and whether it
+// shapesOf returns the features searchShapes gives for f, and whether it
 // answered.
 func shapesOf(t *testing.T, sn *snapshot, f geo.Filter) ([]geo.Feature, int, bool) {
 	t.Helper()
 	var out []geo.Feature
-	n, ok, err := sn.SearchShapes(context.Background(), f, func(ft *geo.Feature) error {
+	n, ok, err := sn.searchShapes(context.Background(), f, func(ft *geo.Feature) error {
 		out = append(out, lightOf(ft))
 		return nil
 	})
@@ -30,7 +30,7 @@ func shapesOf(t *testing.T, sn *snapshot, f geo.Filter) ([]geo.Feature, int, boo
 	return out, n, ok
 }
 
-// SearchShapes answers light searches of a layer of lines from memory as
+// searchShapes answers light searches of a layer of lines from memory as
 // Search answers them from rows: the same features, in the same order,
 // with the same attributes and geometry; it declines while the index has
 // recent writes to merge, and for a layer too large to keep.
@@ -56,7 +56,7 @@ func TestSearchShapes(t *testing.T) {
 		f := randomFilter(rnd, "r")
 		f.Limit, f.Offset, f.Light = 0, 0, true
 		var want []geo.Feature
-		wn, err := sn.Search(ctx, f, func(ft *geo.Feature) error {
+		wn, err := sn.searchRows(ctx, f, func(ft *geo.Feature) error {
 			want = append(want, lightOf(ft))
 			return nil
 		})
@@ -65,14 +65,14 @@ func TestSearchShapes(t *testing.T) {
 		}
 		got, n, ok := shapesOf(t, sn, f)
 		if !ok {
-			t.Fatalf("query %d: SearchShapes declined a layer with its index built", i)
+			t.Fatalf("query %d: searchShapes declined a layer with its index built", i)
 		}
 		if n != wn || !reflect.DeepEqual(got, want) {
-			t.Fatalf("query %d %+v (bbox %+v): SearchShapes gives %d features (%d), Search %d (%d)\n%v\n%v", i, f, f.BBox, len(got), n, len(want), wn, got, want)
+			t.Fatalf("query %d %+v (bbox %+v): searchShapes gives %d features (%d), Search %d (%d)\n%v\n%v", i, f, f.BBox, len(got), n, len(want), wn, got, want)
 		}
 	}
 	if _, _, ok := shapesOf(t, sn, geo.Filter{Layer: "r", Time: geo.Always, Light: true, Limit: 10}); ok {
-		t.Error("SearchShapes answered a query with a limit")
+		t.Error("searchShapes answered a query with a limit")
 	}
 
 	// After a write, the index's overlay is not empty: Search answers.
@@ -83,7 +83,7 @@ func TestSearchShapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, _, ok := shapesOf(t, sn2, geo.Filter{Layer: "r", Time: geo.Always, Light: true}); ok {
-		t.Error("SearchShapes answered with writes not yet in the index")
+		t.Error("searchShapes answered with writes not yet in the index")
 	}
 
 	// A layer too large to keep is never kept.
@@ -99,7 +99,7 @@ func TestSearchShapes(t *testing.T) {
 	}
 	for range 2 {
 		if _, _, ok := shapesOf(t, sn3, geo.Filter{Layer: "big", Time: geo.Always, Light: true}); ok {
-			t.Error("SearchShapes answered for a layer larger than maxShapeBytes")
+			t.Error("searchShapes answered for a layer larger than maxShapeBytes")
 		}
 	}
 	if li := indexOf(t, db, "big"); li == nil || li.shapeState.Load() != shapesNever {

@@ -259,6 +259,16 @@ func (s *DB) decodeFeature(feat *geo.Feature, seq int64, geom, props, srcs []byt
 // from the layer's in-memory index when it is built for the snapshot's
 // generation of the layer, else from a scan of features_bounds.
 func (snap *snapshot) Search(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error) {
+	if fn != nil {
+		if n, ok, err := snap.searchShapes(ctx, f, fn); ok || err != nil {
+			return n, err
+		}
+	}
+	return snap.searchRows(ctx, f, fn)
+}
+
+// searchRows is Search reading the features from their rows.
+func (snap *snapshot) searchRows(ctx context.Context, f geo.Filter, fn func(*geo.Feature) error) (int, error) {
 	e, err := snap.entry(f.Layer)
 	if err != nil {
 		return 0, err
