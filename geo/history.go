@@ -124,6 +124,47 @@ type Commit struct {
 	Edits []Edit
 }
 
+// Check checks what a Commit holds before a store reads anything: its
+// note, the number of its edits, their operations, that no two edit one
+// feature, and that every new version is of its edit's feature. Errors
+// wrap ErrInvalid and name the edits.
+func (c *Commit) Check() error {
+	if err := c.Note.Check(); err != nil {
+		return err
+	}
+	if len(c.Edits) == 0 {
+		return Invalidf("edits", "a commit needs at least one edit")
+	}
+	if len(c.Edits) > MaxEdits {
+		return Invalidf("edits", "a commit holds at most %d edits, not %d", MaxEdits, len(c.Edits))
+	}
+	type editKey struct{ layer, id string }
+	seen := make(map[editKey]int, len(c.Edits))
+	for i := range c.Edits {
+		e := &c.Edits[i]
+		if j, ok := seen[editKey{e.Layer, e.ID}]; ok {
+			return Invalidf("edits", "edits %d and %d both change feature %q in layer %q", j, i, e.ID, e.Layer)
+		}
+		seen[editKey{e.Layer, e.ID}] = i
+		switch e.Op {
+		case OpCreate, OpReplace:
+			if e.Feature == nil {
+				return Invalidf("edits", "edit %d (%s of %q in layer %q) has no feature", i, e.Op, e.ID, e.Layer)
+			}
+			if e.Feature.ID != e.ID || e.Feature.Layer != e.Layer {
+				return Invalidf("edits", "edit %d (%s of %q in layer %q) holds feature %q of layer %q", i, e.Op, e.ID, e.Layer, e.Feature.ID, e.Feature.Layer)
+			}
+		case OpDelete:
+		default:
+			return Invalidf("edits", "edit %d (feature %q in layer %q): unknown operation %d", i, e.ID, e.Layer, int(e.Op))
+		}
+		if e.IfVersion < 0 {
+			return Invalidf("edits", "edit %d (%s of %q in layer %q): negative version %d", i, e.Op, e.ID, e.Layer, e.IfVersion)
+		}
+	}
+	return nil
+}
+
 // MaxEdits is the most edits one Commit may hold.
 const MaxEdits = 10000
 

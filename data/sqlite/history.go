@@ -88,8 +88,6 @@ func (s *DB) SnapshotAt(ctx context.Context, t time.Time) (geo.Snapshot, error) 
 	return snap, nil
 }
 
-// editKey names a feature within a Commit.
-type editKey struct{ layer, id string }
 
 // commitLayer is what a Commit needs of a layer it edits.
 type commitLayer struct {
@@ -106,7 +104,7 @@ type commitLayer struct {
 // layers' generations: the in-memory indexes take its rows as an overlay
 // (see overlay.go) instead of being built again.
 func (s *DB) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error) {
-	if err := checkCommit(&c); err != nil {
+	if err := c.Check(); err != nil {
 		return geo.Changeset{}, err
 	}
 	tx, end, err := s.beginWrite(ctx)
@@ -245,44 +243,6 @@ func (s *DB) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error) {
 	return cs, nil
 }
 
-// checkCommit checks what a Commit holds before anything is read: its
-// note, the number of its edits, their operations, and that no two edit
-// one feature and every new version is of the edit's feature.
-func checkCommit(c *geo.Commit) error {
-	if err := c.Note.Check(); err != nil {
-		return err
-	}
-	if len(c.Edits) == 0 {
-		return geo.Invalidf("edits", "a commit needs at least one edit")
-	}
-	if len(c.Edits) > geo.MaxEdits {
-		return geo.Invalidf("edits", "a commit holds at most %d edits, not %d", geo.MaxEdits, len(c.Edits))
-	}
-	seen := make(map[editKey]int, len(c.Edits))
-	for i := range c.Edits {
-		e := &c.Edits[i]
-		if j, ok := seen[editKey{e.Layer, e.ID}]; ok {
-			return geo.Invalidf("edits", "edits %d and %d both change feature %q in layer %q", j, i, e.ID, e.Layer)
-		}
-		seen[editKey{e.Layer, e.ID}] = i
-		switch e.Op {
-		case geo.OpCreate, geo.OpReplace:
-			if e.Feature == nil {
-				return geo.Invalidf("edits", "edit %d (%s of %q in layer %q) has no feature", i, e.Op, e.ID, e.Layer)
-			}
-			if e.Feature.ID != e.ID || e.Feature.Layer != e.Layer {
-				return geo.Invalidf("edits", "edit %d (%s of %q in layer %q) holds feature %q of layer %q", i, e.Op, e.ID, e.Layer, e.Feature.ID, e.Feature.Layer)
-			}
-		case geo.OpDelete:
-		default:
-			return geo.Invalidf("edits", "edit %d (feature %q in layer %q): unknown operation %d", i, e.ID, e.Layer, int(e.Op))
-		}
-		if e.IfVersion < 0 {
-			return geo.Invalidf("edits", "edit %d (%s of %q in layer %q): negative version %d", i, e.Op, e.ID, e.Layer, e.IfVersion)
-		}
-	}
-	return nil
-}
 
 // extend grows the bounding box of cs by b.
 func extend(cs *geo.Changeset, b orb.Bound) {
