@@ -116,6 +116,9 @@ async function signIn(page, token) {
 
 /** Runs axe-core on the page; returns the violations, summarised. */
 async function axe(page) {
+  // Let transitions end first (a popup fading out is half transparent,
+  // and its text would be judged at that contrast).
+  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))));
   await page.evaluate(AXE);
   const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   return res.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
@@ -229,9 +232,15 @@ test('draw, see it live elsewhere, move, conflict, history, revert, asof', { ski
     await a.page.locator('.eb-save').waitFor({ timeout: 5000 }).catch((e) => { throw new Error(`${e.message}\n${a.errors.join('\n')}\n${b.errors.join('\n')}`); });
     assert.deepEqual(await axe(a.page), [], 'axe: edit mode, a feature being changed');
     assert.equal(await a.page.locator('.edit-marker').count(), 1, 'one marker to drag');
-    // The edit bar changed the header's height: let the map settle.
-    await a.page.evaluate(() => new Promise((r) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(r)), 300)));
-    const box = await a.page.locator('.edit-marker').boundingBox();
+    // The edit bar changed the header's height: let the map settle, until
+    // the marker stays where it is for 200 ms.
+    let box = await a.page.locator('.edit-marker').boundingBox();
+    for (let still = 0, i = 0; still < 2 && i < 50; i++) {
+      await a.page.waitForTimeout(100);
+      const next = await a.page.locator('.edit-marker').boundingBox();
+      still = next && box && next.x === box.x && next.y === box.y ? still + 1 : 0;
+      box = next;
+    }
     const handle = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
     await a.page.mouse.move(handle.x, handle.y);
     await a.page.mouse.down();
