@@ -442,7 +442,6 @@ func recordChangeset(ctx context.Context, tx pgx.Tx, cs *geo.Changeset) error {
 	return nil
 }
 
-
 // Commit writes the edits of c as one changeset in one write transaction,
 // all or nothing; see geo.Store.
 func (s *Store) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error) {
@@ -552,7 +551,6 @@ func (s *Store) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error)
 	}
 	return cs, nil
 }
-
 
 // extend grows the bounding box of cs by b.
 func extend(cs *geo.Changeset, b orb.Bound) {

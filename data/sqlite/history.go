@@ -88,7 +88,6 @@ func (s *DB) SnapshotAt(ctx context.Context, t time.Time) (geo.Snapshot, error) 
 	return snap, nil
 }
 
-
 // commitLayer is what a Commit needs of a layer it edits.
 type commitLayer struct {
 	num  int64
@@ -242,7 +241,6 @@ func (s *DB) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error) {
 	}
 	return cs, nil
 }
-
 
 // extend grows the bounding box of cs by b.
 func extend(cs *geo.Changeset, b orb.Bound) {
