@@ -217,6 +217,16 @@ type Changeset struct {
 	Written []int
 }
 
+// Extend grows the changeset's bounding box by b (the first bound
+// touched makes it not Empty).
+func (c *Changeset) Extend(b orb.Bound) {
+	if c.Empty {
+		c.BBox, c.Empty = b, false
+		return
+	}
+	c.BBox = c.BBox.Union(b)
+}
+
 // ChangeEntry is what a changeset did to one feature.
 type ChangeEntry struct {
 	Op        EditOp

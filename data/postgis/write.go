@@ -309,7 +309,7 @@ func (s *Store) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mo
 					return 0, false, err
 				}
 				closed[id] = struct{}{}
-				extend(&cs, b)
+				cs.Extend(b)
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
@@ -373,7 +373,7 @@ func (s *Store) Import(ctx context.Context, note geo.ChangeNote, l geo.Layer, mo
 			} else {
 				cs.Created++
 			}
-			extend(&cs, f.Geometry.Bound())
+			cs.Extend(f.Geometry.Bound())
 			pos++
 			if err := b.add(f, pos); err != nil {
 				return 0, false, err
@@ -508,7 +508,7 @@ func (s *Store) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error)
 				if _, err := tx.Exec(ctx, "UPDATE features SET rec_to = $1 WHERE seq = $2", version, *seq); err != nil {
 					return 0, false, err
 				}
-				extend(&cs, orb.Bound{Min: orb.Point{*minx, *miny}, Max: orb.Point{*maxx, *maxy}})
+				cs.Extend(orb.Bound{Min: orb.Point{*minx, *miny}, Max: orb.Point{*maxx, *maxy}})
 				if e.Op == geo.OpDelete {
 					cs.Deleted++
 					cs.Written = append(cs.Written, cur)
@@ -537,7 +537,7 @@ func (s *Store) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error)
 				return 0, false, fmt.Errorf("postgis: edit %d wrote version %v, not %d", i, vers, lastVer+1)
 			}
 			cs.Written = append(cs.Written, vers[0])
-			extend(&cs, e.Feature.Geometry.Bound())
+			cs.Extend(e.Feature.Geometry.Bound())
 		}
 		for _, sl := range layers {
 			if _, err := tx.Exec(ctx, "UPDATE layers SET last_pos = $1 WHERE num = $2", sl.pos, sl.num); err != nil {
@@ -550,15 +550,6 @@ func (s *Store) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error)
 		return geo.Changeset{}, err
 	}
 	return cs, nil
-}
-
-// extend grows the bounding box of cs by b.
-func extend(cs *geo.Changeset, b orb.Bound) {
-	if cs.Empty {
-		cs.BBox, cs.Empty = b, false
-		return
-	}
-	cs.BBox = cs.BBox.Union(b)
 }
 
 // PutToken stores a new token; see geo.Store.

@@ -181,7 +181,7 @@ func (s *DB) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error) {
 				return geo.Changeset{}, err
 			}
 			cl.closed = append(cl.closed, closedRow{seq: cur.seq, pos: cur.pos})
-			extend(&cs, orb.Bound{Min: orb.Point{minx, miny}, Max: orb.Point{maxx, maxy}})
+			cs.Extend(orb.Bound{Min: orb.Point{minx, miny}, Max: orb.Point{maxx, maxy}})
 			if e.Op == geo.OpDelete {
 				cs.Deleted++
 				cs.Written = append(cs.Written, curVer)
@@ -228,7 +228,7 @@ func (s *DB) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error) {
 			}
 			return geo.Changeset{}, err
 		}
-		extend(&cs, b)
+		cs.Extend(b)
 	}
 	if err := s.recordChangeset(ctx, tx, &cs); err != nil {
 		return geo.Changeset{}, err
@@ -240,15 +240,6 @@ func (s *DB) Commit(ctx context.Context, c geo.Commit) (geo.Changeset, error) {
 		s.learn(cl.num, version, cl.added, cl.closed)
 	}
 	return cs, nil
-}
-
-// extend grows the bounding box of cs by b.
-func extend(cs *geo.Changeset, b orb.Bound) {
-	if cs.Empty {
-		cs.BBox, cs.Empty = b, false
-		return
-	}
-	cs.BBox = cs.BBox.Union(b)
 }
 
 // PutToken stores a new token; see geo.Store.
