@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"NoAliasing", testNoAliasing},
 		{"ConcurrentReplace", testConcurrentReplace},
 		{"NUL", testNUL},
+		{"Where", testWhere},
 	}
 	runEach(t, open, tests)
 	t.Run("History", func(t *testing.T) { RunHistory(t, open) })
