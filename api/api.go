@@ -123,6 +123,8 @@ type Server struct {
 	tokens *tokenCache
 	// hub announces new changesets to /changes/stream (stream.go).
 	hub *hub
+	// queryablesCache keeps the queryables of layers (queryables.go).
+	queryablesCache queryablesCache
 }
 
 // Close stops the change feed: its streams end. The handler still
@@ -265,6 +267,7 @@ func (s *Server) routes() *mux.Router {
 	dataAsOf("/collections/{collectionId}/items", s.handleItems)
 	dataAsOf("/collections/{collectionId}/items/{featureId}", s.handleFeature)
 	dataAsOf("/collections/{collectionId}/histogram", s.handleHistogram)
+	dataAsOf("/collections/{collectionId}/queryables", s.handleQueryables)
 	s.tileRoutes(get, data, dataAsOf)
 	s.historyRoutes(get, data, dataAsOf)
 	data("/token", s.handleToken)

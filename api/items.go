@@ -21,13 +21,21 @@ import (
 type itemsQuery struct {
 	filter geo.Filter
 	limit  int
+	// ext holds the filter, sorting and property selection (filter.go);
+	// nil for none.
+	ext *itemsFilter
 }
 
 // parseItems reads the items query parameters: limit (1.., clamped to the
-// maximum), offset (0..), bbox and datetime. Errors name the parameter.
-func (s *Server) parseItems(r *http.Request, layer string) (itemsQuery, error) {
+// maximum), offset (0..), bbox and datetime, and those of filter.go.
+// Errors name the parameter.
+func (s *Server) parseItems(r *http.Request, snap geo.Snapshot, layer string) (itemsQuery, error) {
 	q := itemsQuery{filter: geo.Filter{Layer: layer, Time: geo.Always}, limit: s.cfg.DefaultLimit}
-	if err := checkParams(r, "limit", "offset", "bbox", "datetime", "asof", "f"); err != nil {
+	filterNames, lq, err := s.filterParamNames(r, snap, layer)
+	if err != nil {
+		return q, err
+	}
+	if err := checkParams(r, append([]string{"limit", "offset", "bbox", "datetime", "asof", "f"}, filterNames...)...); err != nil {
 		return q, err
 	}
 	if err := checkFormat(r, "geojson"); err != nil {
@@ -62,6 +70,9 @@ func (s *Server) parseItems(r *http.Request, layer string) (itemsQuery, error) {
 			return q, err
 		}
 		q.filter.Time = iv
+	}
+	if q.ext, err = parseFilter(r, lq); err != nil {
+		return q, err
 	}
 	q.filter.Limit = q.limit
 	// Pages are GeoJSON: a store that keeps encoded features gives them.
@@ -145,7 +156,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 	if !ok {
 		return
 	}
-	q, err := s.parseItems(r, l.ID)
+	q, err := s.parseItems(r, snap, l.ID)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -242,7 +253,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 		}
 		return nil
 	}
-	matched, err := snap.Search(ctx, q.filter, add)
+	matched, err := s.searchItems(ctx, snap, q, add)
 	if err != nil && !written {
 		// Nothing sent yet: answer with the error.
 		*bp = b

@@ -148,6 +148,7 @@ func (s *Server) handleConformance(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	classes := append(conformance[:len(conformance):len(conformance)], featuresPart4...)
+	classes = append(classes, featuresPart3...)
 	s.writeJSON(w, r, mediaJSON, map[string]any{"conformsTo": append(classes, tilesConformance...)})
 }
 
@@ -214,6 +215,7 @@ func (s *Server) collectionDoc(r *http.Request, snap geo.Snapshot, l geo.Layer) 
 			{base, "self", mediaJSON, "This collection"},
 			{base + "/items", "items", mediaGeoJSON, "The features of " + l.Title},
 			{base + "/tiles", relTilesetsVector, mediaJSON, "Vector tiles of " + l.Title},
+			queryablesLink(s.baseURL(r), l),
 		},
 	}
 	if l.Licence != "" {
