@@ -46,6 +46,10 @@ type itemsFilter struct {
 	sort  []sortKey
 	// properties, when not nil, lists the properties to keep.
 	properties []string
+	// box and time narrow the search by the store's indexes, where the
+	// request has no bbox or datetime (see cql2.Bounds).
+	box  *geo.BBox
+	time geo.Interval
 }
 
 type sortKey struct {
@@ -104,7 +108,7 @@ func parseFilter(r *http.Request, lq *layerQueryables) (*itemsFilter, error) {
 		return nil, nil
 	}
 	v := r.URL.Query()
-	x := &itemsFilter{}
+	x := &itemsFilter{time: geo.Always}
 	var conds []cql2.Expr
 	for _, q := range lq.list {
 		if !q.parameter() || !v.Has(q.name) {
@@ -157,6 +161,7 @@ func parseFilter(r *http.Request, lq *layerQueryables) (*itemsFilter, error) {
 			return nil, geo.Invalidf(paramFilter, "filter: %v", err)
 		}
 		x.match = f.Match
+		x.box, x.time = cql2.Bounds(e, opt)
 	}
 	if v.Has(paramSortBy) {
 		for item := range strings.SplitSeq(v.Get(paramSortBy), ",") {
@@ -234,6 +239,13 @@ func (s *Server) searchItems(ctx context.Context, snap geo.Snapshot, q itemsQuer
 	if x == nil {
 		return snap.Search(ctx, q.filter, fn)
 	}
+	f := q.filter
+	if f.BBox == nil {
+		f.BBox = x.box
+	}
+	if f.Time == geo.Always {
+		f.Time = x.time
+	}
 	emit := fn
 	if x.properties != nil {
 		keep := x.properties
@@ -248,9 +260,9 @@ func (s *Server) searchItems(ctx context.Context, snap geo.Snapshot, q itemsQuer
 		}
 	}
 	if len(x.sort) == 0 {
-		return geo.SearchWhere(ctx, snap, q.filter, x.match, emit)
+		return geo.SearchWhere(ctx, snap, f, x.match, emit)
 	}
-	return sortedSearch(ctx, snap, q.filter, x, emit)
+	return sortedSearch(ctx, snap, f, x, emit)
 }
 
 // project keeps only the named properties of a GeoJSON feature, in the

@@ -112,9 +112,14 @@ func TestMatch(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
+			box, iv := Bounds(e, Options{})
 			for _, feat := range testFeatures {
 				if f.Match(feat) {
 					got = append(got, feat.ID)
+					// Bounds never narrows a search past a match.
+					if (box != nil && !box.IntersectsGeometry(feat.Geometry)) || !feat.Valid.Overlaps(iv) {
+						t.Errorf("%s matches but lies outside Bounds %v %v", feat.ID, box, iv)
+					}
 				}
 			}
 			if strings.Join(got, " ") != tt.want {
@@ -274,4 +279,40 @@ func FuzzParseJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestBounds(t *testing.T) {
+	day := geo.DayMillis
+	oct10 := ms("2025-10-10T00:00:00Z")
+	tests := []struct {
+		filter string
+		latLon bool
+		box    *geo.BBox
+		iv     geo.Interval
+	}{
+		{"category = 'visit'", false, nil, geo.Always},
+		{"S_INTERSECTS(geometry, BBOX(34, 31, 35, 32))", false, &geo.BBox{MinLon: 34, MinLat: 31, MaxLon: 35, MaxLat: 32}, geo.Always},
+		{"S_WITHIN(geometry, POLYGON((34 31, 35 31, 35.5 32, 34 31)))", false, &geo.BBox{MinLon: 34, MinLat: 31, MaxLon: 35.5, MaxLat: 32}, geo.Always},
+		{"S_INTERSECTS(POINT(31 34), geometry)", true, &geo.BBox{MinLon: 34, MinLat: 31, MaxLon: 34, MaxLat: 31}, geo.Always},
+		{"S_DISJOINT(geometry, POINT(1 2))", false, nil, geo.Always},
+		{"S_INTERSECTS(geometry, POINT(1 2)) OR a = 1", false, nil, geo.Always},
+		{"a = 1 AND (valid_from < TIMESTAMP('2025-10-10T00:00:00Z') AND b = 2)", false, nil, geo.Interval{Start: geo.OpenStart, End: oct10}},
+		{"DATE('2025-10-10') < valid_to", false, nil, geo.Interval{Start: oct10, End: geo.OpenEnd}},
+		{"valid_to >= DATE('2025-10-10') AND valid_from <= DATE('2025-10-12')", false, nil, geo.Interval{Start: oct10 - 1, End: oct10 + 2*day}},
+		{"T_INTERSECTS(INTERVAL(valid_from, valid_to), DATE('2025-10-10'))", false, nil, geo.Interval{Start: oct10, End: oct10 + day - 1}},
+		{"T_DURING(INTERVAL(valid_from, valid_to), INTERVAL('2025-10-10T00:00:00Z', '..'))", false, nil, geo.Interval{Start: oct10, End: geo.OpenEnd}},
+		{"T_DURING(DATE('2025-10-10'), INTERVAL(valid_from, valid_to))", false, nil, geo.Always},
+		{"valid_from > DATE('2025-10-10')", false, nil, geo.Always},
+		{"valid_from < DATE('2025-10-10') AND valid_to > DATE('2025-10-12')", false, nil, geo.Always},
+	}
+	for _, tt := range tests {
+		e, err := ParseText(tt.filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		box, iv := Bounds(e, Options{LatLon: tt.latLon})
+		if (box == nil) != (tt.box == nil) || (box != nil && *box != *tt.box) || iv != tt.iv {
+			t.Errorf("Bounds(%s) = %v, %v; want %v, %v", tt.filter, box, iv, tt.box, tt.iv)
+		}
+	}
 }
