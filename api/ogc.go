@@ -308,6 +308,7 @@ var apiDoc = template.Must(template.New("api").Parse(`<!doctype html>
 <tr><td><code>GET /collections</code></td><td>Layers with their spatial and temporal extents</td></tr>
 <tr><td><code>GET /collections/{id}</code></td><td>One layer</td></tr>
 <tr><td><code>GET /collections/{id}/items</code></td><td>Features as GeoJSON; <code>bbox</code>, <code>datetime</code>, <code>limit</code>, <code>offset</code></td></tr>
+<tr><td><code>GET /collections/{id}/queryables</code></td><td>What items can be filtered on: each property is also a parameter (<code>?category=visit,plan</code>); <code>filter</code> (CQL2, <code>filter-lang</code> cql2-text or cql2-json, <code>filter-crs</code>), <code>sortby</code> (<code>-valid_from,+name</code>), <code>properties</code></td></tr>
 <tr><td><code>GET /collections/{id}/items/{featureId}</code></td><td>One feature</td></tr>
 <tr><td><code>POST /collections/{id}/items</code></td><td>Add a feature (token; 201, Location, ETag)</td></tr>
 <tr><td><code>PUT</code>, <code>PATCH</code>, <code>DELETE /collections/{id}/items/{featureId}</code></td><td>Replace, merge-patch or delete a feature (token, <code>If-Match</code>: its ETag)</td></tr>
