@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"container/heap"
 	"context"
 	"encoding/json"
@@ -379,32 +380,21 @@ func compareValues(a, b any) int {
 	}
 	switch a := a.(type) {
 	case bool:
-		bb := b.(bool)
-		switch {
-		case a == bb:
-			return 0
-		case !a:
-			return -1
-		}
-		return 1
+		return cmp.Compare(boolRank(a), boolRank(b.(bool)))
 	case float64:
-		switch bb := b.(float64); {
-		case a < bb:
-			return -1
-		case a > bb:
-			return 1
-		}
-		return 0
+		return cmp.Compare(a, b.(float64))
 	case int64:
-		switch bb := b.(int64); {
-		case a < bb:
-			return -1
-		case a > bb:
-			return 1
-		}
-		return 0
+		return cmp.Compare(a, b.(int64))
 	case string:
-		return strings.Compare(a, b.(string))
+		return cmp.Compare(a, b.(string))
+	}
+	return 0
+}
+
+// boolRank orders false before true.
+func boolRank(b bool) int {
+	if b {
+		return 1
 	}
 	return 0
 }

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/gorilla/mux"
-
 	"strata/cql2"
 	"strata/geo"
 )
@@ -195,9 +193,8 @@ func (s *Server) handleQueryables(w http.ResponseWriter, r *http.Request, snap g
 		s.writeError(w, r, err)
 		return
 	}
-	l, err := snap.Layer(mux.Vars(r)["collectionId"])
-	if err != nil {
-		s.writeError(w, r, err)
+	l, _, ok := s.layerVersion(w, r, snap)
+	if !ok {
 		return
 	}
 	lq, err := s.queryables(r.Context(), snap, l.ID)

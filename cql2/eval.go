@@ -1,6 +1,7 @@
 package cql2
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/project"
 
 	"strata/geo"
 )
@@ -485,33 +487,23 @@ func compare(a, b value) (int, bool) {
 	}
 	switch a.k {
 	case kString:
-		return strings.Compare(a.s, b.s), true
+		return cmp.Compare(a.s, b.s), true
 	case kNumber:
-		switch {
-		case a.n < b.n:
-			return -1, true
-		case a.n > b.n:
-			return 1, true
-		}
-		return 0, true
+		return cmp.Compare(a.n, b.n), true
 	case kBool:
-		if a.b == b.b {
-			return 0, true
-		}
-		if !a.b {
-			return -1, true
-		}
-		return 1, true
+		return cmp.Compare(boolRank(a.b), boolRank(b.b)), true
 	case kInstant:
-		switch {
-		case a.t0 < b.t0:
-			return -1, true
-		case a.t0 > b.t0:
-			return 1, true
-		}
-		return 0, true
+		return cmp.Compare(a.t0, b.t0), true
 	}
 	return 0, false
+}
+
+// boolRank orders false before true.
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (c *compiler) like(a, pattern Expr) (pred, error) {
@@ -615,50 +607,9 @@ func (c *compiler) geometry(e Expr) (scalar, error) {
 	return nil, errors.New("the arguments of a spatial function are geometries: the geometry property, WKT, GeoJSON or BBOX")
 }
 
-// swap exchanges the two coordinates of every position of g.
+// swap exchanges the two coordinates of every position of g, in a copy.
 func swap(g orb.Geometry) orb.Geometry {
-	pts := func(ps []orb.Point) []orb.Point {
-		out := make([]orb.Point, len(ps))
-		for i, p := range ps {
-			out[i] = orb.Point{p[1], p[0]}
-		}
-		return out
-	}
-	switch g := g.(type) {
-	case orb.Point:
-		return orb.Point{g[1], g[0]}
-	case orb.MultiPoint:
-		return orb.MultiPoint(pts(g))
-	case orb.LineString:
-		return orb.LineString(pts(g))
-	case orb.MultiLineString:
-		out := make(orb.MultiLineString, len(g))
-		for i, l := range g {
-			out[i] = pts(l)
-		}
-		return out
-	case orb.Ring:
-		return orb.Ring(pts(g))
-	case orb.Polygon:
-		out := make(orb.Polygon, len(g))
-		for i, r := range g {
-			out[i] = pts(r)
-		}
-		return out
-	case orb.MultiPolygon:
-		out := make(orb.MultiPolygon, len(g))
-		for i, p := range g {
-			out[i] = swap(p).(orb.Polygon)
-		}
-		return out
-	case orb.Collection:
-		out := make(orb.Collection, len(g))
-		for i, c := range g {
-			out[i] = swap(c)
-		}
-		return out
-	}
-	return g
+	return project.Geometry(orb.Clone(g), func(p orb.Point) orb.Point { return orb.Point{p[1], p[0]} })
 }
 
 func (c *compiler) spatial(o *Op) (pred, error) {

@@ -175,17 +175,26 @@ func (p *textParser) orExpr(depth int) (Expr, error) {
 	if depth > maxDepth {
 		return nil, p.errorf("the expression is nested more than %d deep", maxDepth)
 	}
-	left, err := p.andExpr(depth)
+	return p.chain(depth, "OR", p.andExpr)
+}
+
+func (p *textParser) andExpr(depth int) (Expr, error) {
+	return p.chain(depth, "AND", p.notExpr)
+}
+
+// chain reads operands joined by the keyword word (AND, OR).
+func (p *textParser) chain(depth int, word string, operand func(int) (Expr, error)) (Expr, error) {
+	left, err := operand(depth)
 	if err != nil {
 		return nil, err
 	}
-	for p.keyword("OR") {
+	for p.keyword(word) {
 		p.next()
-		right, err := p.andExpr(depth)
+		right, err := operand(depth)
 		if err != nil {
 			return nil, err
 		}
-		left = join("or", left, right)
+		left = join(strings.ToLower(word), left, right)
 	}
 	return left, nil
 }
@@ -198,22 +207,6 @@ func join(op string, a, b Expr) Expr {
 		return o
 	}
 	return &Op{Name: op, Args: []Expr{a, b}}
-}
-
-func (p *textParser) andExpr(depth int) (Expr, error) {
-	left, err := p.notExpr(depth)
-	if err != nil {
-		return nil, err
-	}
-	for p.keyword("AND") {
-		p.next()
-		right, err := p.notExpr(depth)
-		if err != nil {
-			return nil, err
-		}
-		left = join("and", left, right)
-	}
-	return left, nil
 }
 
 func (p *textParser) notExpr(depth int) (Expr, error) {
