@@ -4,7 +4,7 @@
 //
 // Both parsers give the same tree for the same filter: it follows the
 // cql2-json encoding, an operation being a name and its arguments.
-// Supported: comparisons, LIKE, BETWEEN, IN, IS NULL, AND/OR/NOT, CASEI,
+// Supported: comparisons, LIKE, BETWEEN, IN, IS NULL, AND/OR/NOT, CASEI, ACCENTI,
 // TIMESTAMP/DATE/INTERVAL literals, WKT, GeoJSON and BBOX geometries, the
 // spatial functions S_INTERSECTS, S_DISJOINT, S_WITHIN and S_CONTAINS,
 // and every temporal function (T_AFTER ... T_STARTS). Arithmetic, arrays

@@ -8,9 +8,11 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/project"
+	"golang.org/x/text/unicode/norm"
 
 	"strata/geo"
 )
@@ -372,21 +374,21 @@ func (c *compiler) scalar(e Expr) (scalar, Type, error) {
 		v := value{k: kInstant, t0: int64(e), t1: int64(e) + geo.DayMillis - 1}
 		return constant(v), TypeInstant, nil
 	case *Op:
-		if e.Name == "casei" {
+		if fn, ok := textFuncs[e.Name]; ok {
 			if len(e.Args) != 1 {
-				return nil, 0, errors.New("CASEI takes one argument")
+				return nil, 0, fmt.Errorf("%s takes one argument", name(e))
 			}
 			s, t, err := c.scalar(e.Args[0])
 			if err != nil {
 				return nil, 0, err
 			}
 			if t != TypeString && t != TypeAny {
-				return nil, 0, errors.New("CASEI takes text")
+				return nil, 0, fmt.Errorf("%s takes text", name(e))
 			}
 			return func(ctx *context) value {
 				v := s(ctx)
 				if v.k == kString {
-					v.s = strings.ToLower(v.s)
+					v.s = fn(v.s)
 				}
 				return v
 			}, TypeString, nil
@@ -514,13 +516,23 @@ func (c *compiler) like(a, pattern Expr) (pred, error) {
 	if ta != TypeString && ta != TypeAny {
 		return nil, fmt.Errorf("LIKE compares text, not %s", typeNames[ta])
 	}
-	fold := false
-	if o, ok := pattern.(*Op); ok && o.Name == "casei" && len(o.Args) == 1 {
-		fold, pattern = true, o.Args[0]
+	// CASEI and ACCENTI on the pattern apply to the text matched too.
+	fold, strip := false, false
+	for {
+		o, ok := pattern.(*Op)
+		if !ok || textFuncs[o.Name] == nil || len(o.Args) != 1 {
+			break
+		}
+		fold = fold || o.Name == "casei"
+		strip = strip || o.Name == "accenti"
+		pattern = o.Args[0]
 	}
 	s, ok := pattern.(String)
 	if !ok {
 		return nil, errors.New("the pattern of LIKE must be text, such as 'Gaza%'")
+	}
+	if strip {
+		s = String(stripAccents(string(s)))
 	}
 	re, err := likeRegexp(string(s), fold)
 	if err != nil {
@@ -531,8 +543,26 @@ func (c *compiler) like(a, pattern Expr) (pred, error) {
 		if v.k != kString {
 			return unknown
 		}
+		if strip {
+			v.s = stripAccents(v.s)
+		}
 		return truth(re.MatchString(v.s))
 	}, nil
+}
+
+// textFuncs are the functions of text: CASEI and ACCENTI.
+var textFuncs = map[string]func(string) string{"casei": strings.ToLower, "accenti": stripAccents}
+
+// stripAccents removes the accents and other combining marks of s:
+// "Ḥaifa" is "Haifa".
+func stripAccents(s string) string {
+	d := norm.NFD.String(s)
+	return norm.NFC.String(strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Mn, r) {
+			return -1
+		}
+		return r
+	}, d))
 }
 
 // likeRegexp turns a LIKE pattern into a regular expression: % any text,
