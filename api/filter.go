@@ -81,8 +81,8 @@ func (s *Server) filterParamNames(r *http.Request, snap geo.Snapshot, layer stri
 }
 
 // parameters returns the queryables that are items query parameters:
-// those of text, number or boolean values, save names the items take
-// otherwise.
+// those of text, number or boolean values (precision_m included), save
+// names the items take otherwise.
 func (lq *layerQueryables) parameters() []string {
 	var names []string
 	for _, q := range lq.list {
@@ -96,7 +96,7 @@ func (lq *layerQueryables) parameters() []string {
 func (q queryable) parameter() bool {
 	switch q.typ {
 	case cql2.TypeString, cql2.TypeNumber, cql2.TypeBoolean, cql2.TypeAny:
-		return !slices.Contains(itemsParams, q.name) && !slices.Contains(filterParams, q.name) && q.name != "precision_m"
+		return !slices.Contains(itemsParams, q.name) && !slices.Contains(filterParams, q.name)
 	}
 	return false
 }

@@ -192,6 +192,19 @@ func testSortAndProperties(t *testing.T, srv *httptest.Server) {
 	if !slices.Equal(paged, all) {
 		t.Errorf("sorted pages: %v, want %v", paged, all)
 	}
+	past := itemsOf(t, srv, "events", url.Values{"sortby": {"name"}, "offset": {"1000"}, "limit": {"5"}})
+	if len(past.Features) != 0 || past.NumberMatched != len(all) {
+		t.Errorf("a sorted page past the end: %d features, numberMatched %d", len(past.Features), past.NumberMatched)
+	}
+	big := itemsOf(t, srv, "events", url.Values{"precision_m": {"20000"}, "sortby": {"-name"}})
+	for _, f := range big.Features {
+		if f.Properties["precision_m"] != float64(20000) {
+			t.Errorf("precision_m=20000 gave %s with %v", f.ID, f.Properties["precision_m"])
+		}
+	}
+	if len(big.Features) == 0 {
+		t.Error("precision_m=20000 gave no events")
+	}
 	byName := itemsOf(t, srv, "towns", url.Values{"sortby": {"name"}, "properties": {"name,kind"}})
 	var names []string
 	for _, f := range byName.Features {
