@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 
+	"golang.org/x/sync/singleflight"
+
 	"strata/cql2"
 	"strata/geo"
 )
@@ -62,8 +64,9 @@ var fixedQueryables = []queryable{
 // are read from every feature of the layer, once per version. The zero
 // value is an empty cache.
 type queryablesCache struct {
-	mu sync.Mutex
-	m  map[string]*layerQueryables
+	mu    sync.Mutex
+	m     map[string]*layerQueryables
+	reads singleflight.Group
 }
 
 // maxQueryablesCached bounds the cache; it is emptied when full.
@@ -79,6 +82,29 @@ func (s *Server) queryables(ctx context.Context, snap geo.Snapshot, layer string
 	if lq != nil {
 		return lq, nil
 	}
+	// One read per key at a time, the others waiting for it; the read
+	// goes on if its client leaves, for those waiting and the cache.
+	v, err, _ := c.reads.Do(key, func() (any, error) {
+		lq, err := readQueryables(context.WithoutCancel(ctx), snap, layer)
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		if c.m == nil || len(c.m) >= maxQueryablesCached {
+			c.m = map[string]*layerQueryables{}
+		}
+		c.m[key] = lq
+		c.mu.Unlock()
+		return lq, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*layerQueryables), nil
+}
+
+// readQueryables reads the queryables of a layer from its features.
+func readQueryables(ctx context.Context, snap geo.Snapshot, layer string) (*layerQueryables, error) {
 	type seen struct {
 		types   map[string]bool // JSON kinds: string, number, boolean
 		integer bool
@@ -115,7 +141,7 @@ func (s *Server) queryables(ctx context.Context, snap geo.Snapshot, layer string
 	if err != nil {
 		return nil, err
 	}
-	lq = &layerQueryables{types: cql2.Queryables{}}
+	lq := &layerQueryables{types: cql2.Queryables{}}
 	lq.list = append(lq.list, fixedQueryables...)
 	fixed := map[string]bool{}
 	for _, q := range fixedQueryables {
@@ -145,12 +171,6 @@ func (s *Server) queryables(ctx context.Context, snap geo.Snapshot, layer string
 	for _, q := range lq.list {
 		lq.types[q.name] = q.typ
 	}
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxQueryablesCached {
-		c.m = map[string]*layerQueryables{}
-	}
-	c.m[key] = lq
-	c.mu.Unlock()
 	return lq, nil
 }
 
