@@ -18,6 +18,7 @@ import { datetimeParam, startDay, endDay } from './time.js';
 import { AsOfControl } from './asof.js';
 import { ChangeFeed } from './live.js';
 import { Editor } from './edit/editor.js';
+import { CreditsToggle } from './credits.js';
 
 /** Days an event stays on the map after its date in instant mode. */
 const EVENT_WINDOW = 14;
@@ -116,6 +117,18 @@ async function main() {
   // Layer credits are long; they are listed in the layer panel.
   map.attributionControl.addAttribution('Layer data: see credits in the Layers panel');
   createPanes(map);
+  // The map's box changes after Leaflet first measured it (the timeline
+  // and the header fill in later, the edit bar and notices come and go):
+  // Leaflet, which follows only the window's size, is told whenever it
+  // changes, and keeps its centre.
+  const box = map.getContainer();
+  let size = [box.clientWidth, box.clientHeight];
+  const remeasure = () => {
+    if (box.clientWidth === size[0] && box.clientHeight === size[1]) return;
+    size = [box.clientWidth, box.clientHeight];
+    map.invalidateSize({ animate: false });
+  };
+  new ResizeObserver(remeasure).observe(box);
   if (initial.map) map.setView([initial.map.lat, initial.map.lon], initial.map.zoom);
   else map.setView([31.4, 34.4], 9);
 
@@ -124,6 +137,7 @@ async function main() {
   const online = onlineBasemap();
   if (online?.on) online.layer.addTo(map);
   L.control.scale({ imperial: false, maxWidth: 160 }).addTo(map);
+  new CreditsToggle().addTo(map);
   const app = document.getElementById('app');
   new FullScreen({ position: 'topleft', title: 'Full screen', titleCancel: 'Exit full screen', fullscreenElement: app }).addTo(map);
 
@@ -172,6 +186,7 @@ async function main() {
   if (online) basemaps.push({ id: 'online', label: 'Online map (OpenStreetMap tiles)', checked: online.on, onToggle: (on) => (on ? online.layer.addTo(map) : online.layer.remove()) });
   control = new LayerControl({ collections: cols, onToggle: setLayer, basemaps, approximateAt: APPROXIMATE_AT, eventWindow: EVENT_WINDOW }).addTo(map);
 
+  remeasure();
   if (!initial.map) {
     // Lines and areas frame the subject better than far-away points.
     const b = unionBounds(cols.filter((c) => c.geometry_kind === 'line' || c.geometry_kind === 'polygon')) || unionBounds(cols);
@@ -314,17 +329,6 @@ async function main() {
     if (on && again) changed(null); // changes may have been missed
   });
   await editor.start();
-
-  // From now on the header grows and shrinks (the edit bar, notices):
-  // Leaflet, which follows only the window's size, is told when the
-  // map's box changes, and keeps its centre.
-  const box = map.getContainer();
-  let size = [box.clientWidth, box.clientHeight];
-  new ResizeObserver(() => {
-    if (box.clientWidth === size[0] && box.clientHeight === size[1]) return;
-    size = [box.clientWidth, box.clientHeight];
-    map.invalidateSize({ animate: false });
-  }).observe(box);
 
   window.strata.editor = editor;
   window.strata.asof = asofCtl;

@@ -1,0 +1,186 @@
+// labels.js draws place names on a Leaflet map as text in the page (not
+// pixels on a canvas), so that people, screen readers and tests read
+// them: one element per name, in a pane above lines and areas and below
+// markers and popups, with a white halo. The data layers (layers.js)
+// tell it what they draw; after every change and every move or zoom it
+// places the names again with labelplace.js, which picks the most
+// important that fit without covering each other or other symbols.
+
+import * as L from '../vendor/leaflet/leaflet-src.esm.js';
+import { stacksFor } from './stacks.js';
+import { labelText, classOf, compareCandidates, weightOf, alongLine, inArea, place } from './labelplace.js';
+
+const PANE = 'strata-labels';
+
+/** Half the side of a marker (layers.js draws them 20 pixels wide). */
+const MARKER_R = 10;
+
+const layers = new WeakMap();
+
+/**
+ * The label layer of a map, created and added the first time.
+ * @param {L.Map} map
+ * @returns {LabelLayer}
+ */
+export function labelsFor(map) {
+  let l = layers.get(map);
+  if (!l) {
+    l = new LabelLayer();
+    layers.set(map, l);
+    l.addTo(map);
+  }
+  return l;
+}
+
+// geometry parts in [lon, lat]: point positions, lines, outer rings
+function parts(g, out = { points: [], lines: [], rings: [] }) {
+  if (!g) return out;
+  switch (g.type) {
+    case 'Point': out.points.push(g.coordinates); break;
+    case 'MultiPoint': out.points.push(...g.coordinates); break;
+    case 'LineString': out.lines.push(g.coordinates); break;
+    case 'MultiLineString': out.lines.push(...g.coordinates); break;
+    case 'Polygon': if (g.coordinates[0]) out.rings.push(g.coordinates[0]); break;
+    case 'MultiPolygon': for (const p of g.coordinates) if (p[0]) out.rings.push(p[0]); break;
+    case 'GeometryCollection': for (const x of g.geometries || []) parts(x, out); break;
+  }
+  return out;
+}
+
+/**
+ * LabelLayer holds what each data layer draws and shows the names that
+ * fit. Sources are set with set(); placement runs once per frame.
+ */
+export const LabelLayer = L.Layer.extend({
+  initialize() {
+    this.sources = new Map();
+    this.els = new Map();
+    this.frame = 0;
+  },
+
+  onAdd(map) {
+    if (!map.getPane(PANE)) {
+      const p = map.createPane(PANE);
+      p.style.zIndex = '590';
+      p.style.pointerEvents = 'none';
+      p.classList.add('leaflet-zoom-hide');
+    }
+    this.pane = map.getPane(PANE);
+    stacksFor(map).onRegroup = () => this.schedule();
+    map.on('zoomend moveend resize viewreset', this.schedule, this);
+    this.schedule();
+  },
+
+  onRemove(map) {
+    map.off('zoomend moveend resize viewreset', this.schedule, this);
+    for (const el of this.els.values()) el.remove();
+    this.els.clear();
+  },
+
+  /**
+   * Sets what a data layer draws (an empty list when it is hidden).
+   * @param {string} id the layer's id
+   * @param {{col: object, features: object[], events: boolean, highlighted: Set<string>}} src
+   *   events: the features are events, which get no names (they are
+   *   many at one place) but which names do not cover
+   */
+  set(id, src) {
+    this.sources.set(id, src);
+    this.schedule();
+  },
+
+  schedule() {
+    if (this.frame || !this._map) return;
+    this.frame = requestAnimationFrame(() => { this.frame = 0; this.update(); });
+  },
+
+  /** The candidates and obstacles of every source, in layer pixels. */
+  collect() {
+    const map = this._map;
+    const items = [], obstacles = [];
+    let order = 0;
+    for (const [src, s] of this.sources) {
+      const colOrder = Number(s.col?.order) || 0;
+      for (const f of s.features || []) {
+        if (!f?.geometry) continue;
+        const id = `${src}/${f.id}`;
+        const g = parts(f.geometry);
+        const pts = g.points.map((c) => map.latLngToLayerPoint([c[1], c[0]]));
+        for (const p of pts) obstacles.push({ x: p.x - MARKER_R, y: p.y - MARKER_R, w: 2 * MARKER_R, h: 2 * MARKER_R, id });
+        if (s.events) continue;
+        const text = labelText(f.properties);
+        if (!text) continue;
+        const cls = classOf(f);
+        const anchors = [];
+        if (pts.length) for (const p of pts) anchors.push({ x: p.x, y: p.y, r: MARKER_R, kind: 'point', own: id });
+        else if (g.rings.length) {
+          const a = inArea(g.rings.map((r) => r.map((c) => { const p = map.latLngToLayerPoint([c[1], c[0]]); return [p.x, p.y]; })));
+          if (a) anchors.push({ x: a.x, y: a.y, r: 0, kind: 'area', w: a.w, h: a.h });
+        } else if (g.lines.length) {
+          for (const a of alongLine(g.lines.map((l) => l.map((c) => { const p = map.latLngToLayerPoint([c[1], c[0]]); return [p.x, p.y]; })))) anchors.push({ ...a, r: 0, kind: 'line' });
+        }
+        if (!anchors.length) continue;
+        items.push({ key: id, text, cls, emphasised: !!s.highlighted?.has(String(f.id)), weight: weightOf(f.properties), order: colOrder * 1e6 + order++, anchors });
+      }
+    }
+    // The count badges of stacked markers, and the map's controls (the
+    // layer panel, zoom buttons, credits) over the map.
+    for (const ll of stacksFor(map).badged()) {
+      const p = map.latLngToLayerPoint(ll);
+      obstacles.push({ x: p.x + 2, y: p.y - 23, w: 22, h: 20, id: 'badge' });
+    }
+    const box = map.getContainer().getBoundingClientRect();
+    for (const c of map.getContainer().querySelectorAll('.leaflet-control')) {
+      const r = c.getBoundingClientRect();
+      if (!r.width || !r.height) continue;
+      const p = map.containerPointToLayerPoint([r.left - box.left, r.top - box.top]);
+      obstacles.push({ x: p.x - 2, y: p.y - 2, w: r.width + 4, h: r.height + 4, id: 'control' });
+    }
+    items.sort(compareCandidates);
+    return { items, obstacles };
+  },
+
+  /** Places the names again and shows those that fit. */
+  update() {
+    const map = this._map;
+    if (!map) return;
+    const { items, obstacles } = this.collect();
+    // New elements are measured hidden, all at once.
+    const fresh = [];
+    for (const it of items) {
+      let el = this.els.get(it.key);
+      const cls = `strata-label lbl-${it.cls}${it.emphasised ? ' is-emphasised' : ''}`;
+      if (!el || el.textContent !== it.text || el.className !== cls) {
+        el?.remove();
+        el = document.createElement('div');
+        el.className = cls;
+        el.textContent = it.text;
+        el.dataset.labelFor = it.key;
+        el.style.visibility = 'hidden';
+        this.pane.append(el);
+        this.els.set(it.key, el);
+        fresh.push(el);
+      }
+      it.el = el;
+    }
+    for (const el of fresh) { el.size = [el.offsetWidth, el.offsetHeight]; el.style.visibility = ''; }
+    const keep = new Set(items.map((it) => it.key));
+    for (const [k, el] of this.els) if (!keep.has(k)) { el.remove(); this.els.delete(k); }
+    // Lines and areas too small for their name go unnamed.
+    const fits = items.filter((it) => {
+      [it.w, it.h] = it.el.size;
+      const a = it.anchors[0];
+      if (a.kind === 'line') return a.len >= it.w + 24;
+      if (a.kind === 'area') return a.w >= it.w && a.h >= 2 * it.h;
+      return true;
+    });
+    const tl = map.containerPointToLayerPoint([0, 0]), size = map.getSize();
+    const boxes = place(fits, { x: tl.x, y: tl.y, w: size.x, h: size.y }, obstacles);
+    for (const it of items) {
+      const b = boxes.get(it.key);
+      it.el.hidden = !b;
+      if (b) L.DomUtil.setPosition(it.el, L.point(Math.round(b.x), Math.round(b.y)));
+    }
+    this.fire('placed', { count: boxes.size });
+  },
+});
