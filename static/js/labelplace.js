@@ -192,3 +192,75 @@ export function place(items, view, obstacles) {
   }
   return out;
 }
+
+// geometry parts in [lon, lat]: point positions, lines, outer rings
+function geometryParts(g, out = { points: [], lines: [], rings: [] }) {
+  if (!g) return out;
+  switch (g.type) {
+    case 'Point': out.points.push(g.coordinates); break;
+    case 'MultiPoint': out.points.push(...g.coordinates); break;
+    case 'LineString': out.lines.push(g.coordinates); break;
+    case 'MultiLineString': out.lines.push(...g.coordinates); break;
+    case 'Polygon': if (g.coordinates[0]) out.rings.push(g.coordinates[0]); break;
+    case 'MultiPolygon': for (const p of g.coordinates) if (p[0]) out.rings.push(p[0]); break;
+    case 'GeometryCollection': for (const x of g.geometries || []) geometryParts(x, out); break;
+  }
+  return out;
+}
+
+/**
+ * The label candidates and the symbols not to cover, from what layers
+ * draw, in the pixels a projection gives. Events get no names (many sit
+ * on one place) but count as symbols.
+ * @param {Map<string, {col: object, features: object[], events: boolean, highlighted?: Set<string>}>} sources by layer id
+ * @param {(c: number[]) => {x: number, y: number}} project [lon, lat] to pixels
+ * @param {number} r half a marker's side in pixels
+ * @returns {{items: object[], obstacles: object[]}} items unsorted (see compareCandidates), with key, text, cls, emphasised, anchors
+ */
+export function candidates(sources, project, r) {
+  const items = [], obstacles = [];
+  let order = 0;
+  for (const [src, s] of sources) {
+    const colOrder = Number(s.col?.order) || 0;
+    for (const f of s.features || []) {
+      if (!f?.geometry) continue;
+      const id = `${src}/${f.id}`;
+      const g = geometryParts(f.geometry);
+      const pts = g.points.map(project);
+      // An emphasised marker is drawn larger, with a ring.
+      const emphasised = !!s.highlighted?.has(String(f.id));
+      const rr = emphasised ? r + 12 : r;
+      for (const p of pts) obstacles.push({ x: p.x - rr, y: p.y - rr, w: 2 * rr, h: 2 * rr, id });
+      if (s.events) continue;
+      const text = labelText(f.properties);
+      if (!text) continue;
+      const anchors = [];
+      const px = (ring) => ring.map((c) => { const p = project(c); return [p.x, p.y]; });
+      if (pts.length) for (const p of pts) anchors.push({ x: p.x, y: p.y, r: rr, kind: 'point', own: id });
+      else if (g.rings.length) {
+        const a = inArea(g.rings.map(px));
+        if (a) anchors.push({ x: a.x, y: a.y, r: 0, kind: 'area', w: a.w, h: a.h });
+      } else if (g.lines.length) {
+        for (const a of alongLine(g.lines.map(px))) anchors.push({ ...a, r: 0, kind: 'line' });
+      }
+      if (!anchors.length) continue;
+      items.push({ key: id, text, cls: classOf(f), emphasised, weight: weightOf(f.properties), order: colOrder * 1e6 + order++, anchors });
+    }
+  }
+  return { items, obstacles };
+}
+
+/**
+ * Keeps the candidates whose line or area is long or large enough for
+ * the name (w, h set): the others go unnamed.
+ * @param {object[]} items
+ * @returns {object[]}
+ */
+export function fitting(items) {
+  return items.filter((it) => {
+    const a = it.anchors[0];
+    if (a.kind === 'line') return a.len >= it.w + 24;
+    if (a.kind === 'area') return a.w >= it.w && a.h >= 2 * it.h;
+    return true;
+  });
+}

@@ -8,7 +8,7 @@
 
 import * as L from '../vendor/leaflet/leaflet-src.esm.js';
 import { stacksFor } from './stacks.js';
-import { labelText, classOf, compareCandidates, weightOf, alongLine, inArea, place } from './labelplace.js';
+import { candidates, compareCandidates, fitting, place } from './labelplace.js';
 
 const PANE = 'strata-labels';
 
@@ -30,21 +30,6 @@ export function labelsFor(map) {
     l.addTo(map);
   }
   return l;
-}
-
-// geometry parts in [lon, lat]: point positions, lines, outer rings
-function parts(g, out = { points: [], lines: [], rings: [] }) {
-  if (!g) return out;
-  switch (g.type) {
-    case 'Point': out.points.push(g.coordinates); break;
-    case 'MultiPoint': out.points.push(...g.coordinates); break;
-    case 'LineString': out.lines.push(g.coordinates); break;
-    case 'MultiLineString': out.lines.push(...g.coordinates); break;
-    case 'Polygon': if (g.coordinates[0]) out.rings.push(g.coordinates[0]); break;
-    case 'MultiPolygon': for (const p of g.coordinates) if (p[0]) out.rings.push(p[0]); break;
-    case 'GeometryCollection': for (const x of g.geometries || []) parts(x, out); break;
-  }
-  return out;
 }
 
 /**
@@ -97,32 +82,7 @@ export const LabelLayer = L.Layer.extend({
   /** The candidates and obstacles of every source, in layer pixels. */
   collect() {
     const map = this._map;
-    const items = [], obstacles = [];
-    let order = 0;
-    for (const [src, s] of this.sources) {
-      const colOrder = Number(s.col?.order) || 0;
-      for (const f of s.features || []) {
-        if (!f?.geometry) continue;
-        const id = `${src}/${f.id}`;
-        const g = parts(f.geometry);
-        const pts = g.points.map((c) => map.latLngToLayerPoint([c[1], c[0]]));
-        for (const p of pts) obstacles.push({ x: p.x - MARKER_R, y: p.y - MARKER_R, w: 2 * MARKER_R, h: 2 * MARKER_R, id });
-        if (s.events) continue;
-        const text = labelText(f.properties);
-        if (!text) continue;
-        const cls = classOf(f);
-        const anchors = [];
-        if (pts.length) for (const p of pts) anchors.push({ x: p.x, y: p.y, r: MARKER_R, kind: 'point', own: id });
-        else if (g.rings.length) {
-          const a = inArea(g.rings.map((r) => r.map((c) => { const p = map.latLngToLayerPoint([c[1], c[0]]); return [p.x, p.y]; })));
-          if (a) anchors.push({ x: a.x, y: a.y, r: 0, kind: 'area', w: a.w, h: a.h });
-        } else if (g.lines.length) {
-          for (const a of alongLine(g.lines.map((l) => l.map((c) => { const p = map.latLngToLayerPoint([c[1], c[0]]); return [p.x, p.y]; })))) anchors.push({ ...a, r: 0, kind: 'line' });
-        }
-        if (!anchors.length) continue;
-        items.push({ key: id, text, cls, emphasised: !!s.highlighted?.has(String(f.id)), weight: weightOf(f.properties), order: colOrder * 1e6 + order++, anchors });
-      }
-    }
+    const { items, obstacles } = candidates(this.sources, (c) => map.latLngToLayerPoint([c[1], c[0]]), MARKER_R);
     // The count badges of stacked markers, and the map's controls (the
     // layer panel, zoom buttons, credits) over the map.
     for (const ll of stacksFor(map).badged()) {
@@ -130,7 +90,9 @@ export const LabelLayer = L.Layer.extend({
       obstacles.push({ x: p.x + 2, y: p.y - 23, w: 22, h: 20, id: 'badge' });
     }
     const box = map.getContainer().getBoundingClientRect();
-    for (const c of map.getContainer().querySelectorAll('.leaflet-control')) {
+    // Controls, and what a page lays over the map (data-over-map: the
+    // presenter's caption panel and legend).
+    for (const c of [...map.getContainer().querySelectorAll('.leaflet-control'), ...document.querySelectorAll('[data-over-map]')]) {
       const r = c.getBoundingClientRect();
       if (!r.width || !r.height) continue;
       const p = map.containerPointToLayerPoint([r.left - box.left, r.top - box.top]);
@@ -167,13 +129,8 @@ export const LabelLayer = L.Layer.extend({
     const keep = new Set(items.map((it) => it.key));
     for (const [k, el] of this.els) if (!keep.has(k)) { el.remove(); this.els.delete(k); }
     // Lines and areas too small for their name go unnamed.
-    const fits = items.filter((it) => {
-      [it.w, it.h] = it.el.size;
-      const a = it.anchors[0];
-      if (a.kind === 'line') return a.len >= it.w + 24;
-      if (a.kind === 'area') return a.w >= it.w && a.h >= 2 * it.h;
-      return true;
-    });
+    for (const it of items) [it.w, it.h] = it.el.size;
+    const fits = fitting(items);
     const tl = map.containerPointToLayerPoint([0, 0]), size = map.getSize();
     const boxes = place(fits, { x: tl.x, y: tl.y, w: size.x, h: size.y }, obstacles);
     for (const it of items) {

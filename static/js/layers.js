@@ -330,7 +330,7 @@ export class DataLayer {
     }
     for (const h of this.halos || []) {
       const st = haloStyle(metresToPixels(h.metres, lat, z));
-      h.layer.setStyle({ fillOpacity: st.fillOpacity, opacity: st.show ? st.opacity : 0, weight: st.weight });
+      h.layer.setStyle({ fill: st.fillOpacity > 0, fillOpacity: st.fillOpacity, opacity: st.show ? st.opacity : 0, weight: st.weight });
     }
   }
 
