@@ -57,7 +57,24 @@ export function isApproximate(f) {
 export function popupOptions(map) {
   const size = map.getSize();
   const maxWidth = Math.max(160, Math.min(360, size.x - 64));
-  return { maxWidth, minWidth: Math.min(240, maxWidth), maxHeight: Math.max(160, size.y - 96), autoPanPadding: [16, 16], className: 'strata-popup' };
+  // On a narrow map a popup spans the controls' column: it keeps below
+  // those at the top and above those at the bottom.
+  let top = 16, bottom = 16;
+  if (size.x < 640) {
+    const box = map.getContainer().getBoundingClientRect();
+    for (const c of map.getContainer().querySelectorAll('.leaflet-top .leaflet-control')) top = Math.max(top, c.getBoundingClientRect().bottom - box.top + 8);
+    for (const c of map.getContainer().querySelectorAll('.leaflet-bottom .leaflet-control')) bottom = Math.max(bottom, box.bottom - c.getBoundingClientRect().top + 8);
+    top = Math.min(top, size.y / 3);
+    bottom = Math.min(bottom, size.y / 4);
+  }
+  return {
+    maxWidth,
+    minWidth: Math.min(240, maxWidth),
+    maxHeight: Math.max(160, size.y - top - bottom - 40),
+    autoPanPaddingTopLeft: [16, top],
+    autoPanPaddingBottomRight: [16, bottom],
+    className: 'strata-popup',
+  };
 }
 
 /**

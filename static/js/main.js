@@ -117,6 +117,8 @@ async function main() {
   // Layer credits are long; they are listed in the layer panel.
   map.attributionControl.addAttribution('Layer data: see credits in the Layers panel');
   createPanes(map);
+  if (initial.map) map.setView([initial.map.lat, initial.map.lon], initial.map.zoom);
+  else map.setView([31.4, 34.4], 9);
   // The map's box changes after Leaflet first measured it (the timeline
   // and the header fill in later, the edit bar and notices come and go):
   // Leaflet, which follows only the window's size, is told whenever it
@@ -126,11 +128,13 @@ async function main() {
   const remeasure = () => {
     if (box.clientWidth === size[0] && box.clientHeight === size[1]) return;
     size = [box.clientWidth, box.clientHeight];
-    map.invalidateSize({ animate: false });
+    // The very centre stays: invalidateSize pans by whole pixels, and a
+    // view set again without reset too.
+    const c = map.getCenter();
+    map.invalidateSize({ pan: false });
+    map.setView(c, map.getZoom(), { reset: true });
   };
   new ResizeObserver(remeasure).observe(box);
-  if (initial.map) map.setView([initial.map.lat, initial.map.lon], initial.map.zoom);
-  else map.setView([31.4, 34.4], 9);
 
   const offline = offlineBasemap(map).addTo(map);
   offline.on('error', () => showBanner('The offline basemap could not be loaded.'));

@@ -8,8 +8,8 @@
 import { formatPrecision } from './popup.js';
 import { firstValid } from './time.js';
 
-/** Markers whose centres are at most this many pixels apart share a spot. */
-export const STACK_PX = 6;
+/** Markers whose centres are at most this many pixels apart (half a marker) share a spot. */
+export const STACK_PX = 10;
 
 const registries = new WeakMap();
 

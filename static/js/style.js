@@ -143,5 +143,5 @@ export function haloStyle(r) {
  * @returns {number}
  */
 export function bandOpacity(w) {
-  return w <= 24 ? 0.16 : Math.max(0.04, 0.16 * Math.sqrt(24 / w));
+  return w <= 24 ? 0.16 : Math.max(0.03, (0.16 * 24) / w);
 }

@@ -11,7 +11,7 @@ export const MIN_SPAN = 14;
 /**
  * The window the timeline shows at first: from the first change that
  * is not a lone outlier (a change separated from all the others by more
- * than a quarter of their span, with at most a tenth of the changes
+ * than a quarter of their span, with at most a tenth of the changes (or one)
  * before it) to the end of the data, with a margin before it.
  * @param {{min: number, max: number, changes: number[]}} s summary
  * @returns {{min: number, max: number}}
@@ -19,7 +19,7 @@ export const MIN_SPAN = 14;
 export function fitSpan(s) {
   const ch = (s.changes || []).filter((d) => d >= s.min && d <= s.max);
   let i = 0;
-  while (i < ch.length - 1 && i + 1 <= 0.1 * ch.length && ch[i + 1] - ch[i] > 0.25 * (s.max - ch[i + 1])) i++;
+  while (i < ch.length - 1 && i + 1 <= Math.max(1, 0.1 * ch.length) && ch[i + 1] - ch[i] > 0.25 * (s.max - ch[i + 1])) i++;
   const first = ch.length ? ch[i] : s.min;
   const pad = Math.max(3, Math.round(0.05 * (s.max - first)));
   return clampSpan({ min: first - pad, max: s.max }, s);

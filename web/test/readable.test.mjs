@@ -8,13 +8,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch, openMap, idle, shot, reportCSP, BASE } from '../testlib/helpers.mjs';
+import { launch, openMap, idle, shot, reportCSP, strata, BASE } from '../testlib/helpers.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -74,6 +73,7 @@ for (const [name, size] of SIZES) {
       const { page } = m;
       await page.waitForFunction(() => document.querySelectorAll('.strata-label:not([hidden])').length >= 4);
       checkLabels(await shownLabels(page), TOWNS, name);
+      await shot(page, `readable-labels-${name}`);
       // Zooming in names more places; zooming out leaves the most important.
       await page.evaluate(() => window.strata.map.setZoom(7, { animate: false }));
       await idle(page);
@@ -81,7 +81,7 @@ for (const [name, size] of SIZES) {
       const out = await shownLabels(page);
       checkLabels(out, [], `${name} zoom 7`);
       assert.ok(out.labels.length >= 1 && out.labels.length < 12, `${name}: zoom 7 thins the names (${out.labels.length})`);
-      await shot(page, `readable-labels-${name}`);
+      await shot(page, `readable-labels-z7-${name}`);
       assert.deepEqual(await axe(page), []);
       assert.deepEqual(m.errors, []);
     } finally { await m.close(); }
@@ -251,7 +251,7 @@ test('phone: popups fit and lead with a summary, credits fold, the briefing menu
     assert.ok(await popup.locator('.fp-sources-more li').first().isVisible(), 'the other sources unfold');
     await shot(page, 'readable-popup-phone');
     assert.deepEqual(await axe(page), []);
-    await page.keyboard.press('Escape');
+    await page.evaluate(() => window.strata.map.closePopup());
     // The briefing menu opens on screen.
     await page.locator('.app-briefings-menu summary').click();
     const menu = await page.locator('.app-briefings-menu ul').boundingBox();
@@ -326,13 +326,6 @@ test('print names the places and draws halos by the same rule', async () => {
     assert.deepEqual(v.errors, []);
   } finally { await v.close(); }
 });
-
-/** Runs the strata binary and returns its standard output. */
-function strata(...args) {
-  return new Promise((resolve, reject) => {
-    execFile(process.env.STRATA_BIN, args, { maxBuffer: 256 << 20, encoding: 'buffer' }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
-  });
-}
 
 test('the exported briefing names the towns with the network off, desktop and phone', async (t) => {
   if (!process.env.STRATA_BIN || !process.env.STRATA_DB) {
