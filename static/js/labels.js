@@ -15,6 +15,9 @@ const PANE = 'strata-labels';
 /** Half the side of a marker (layers.js draws them 20 pixels wide). */
 const MARKER_R = 10;
 
+/** The most names tried in one placement, the most important first. */
+const MAX_LABELS = 300;
+
 const layers = new WeakMap();
 
 /**
@@ -106,7 +109,14 @@ export const LabelLayer = L.Layer.extend({
   update() {
     const map = this._map;
     if (!map) return;
-    const { items, obstacles } = this.collect();
+    const all = this.collect();
+    // Only what lies in view is placed, and at most MAX_LABELS names are
+    // tried: a layer of thousands of points keeps moving smoothly.
+    const tl = map.containerPointToLayerPoint([0, 0]), size = map.getSize();
+    const view = { x: tl.x, y: tl.y, w: size.x, h: size.y };
+    const near = (p, m) => p.x >= view.x - m && p.y >= view.y - m && p.x <= view.x + view.w + m && p.y <= view.y + view.h + m;
+    const items = all.items.filter((it) => it.anchors.some((a) => near(a, a.kind === 'point' ? 0 : Math.max(a.w || 0, a.len || 0)))).slice(0, MAX_LABELS);
+    const obstacles = all.obstacles.filter((o) => near(o, 40));
     // New elements are measured hidden, all at once.
     const fresh = [];
     for (const it of items) {
@@ -131,8 +141,7 @@ export const LabelLayer = L.Layer.extend({
     // Lines and areas too small for their name go unnamed.
     for (const it of items) [it.w, it.h] = it.el.size;
     const fits = fitting(items);
-    const tl = map.containerPointToLayerPoint([0, 0]), size = map.getSize();
-    const boxes = place(fits, { x: tl.x, y: tl.y, w: size.x, h: size.y }, obstacles);
+    const boxes = place(fits, view, obstacles);
     for (const it of items) {
       const b = boxes.get(it.key);
       it.el.hidden = !b;
