@@ -3,6 +3,7 @@
 // request so tests can check the page stays on its own origin.
 
 import { chromium } from 'playwright-core';
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,4 +121,18 @@ export async function shot(page, name) {
 export function foreign(requests) {
   const origin = new URL(BASE).origin;
   return requests.filter((u) => !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin);
+}
+
+/**
+ * Runs the strata binary (STRATA_BIN) and returns its standard output.
+ * @param {...string} args
+ * @returns {Promise<Buffer>}
+ */
+export function strata(...args) {
+  return new Promise((resolve, reject) => {
+    execFile(process.env.STRATA_BIN, args, { maxBuffer: 256 << 20, encoding: 'buffer' }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${err.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
 }
