@@ -34,6 +34,7 @@ var conformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+	confHTML,
 }
 
 // baseURL is the absolute URL of the API root, without a trailing slash.
@@ -122,7 +123,8 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 		"description": "Dated map layers with their sources: the geography of the October 2025 Gaza ceasefire and the Civil-Military Coordination Center in Kiryat Gat.",
 		"links": []Link{
 			{base + "/?f=json", "self", mediaJSON, "This document"},
-			{base + "/?f=html", "alternate", mediaHTML, "The interactive map"},
+			{base + "/?f=html", "alternate", mediaHTML, "This document as HTML"},
+			{base + "/", "related", mediaHTML, "The interactive map"},
 			{base + "/api", "service-desc", mediaOpenAPI, "The API definition (OpenAPI 3.0)"},
 			{base + "/api.html", "service-doc", mediaHTML, "The API documentation"},
 			{base + "/conformance", "conformance", mediaJSON, "Conformance classes"},
