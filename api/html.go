@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -332,7 +331,7 @@ func (s *Server) htmlAPI(w http.ResponseWriter, r *http.Request) {
 			Version     string `json:"version"`
 			Description string `json:"description"`
 		} `json:"info"`
-		Paths      map[string]map[string]json.RawMessage `json:"paths"`
+		Paths      json.RawMessage `json:"paths"`
 		Components struct {
 			Parameters map[string]json.RawMessage `json:"parameters"`
 		} `json:"components"`
@@ -355,17 +354,16 @@ func (s *Server) htmlAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		return apiParameter{p.Name, p.In, p.Description, p.Required}
 	}
-	paths := make([]string, 0, len(doc.Paths))
-	for p := range doc.Paths {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
+	// The paths in the document's order, which groups them.
 	var ops []apiOperation
-	for _, p := range paths {
+	for _, path := range orderedMembers(doc.Paths) {
+		p := path.Name
+		var item map[string]json.RawMessage
+		json.Unmarshal(path.Value, &item)
 		var shared []json.RawMessage
-		json.Unmarshal(doc.Paths[p]["parameters"], &shared)
+		json.Unmarshal(item["parameters"], &shared)
 		for _, m := range []string{"get", "post", "put", "patch", "delete", "options"} {
-			raw, ok := doc.Paths[p][m]
+			raw, ok := item[m]
 			if !ok {
 				continue
 			}

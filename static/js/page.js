@@ -19,11 +19,12 @@ export function pageMap(el) {
   offlineBasemap(map).addTo(map);
   const layer = L.geoJSON(data, {
     interactive: false,
-    style: { color: DEFAULT_COLOR, weight: 3, fillOpacity: INK.areaFillOpacity },
+    // Lines and areas; points are circle markers styled below.
+    style: (f) => (f.geometry?.type.endsWith('Point') ? {} : { color: DEFAULT_COLOR, weight: 3, fillOpacity: INK.areaFillOpacity }),
     pointToLayer: (_, at) => L.circleMarker(at, { radius: 7, color: INK.outline, weight: 1.5, fillColor: DEFAULT_COLOR, fillOpacity: 0.9 }),
   }).addTo(map);
   const bounds = layer.getBounds();
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 11 });
   else map.setView([31.4, 34.4], 9);
   return map;
 }
