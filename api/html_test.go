@@ -1,13 +1,20 @@
 package api_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/xml"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"strata/api"
 )
@@ -40,14 +47,18 @@ func testHTMLPages(t *testing.T, srv *httptest.Server) {
 			if r := do(t, "GET", srv.URL+p, browser); r.status != 200 || !isHTML(r) || !strings.Contains(string(r.body), "<h1>") {
 				t.Errorf("Accept text/html: status %d, Content-Type %q", r.status, r.header.Get("Content-Type"))
 			}
-			if r := get(t, srv.URL+p+"?f=html"); r.status != 200 || !isHTML(r) {
-				t.Errorf("f=html: status %d, Content-Type %q", r.status, r.header.Get("Content-Type"))
+			r := get(t, srv.URL+p+"?f=html")
+			if r.status != 200 || !isHTML(r) || r.header.Get("ETag") == "" {
+				t.Errorf("f=html: status %d, Content-Type %q, ETag %q", r.status, r.header.Get("Content-Type"), r.header.Get("ETag"))
+			}
+			if again := do(t, "GET", srv.URL+p+"?f=html", map[string]string{"If-None-Match": r.header.Get("ETag")}); again.status != 304 {
+				t.Errorf("f=html with its ETag: status %d, want 304", again.status)
 			}
 			if r := do(t, "GET", srv.URL+p+"?f=json", browser); r.status != 200 || !isJSON(r) {
 				t.Errorf("f=json with a browser's Accept: status %d, Content-Type %q", r.status, r.header.Get("Content-Type"))
 			}
-			if r := get(t, srv.URL+p); r.status != 200 || !isJSON(r) {
-				t.Errorf("no Accept: status %d, Content-Type %q", r.status, r.header.Get("Content-Type"))
+			if r := get(t, srv.URL+p); r.status != 200 || !isJSON(r) || !slices.Contains(headerValues(r.header, "Vary"), "Accept") {
+				t.Errorf("no Accept: status %d, Content-Type %q, Vary %q", r.status, r.header.Get("Content-Type"), r.header.Values("Vary"))
 			}
 		})
 	}
@@ -245,5 +256,41 @@ func TestHTMLEscapes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestHTMLInOpenAPI(t *testing.T) { forEachStore(t, testHTMLInOpenAPI) }
+
+// testHTMLInOpenAPI checks each page's request (f=html) and answer
+// (text/html) against the OpenAPI document.
+func testHTMLInOpenAPI(t *testing.T, srv *httptest.Server) {
+	ctx := context.Background()
+	doc, err := openapi3.NewLoader().LoadFromData(get(t, srv.URL+"/api").body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+	for _, p := range append(htmlResources(t, srv), "/") {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+p+"?f=html", nil)
+		route, params, err := router.FindRoute(req)
+		if err != nil {
+			t.Fatalf("%s: not in the OpenAPI document: %v", p, err)
+		}
+		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route}
+		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+			t.Errorf("%s?f=html does not match the document: %v", p, err)
+		}
+		r := get(t, req.URL.String())
+		out := &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: in, Status: r.status, Header: r.header,
+			Body: io.NopCloser(bytes.NewReader(r.body)), Options: &openapi3filter.Options{IncludeResponseStatus: true},
+		}
+		if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
+			t.Errorf("%s?f=html: the answer does not match the document: %v", p, err)
+		}
 	}
 }

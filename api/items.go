@@ -151,6 +151,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 	}
 	h := w.Header()
 	h.Set("Cache-Control", cacheControl(r, "public, max-age=60"))
+	h.Add("Vary", "Accept") // a browser gets the HTML page (html.go)
 	query := canonicalQuery(r.URL.Query())
 	if notModified(w, r, weakETag("items", version, l.ID, query)) {
 		return
@@ -344,6 +345,7 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request, snap geo.
 	}
 	h := w.Header()
 	h.Set("Cache-Control", cacheControl(r, "public, max-age=60"))
+	h.Add("Vary", "Accept") // a browser gets the HTML page (html.go)
 	if notModified(w, r, versionETag(f.Version)) {
 		return
 	}
