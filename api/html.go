@@ -70,6 +70,7 @@ func (s *Server) htmlRoutes(r *mux.Router) {
 	page("/collections/{collectionId}", s.readAsOf(s.htmlCollection))
 	page("/collections/{collectionId}/items", s.readAsOf(s.htmlItems))
 	page("/collections/{collectionId}/items/{featureId}", s.readAsOf(s.htmlFeature))
+	page("/collections/{collectionId}/items/{featureId}/versions", s.readAsOf(s.htmlVersions))
 	page("/tiles", s.read(s.htmlTilesets))
 	page("/collections/{collectionId}/tiles", s.read(s.htmlTilesets))
 }
@@ -260,7 +261,7 @@ func pageLinks(base string, links []Link) []linkView {
 
 // collectionPage matches the paths of a collection's resources that
 // have pages.
-var collectionPage = regexp.MustCompile(`^/collections/[^/]+(/items(/[^/]+)?|/tiles)?/?$`)
+var collectionPage = regexp.MustCompile(`^/collections/[^/]+(/items(/[^/]+(/versions)?)?|/tiles)?/?$`)
 
 // pageOf is where a link should take a reader: the HTML page of an API
 // resource that has one, when the link is to its JSON, else the link
@@ -280,8 +281,6 @@ func pageOf(base string, l Link) string {
 	}
 	return l.Href
 }
-
-// handleHTMLLanding and the others below are the pages' handlers.
 
 func (s *Server) htmlLanding(w http.ResponseWriter, r *http.Request) {
 	var doc struct {
@@ -495,7 +494,7 @@ func viewFeature(base, layer string, f rawFeature) featureView {
 	}
 	for _, l := range f.Links {
 		if l.Rel == "version-history" {
-			v.History = l.Href
+			v.History = htmlHref(l.Href)
 		}
 	}
 	return v
@@ -698,4 +697,44 @@ func (s *Server) htmlTilesets(w http.ResponseWriter, r *http.Request, snap geo.S
 	}
 	p.Body = map[string]any{"Tilesets": sets, "Links": pageLinks(base, doc.Links)}
 	s.renderPage(w, r, http.StatusOK, "tiles", p)
+}
+
+func (s *Server) htmlVersions(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
+	var doc struct {
+		Versions []versionDoc `json:"versions"`
+	}
+	h := func(w http.ResponseWriter, r *http.Request) { s.handleVersions(w, r, snap) }
+	if !s.jsonOf(w, r, h, &doc) {
+		return
+	}
+	vars := mux.Vars(r)
+	l, err := snap.Layer(vars["collectionId"])
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	base := s.baseURL(r)
+	coll := collectionHref(base, l.ID)
+	feature := s.featureURL(r, l.ID, vars["featureId"])
+	type versionView struct {
+		versionDoc
+		// Then is the feature's page as it was recorded by this version;
+		// GeoJSON is the version itself.
+		Then, GeoJSON string
+	}
+	views := make([]versionView, len(doc.Versions))
+	for i, v := range doc.Versions {
+		views[i] = versionView{versionDoc: v, Then: htmlHref(feature + "?asof=" + url.QueryEscape(v.RecordedFrom))}
+		for _, ln := range v.Links {
+			if ln.Rel == "self" {
+				views[i].GeoJSON = ln.Href
+			}
+		}
+	}
+	s.renderPage(w, r, http.StatusOK, "versions", htmlPage{
+		Title: "Versions of " + vars["featureId"], Map: mapHref(base, l.ID, vars["featureId"]),
+		Crumbs: crumbs(base, "Collections", htmlHref(base+"/collections"), l.Title, htmlHref(coll),
+			"Features", htmlHref(coll+"/items"), vars["featureId"], htmlHref(feature), "Versions", ""),
+		Body: map[string]any{"Versions": views, "Feature": htmlHref(feature)},
+	})
 }

@@ -28,7 +28,8 @@ func htmlResources(t *testing.T, srv *httptest.Server) []string {
 	}
 	return []string{
 		"/conformance", "/api", "/collections", "/collections/events", "/collections/events/items",
-		"/collections/events/items/" + url.PathEscape(fc.Features[0].ID), "/tiles", "/collections/events/tiles",
+		"/collections/events/items/" + url.PathEscape(fc.Features[0].ID),
+		"/collections/events/items/" + url.PathEscape(fc.Features[0].ID) + "/versions", "/tiles", "/collections/events/tiles",
 	}
 }
 
@@ -292,5 +293,44 @@ func testHTMLInOpenAPI(t *testing.T, srv *httptest.Server) {
 		if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
 			t.Errorf("%s?f=html: the answer does not match the document: %v", p, err)
 		}
+	}
+}
+
+// TestHTMLVersions checks that the versions page lists a feature's
+// versions and that each leads to the feature's page as that version
+// recorded it.
+func TestHTMLVersions(t *testing.T) {
+	for _, e := range writeStores(t, api.Config{}) {
+		t.Run(e.name, func(t *testing.T) {
+			if r := e.send(t, "POST", "/collections/a/items", pointFeature("v1", 34.1, 31.1, `,"note":"first"`), map[string]string{"token": "bob", "Content-Type": json1, "X-Strata-Comment": "first report"}); r.status != 201 {
+				t.Fatalf("POST: %d %s", r.status, r.body)
+			}
+			if r := e.send(t, "PUT", "/collections/a/items/v1", pointFeature("v1", 34.2, 31.2, `,"note":"second"`), map[string]string{"token": "bob", "Content-Type": json1, "If-Match": `"1"`, "X-Strata-Comment": "moved"}); r.status != 200 {
+				t.Fatalf("PUT: %d %s", r.status, r.body)
+			}
+			r := get(t, e.srv.URL+"/collections/a/items/v1/versions?f=html")
+			page := string(r.body)
+			if r.status != 200 || !strings.Contains(page, "first report") || !strings.Contains(page, "moved") {
+				t.Fatalf("versions page: status %d: %.500s", r.status, page)
+			}
+			if !strings.Contains(string(get(t, e.srv.URL+"/collections/a/items/v1?f=html").body), `href="`+e.srv.URL+`/collections/a/items/v1/versions?f=html"`) {
+				t.Errorf("the feature page does not link to its versions page")
+			}
+			for n, want := range map[string]string{"Version 1": "first", "Version 2": "second"} {
+				var then string
+				for _, h := range pageLinks(t, r.body) {
+					if strings.Contains(h, "asof=") && strings.Contains(page, `<a href="`+strings.ReplaceAll(h, "&", "&amp;")+`">`+n+`</a>`) {
+						then = h
+					}
+				}
+				if then == "" {
+					t.Fatalf("no link for %s", n)
+				}
+				v := get(t, then)
+				if v.status != 200 || !strings.Contains(string(v.body), "<td>"+want+"</td>") {
+					t.Errorf("%s: %s: status %d, not the version with note %q", n, then, v.status, want)
+				}
+			}
+		})
 	}
 }

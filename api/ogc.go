@@ -303,7 +303,7 @@ var apiDoc = template.Must(template.New("api").Parse(`<!doctype html>
 <h1>Strata API</h1>
 <p>Strata implements OGC API – Features Part 1 Core with GeoJSON, and Part 4 (create, replace, update, delete) for writers with a token. The machine-readable definition is at <a href="{{.}}/api">{{.}}/api</a> (OpenAPI 3.0).</p>
 <table>
-<tr><td><code>GET /</code></td><td>Landing page (JSON; browsers get the map)</td></tr>
+<tr><td><code>GET /</code></td><td>Landing page (JSON; browsers get the map; <code>?f=html</code> the landing page as HTML)</td></tr>
 <tr><td><code>GET /conformance</code></td><td>Conformance classes</td></tr>
 <tr><td><code>GET /collections</code></td><td>Layers with their spatial and temporal extents</td></tr>
 <tr><td><code>GET /collections/{id}</code></td><td>One layer</td></tr>
@@ -319,6 +319,7 @@ var apiDoc = template.Must(template.New("api").Parse(`<!doctype html>
 <tr><td><code>GET /healthz</code>, <code>GET /readyz</code></td><td>Liveness; readiness (the database can be read)</td></tr>
 <tr><td><code>GET /metrics</code></td><td>Prometheus metrics</td></tr>
 </table>
+<p>The landing page, conformance, the API, the collections, a collection, its items, a feature, its versions and the tile sets also answer HTML pages to browsers (by <code>Accept</code>) and to <code>f=html</code>; <code>f=json</code> asks for JSON.</p>
 <p><code>datetime</code> is an RFC 3339 instant or date (a date is the whole UTC day), or an interval <code>a/b</code> with <code>..</code> for an open end. A feature matches when its valid time [valid_from, valid_to) meets the requested time.</p>
 <p><code>asof</code> (an RFC 3339 instant, or a date meaning the end of that UTC day) on collections, items, a feature, its versions, the histogram and tiles answers as the data was recorded then. Writes need <code>Authorization: Bearer TOKEN</code>; a comment goes in <code>X-Strata-Comment</code> or the body's <code>comment</code>.</p>
 </body></html>`))
