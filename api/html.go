@@ -293,7 +293,7 @@ func (s *Server) htmlLanding(w http.ResponseWriter, r *http.Request) {
 	}
 	base := s.baseURL(r)
 	s.renderPage(w, r, http.StatusOK, "landing", htmlPage{
-		Title: doc.Title, Crumbs: crumbs(base, doc.Title, ""),
+		Title: doc.Title, Crumbs: crumbs(base),
 		Body: map[string]any{"Doc": doc, "Links": pageLinks(base, doc.Links)},
 	})
 }

@@ -116,6 +116,7 @@ test('the landing, conformance and API pages link to each other and to the map',
     const { page } = m;
     assert.equal(await page.locator('h1').textContent(), 'Strata');
     assert.deepEqual(await axe(page), [], 'axe: landing');
+    await shot(page, 'pages-landing');
     await page.locator('.site a', { hasText: 'Conformance' }).click();
     await page.waitForURL(/\/conformance\?f=html$/);
     assert.ok(await page.locator('code', { hasText: '/conf/html' }).count() === 1);
