@@ -37,7 +37,7 @@ var templateFS embed.FS
 // pageTemplates holds one template set per page: the layout with the
 // page's own content.
 var pageTemplates = func() map[string]*template.Template {
-	funcs := template.FuncMap{"json": jsonText, "show": showValue}
+	funcs := template.FuncMap{"show": showValue}
 	pages, err := templateFS.ReadDir("templates")
 	if err != nil {
 		panic(err)
@@ -133,6 +133,9 @@ func (s *Server) jsonOf(w http.ResponseWriter, r *http.Request, h http.HandlerFu
 	}
 	c := &captured{header: http.Header{}}
 	h(c, jr)
+	if c.status == 0 {
+		c.status = http.StatusInternalServerError // nothing was written
+	}
 	if c.status != http.StatusOK {
 		var e exception
 		if json.Unmarshal(c.body.Bytes(), &e) != nil || e.Description == "" {
@@ -169,28 +172,22 @@ func withoutFormat(raw string) string {
 
 // htmlHref is the address of the HTML page of an API resource at href:
 // its f parameter replaced by f=html.
-func htmlHref(href string) string {
+func htmlHref(href string) string { return withFormat(href, "html") }
+
+// withFormat is href with its f parameter replaced by f=format, last in
+// the query.
+func withFormat(href, format string) string {
 	u, frag, _ := strings.Cut(href, "#")
 	path, raw, _ := strings.Cut(u, "?")
 	raw = withoutFormat(raw)
 	if raw != "" {
 		raw += "&"
 	}
-	out := path + "?" + raw + "f=html"
+	out := path + "?" + raw + "f=" + format
 	if frag != "" {
 		out += "#" + frag
 	}
 	return out
-}
-
-// jsonHref is the address of a resource's JSON: its f parameter replaced
-// by f=json.
-func jsonHref(r *http.Request, base string) string {
-	raw := withoutFormat(r.URL.RawQuery)
-	if raw != "" {
-		raw += "&"
-	}
-	return base + r.URL.Path + "?" + raw + "f=json"
 }
 
 // renderPage writes a page with the layout: the template name's content
@@ -204,7 +201,7 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 		p.Map = p.Base + "/"
 	}
 	if p.JSON == "" && status == http.StatusOK {
-		p.JSON = jsonHref(r, p.Base)
+		p.JSON = withFormat(p.Base+r.URL.EscapedPath()+"?"+r.URL.RawQuery, "json")
 	}
 	var b bytes.Buffer
 	if err := pageTemplates[name].ExecuteTemplate(&b, "layout", p); err != nil {
@@ -531,12 +528,6 @@ func showValue(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return text(v)
-}
-
-// jsonText is a value as JSON text.
-func jsonText(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 // orderedMembers returns a JSON object's members in their order.

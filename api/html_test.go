@@ -112,22 +112,36 @@ func testAlternateLinks(t *testing.T, srv *httptest.Server) {
 	items := decode[featureCollection](t, get(t, srv.URL+"/collections/events/items?limit=2"))
 	feature := decode[struct{ Links []api.Link }](t, get(t, srv.URL+"/collections/events/items/"+url.PathEscape(items.Features[0].ID)))
 	land := decode[struct{ Links []api.Link }](t, get(t, srv.URL+"/"))
-	for name, links := range map[string][]api.Link{"landing": land.Links, "items": items.Links, "feature": feature.Links} {
+	colls := decode[struct {
+		Links       []api.Link
+		Collections []struct{ Links []api.Link }
+	}](t, get(t, srv.URL+"/collections"))
+	cases := []struct {
+		name  string
+		links []api.Link
+		// toMap says the links also lead to the map (as the layers and
+		// the collections' pages do, from their HTML).
+		toMap bool
+	}{
+		{"landing", land.Links, true}, {"items", items.Links, true}, {"feature", feature.Links, true},
+		{"collections", colls.Links, false}, {"a collection", colls.Collections[0].Links, false},
+	}
+	for _, c := range cases {
 		var alt, onMap string
-		for _, l := range links {
+		for _, l := range c.links {
 			switch {
 			case l.Rel == "alternate" && l.Type == "text/html":
 				alt = l.Href
-			case l.Type == "text/html" && strings.Contains(l.Title, "map"):
+			case l.Rel == "related" && l.Type == "text/html" && strings.Contains(l.Title, "map"):
 				onMap = l.Href
 			}
 		}
-		if alt == "" || onMap == "" || onMap == alt {
-			t.Errorf("%s: alternate %q, map %q in %v", name, alt, onMap, links)
+		if alt == "" || c.toMap && (onMap == "" || onMap == alt) {
+			t.Errorf("%s: alternate %q, map %q in %v", c.name, alt, onMap, c.links)
 			continue
 		}
 		if r := get(t, alt); r.status != 200 || !isHTML(r) || strings.Contains(string(r.body), "Strata map") {
-			t.Errorf("%s: alternate %s: status %d, not an HTML page", name, alt, r.status)
+			t.Errorf("%s: alternate %s: status %d, not an HTML page", c.name, alt, r.status)
 		}
 	}
 }

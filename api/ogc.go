@@ -214,6 +214,7 @@ func (s *Server) collectionDoc(r *http.Request, snap geo.Snapshot, l geo.Layer) 
 		Attribution: l.Attribution, Licence: l.Licence,
 		Links: []Link{
 			{base, "self", mediaJSON, "This collection"},
+			{htmlHref(base), "alternate", mediaHTML, "This collection as HTML"},
 			{base + "/items", "items", mediaGeoJSON, "The features of " + l.Title},
 			{base + "/tiles", relTilesetsVector, mediaJSON, "Vector tiles of " + l.Title},
 		},
@@ -266,7 +267,10 @@ func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request, snap 
 	}
 	base := s.baseURL(r)
 	s.writeJSON(w, r, mediaJSON, map[string]any{
-		"links":       []Link{{base + "/collections", "self", mediaJSON, "The collections"}},
+		"links": []Link{
+			{base + "/collections", "self", mediaJSON, "The collections"},
+			{base + "/collections?f=html", "alternate", mediaHTML, "The collections as HTML"},
+		},
 		"collections": cs,
 	})
 }
