@@ -156,6 +156,11 @@ func (s *Server) jsonOf(w http.ResponseWriter, r *http.Request, h http.HandlerFu
 	return true
 }
 
+// dataJSON is jsonOf for a data handler, reading snap.
+func (s *Server) dataJSON(w http.ResponseWriter, r *http.Request, snap geo.Snapshot, h dataHandler, v any) (ok bool) {
+	return s.jsonOf(w, r, func(w http.ResponseWriter, r *http.Request) { h(w, r, snap) }, v)
+}
+
 // withoutFormat is a raw query without its first f parameter.
 func withoutFormat(raw string) string {
 	if raw == "" {
@@ -410,8 +415,7 @@ func (s *Server) htmlCollections(w http.ResponseWriter, r *http.Request, snap ge
 	var doc struct {
 		Collections []collection `json:"collections"`
 	}
-	h := func(w http.ResponseWriter, r *http.Request) { s.handleCollections(w, r, snap) }
-	if !s.jsonOf(w, r, h, &doc) {
+	if !s.dataJSON(w, r, snap, s.handleCollections, &doc) {
 		return
 	}
 	base := s.baseURL(r)
@@ -426,8 +430,7 @@ func (s *Server) htmlCollections(w http.ResponseWriter, r *http.Request, snap ge
 
 func (s *Server) htmlCollection(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
 	var doc collection
-	h := func(w http.ResponseWriter, r *http.Request) { s.handleCollection(w, r, snap) }
-	if !s.jsonOf(w, r, h, &doc) {
+	if !s.dataJSON(w, r, snap, s.handleCollection, &doc) {
 		return
 	}
 	base := s.baseURL(r)
@@ -558,13 +561,11 @@ func (s *Server) htmlItems(w http.ResponseWriter, r *http.Request, snap geo.Snap
 		NumberReturned int               `json:"numberReturned"`
 		Links          []Link            `json:"links"`
 	}
-	h := func(w http.ResponseWriter, r *http.Request) { s.handleItems(w, r, snap) }
-	if !s.jsonOf(w, r, h, &doc) {
+	if !s.dataJSON(w, r, snap, s.handleItems, &doc) {
 		return
 	}
-	l, err := snap.Layer(mux.Vars(r)["collectionId"])
-	if err != nil {
-		s.writeError(w, r, err)
+	l, _, ok := s.layerVersion(w, r, snap)
+	if !ok {
 		return
 	}
 	base := s.baseURL(r)
@@ -624,15 +625,13 @@ func featureCollection(features []json.RawMessage) string {
 
 func (s *Server) htmlFeature(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
 	var raw json.RawMessage
-	h := func(w http.ResponseWriter, r *http.Request) { s.handleFeature(w, r, snap) }
-	if !s.jsonOf(w, r, h, &raw) {
+	if !s.dataJSON(w, r, snap, s.handleFeature, &raw) {
 		return
 	}
 	var f rawFeature
 	json.Unmarshal(raw, &f)
-	l, err := snap.Layer(mux.Vars(r)["collectionId"])
-	if err != nil {
-		s.writeError(w, r, err)
+	l, _, ok := s.layerVersion(w, r, snap)
+	if !ok {
 		return
 	}
 	base := s.baseURL(r)
@@ -659,8 +658,7 @@ func (s *Server) htmlTilesets(w http.ResponseWriter, r *http.Request, snap geo.S
 		} `json:"tilesets"`
 		Links []Link `json:"links"`
 	}
-	h := func(w http.ResponseWriter, r *http.Request) { s.handleTilesets(w, r, snap) }
-	if !s.jsonOf(w, r, h, &doc) {
+	if !s.dataJSON(w, r, snap, s.handleTilesets, &doc) {
 		return
 	}
 	base := s.baseURL(r)
@@ -676,10 +674,9 @@ func (s *Server) htmlTilesets(w http.ResponseWriter, r *http.Request, snap geo.S
 		}
 	}
 	p := htmlPage{Title: "Vector tiles", Crumbs: crumbs(base, "Vector tiles", "")}
-	if id, ok := mux.Vars(r)["collectionId"]; ok {
-		l, err := snap.Layer(id)
-		if err != nil {
-			s.writeError(w, r, err)
+	if _, in := mux.Vars(r)["collectionId"]; in {
+		l, _, ok := s.layerVersion(w, r, snap)
+		if !ok {
 			return
 		}
 		p.Title = "Vector tiles of " + l.Title
@@ -694,14 +691,12 @@ func (s *Server) htmlVersions(w http.ResponseWriter, r *http.Request, snap geo.S
 	var doc struct {
 		Versions []versionDoc `json:"versions"`
 	}
-	h := func(w http.ResponseWriter, r *http.Request) { s.handleVersions(w, r, snap) }
-	if !s.jsonOf(w, r, h, &doc) {
+	if !s.dataJSON(w, r, snap, s.handleVersions, &doc) {
 		return
 	}
 	vars := mux.Vars(r)
-	l, err := snap.Layer(vars["collectionId"])
-	if err != nil {
-		s.writeError(w, r, err)
+	l, _, ok := s.layerVersion(w, r, snap)
+	if !ok {
 		return
 	}
 	base := s.baseURL(r)
