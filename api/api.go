@@ -253,6 +253,8 @@ func (s *Server) routes() *mux.Router {
 	// Those that take asof read the snapshot it names (see readAsOf).
 	dataAsOf := func(path string, h dataHandler) { get(path, s.readAsOf(h)) }
 	r.Use(labelRoute)
+	// HTML pages, for requests that ask for them (html.go).
+	s.htmlRoutes(r)
 	get("/", s.handleLanding)
 	get("/healthz", s.handleHealth)
 	get("/readyz", s.handleReady)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -163,6 +162,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 	}
 	h := w.Header()
 	h.Set("Cache-Control", cacheControl(r, "public, max-age=60"))
+	h.Add("Vary", "Accept") // a browser gets the HTML page (html.go)
 	query := canonicalQuery(r.URL.Query())
 	if notModified(w, r, weakETag("items", version, l.ID, query)) {
 		return
@@ -318,7 +318,8 @@ func (s *Server) itemsLinks(r *http.Request, l geo.Layer, q itemsQuery, returned
 	}
 	links := []Link{
 		{self, "self", mediaGeoJSON, "This page"},
-		{base + "/?f=html#layers=" + url.QueryEscape(l.ID), "alternate", mediaHTML, "On the map"},
+		{htmlHref(self), "alternate", mediaHTML, "This page as HTML"},
+		{mapHref(base, l.ID, ""), "related", mediaHTML, "On the map"},
 		{base + "/collections/" + url.PathEscape(l.ID), "collection", mediaJSON, l.Title},
 	}
 	off := q.filter.Offset
@@ -355,6 +356,7 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request, snap geo.
 	}
 	h := w.Header()
 	h.Set("Cache-Control", cacheControl(r, "public, max-age=60"))
+	h.Add("Vary", "Accept") // a browser gets the HTML page (html.go)
 	if notModified(w, r, versionETag(f.Version)) {
 		return
 	}
@@ -370,7 +372,8 @@ func (s *Server) featureBody(r *http.Request, l geo.Layer, f *geo.Feature) []byt
 	self := coll + "/items/" + url.PathEscape(f.ID)
 	links, _ := json.Marshal([]Link{
 		{self, "self", mediaGeoJSON, "This feature"},
-		{fmt.Sprintf("%s/?f=html#layers=%s&feature=%s", base, url.QueryEscape(l.ID), url.QueryEscape(f.ID)), "alternate", mediaHTML, "On the map"},
+		{htmlHref(self), "alternate", mediaHTML, "This feature as HTML"},
+		{mapHref(base, l.ID, f.ID), "related", mediaHTML, "On the map"},
 		{coll, "collection", mediaJSON, l.Title},
 		{self + "/versions", "version-history", mediaJSON, "The versions of this feature"},
 	})
