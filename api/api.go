@@ -265,6 +265,7 @@ func (s *Server) routes() *mux.Router {
 	dataAsOf("/collections/{collectionId}/items", s.handleItems)
 	dataAsOf("/collections/{collectionId}/items/{featureId}", s.handleFeature)
 	dataAsOf("/collections/{collectionId}/histogram", s.handleHistogram)
+	dataAsOf("/collections/{collectionId}/schema", s.handleSchema)
 	s.tileRoutes(get, data, dataAsOf)
 	s.historyRoutes(get, data, dataAsOf)
 	data("/token", s.handleToken)

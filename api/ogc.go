@@ -34,6 +34,8 @@ var conformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+	conformanceCRS,
+	conformanceSchemas,
 }
 
 // baseURL is the absolute URL of the API root, without a trailing slash.
@@ -207,13 +209,14 @@ func (s *Server) collectionDoc(r *http.Request, snap geo.Snapshot, l geo.Layer) 
 	c := collection{
 		FeatureCount: n,
 		ID:           l.ID, Title: l.Title, Description: l.Description,
-		ItemType: "feature", CRS: []string{geo.CRS84}, StorageCRS: geo.CRS84,
+		ItemType: "feature", CRS: geo.CRSList(), StorageCRS: geo.CRS84,
 		GeometryKind: string(l.Kind), Group: l.Group, Order: l.Order, Style: l.Style,
 		Attribution: l.Attribution, Licence: l.Licence,
 		Links: []Link{
 			{base, "self", mediaJSON, "This collection"},
 			{base + "/items", "items", mediaGeoJSON, "The features of " + l.Title},
 			{base + "/tiles", relTilesetsVector, mediaJSON, "Vector tiles of " + l.Title},
+			{base + "/schema", relSchema, mediaSchema, "The schema of the features of " + l.Title},
 		},
 	}
 	if l.Licence != "" {
@@ -266,6 +269,7 @@ func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request, snap 
 	s.writeJSON(w, r, mediaJSON, map[string]any{
 		"links":       []Link{{base + "/collections", "self", mediaJSON, "The collections"}},
 		"collections": cs,
+		"crs":         geo.CRSList(), // Part 2: the CRSs of every collection
 	})
 }
 
