@@ -266,6 +266,7 @@ func (s *Server) routes() *mux.Router {
 	dataAsOf("/collections/{collectionId}/items/{featureId}", s.handleFeature)
 	dataAsOf("/collections/{collectionId}/histogram", s.handleHistogram)
 	dataAsOf("/collections/{collectionId}/schema", s.handleSchema)
+	dataAsOf("/collections/{collectionId}/geojson-schema", s.handleFeatureSchema)
 	s.tileRoutes(get, data, dataAsOf)
 	s.historyRoutes(get, data, dataAsOf)
 	data("/token", s.handleToken)

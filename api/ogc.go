@@ -217,6 +217,7 @@ func (s *Server) collectionDoc(r *http.Request, snap geo.Snapshot, l geo.Layer) 
 			{base + "/items", "items", mediaGeoJSON, "The features of " + l.Title},
 			{base + "/tiles", relTilesetsVector, mediaJSON, "Vector tiles of " + l.Title},
 			{base + "/schema", relSchema, mediaSchema, "The schema of the features of " + l.Title},
+			{base + "/geojson-schema", "describedBy", mediaSchema, "The schema of a GeoJSON feature of " + l.Title},
 		},
 	}
 	if l.Licence != "" {

@@ -64,7 +64,7 @@ func testOpenAPI(t *testing.T, srv *httptest.Server) {
 		"/briefings", "/briefings/cmcc-ceasefire", "/briefings/nope",
 		"/briefings/cmcc-ceasefire/export.html", "/briefings/nope/export.html",
 		"/healthz", "/readyz", "/metrics", "/metrics?x=1",
-		"/collections/events/schema", "/collections/nope/schema",
+		"/collections/events/schema", "/collections/nope/schema", "/collections/lines/geojson-schema",
 		"/collections/towns/items?crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F3857&bbox=31,34,32,35&bbox-crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F4326",
 		"/collections/lines/items/yellow_line_2025_10_10?crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F4326",
 		"/collections/towns/items?crs=nope",

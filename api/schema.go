@@ -190,3 +190,97 @@ func jsonType(v json.RawMessage) string {
 	}
 	return "integer"
 }
+
+// handleFeatureSchema serves GET /collections/{collectionId}/geojson-schema:
+// the schema of one GeoJSON Feature of the collection, as an OpenAPI 3.0
+// Schema Object (one type per property, "nullable" where null occurs).
+// The collection links it with rel describedBy, which GDAL's OAPIF
+// driver reads to type its fields, also those whose values are all null
+// in the page it samples (valid_to of a layer still valid, a date-time).
+func (s *Server) handleFeatureSchema(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
+	if err := checkCollectionDoc(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	l, version, ok := s.layerVersion(w, r, snap)
+	if !ok {
+		return
+	}
+	if notModified(w, r, weakETag("geojson-schema", version, l.ID)) {
+		return
+	}
+	if !s.enterQuery(w, r) {
+		return
+	}
+	own, err := propertyTypes(r, snap, l.ID)
+	s.gate.Leave()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	props := map[string]any{}
+	for k, types := range own {
+		p := map[string]any{}
+		if t := singleType(types); t != "" {
+			p["type"] = t
+		}
+		if slices.Contains(types, "null") {
+			p["nullable"] = true
+		}
+		props[k] = p
+	}
+	for k, p := range strataProperties {
+		o := map[string]any{"title": p.Title, "description": p.Description}
+		switch t := p.Type.(type) {
+		case string:
+			o["type"] = t
+		case []string:
+			o["type"], o["nullable"] = t[0], true
+		}
+		if p.Format != "" {
+			o["format"] = p.Format
+		}
+		if p.Items != nil {
+			o["items"] = p.Items
+		}
+		if p.ReadOnly {
+			o["readOnly"] = true
+		}
+		props[k] = o
+	}
+	h := w.Header()
+	h.Set("Cache-Control", cacheControl(r, "public, max-age=60"))
+	h.Add("Vary", "Accept")
+	body, err := json.Marshal(map[string]any{
+		"title":    l.Title,
+		"type":     "object",
+		"required": []string{"type", "geometry", "properties"},
+		"properties": map[string]any{
+			"type":       map[string]any{"type": "string", "enum": []string{"Feature"}},
+			"id":         map[string]any{"type": "string"},
+			"geometry":   map[string]any{"type": "object", "description": "A GeoJSON geometry (" + geometryFormats[l.Kind] + ")"},
+			"properties": map[string]any{"type": "object", "properties": props},
+		},
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	h.Set("Content-Type", mediaSchema)
+	w.Write(body)
+}
+
+// singleType is the one type of a property for a client that reads one
+// only: the type besides null, or "" where there are several.
+func singleType(types []string) string {
+	var rest []string
+	for _, t := range types {
+		if t != "null" {
+			rest = append(rest, t)
+		}
+	}
+	if len(rest) == 1 {
+		return rest[0]
+	}
+	return ""
+}

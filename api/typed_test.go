@@ -224,6 +224,40 @@ func testSchema(t *testing.T, srv *httptest.Server) {
 	if !sawAllNullEnd {
 		t.Error("no collection has valid_to null in every feature: the test does not check that case")
 	}
+	// The GeoJSON feature schema GDAL reads (rel describedBy): one type a
+	// property, valid_to a nullable date-time in a layer still valid.
+	coll := decode[struct {
+		Links []struct{ Href, Rel, Type string }
+	}](t, get(t, srv.URL+"/collections/lines"))
+	described := ""
+	for _, l := range coll.Links {
+		if l.Rel == "describedBy" && l.Type == "application/schema+json" {
+			described = l.Href
+		}
+	}
+	if described == "" {
+		t.Fatalf("lines has no describedBy link to a JSON schema: %+v", coll.Links)
+	}
+	fs := decode[struct {
+		Properties struct {
+			Properties struct {
+				Properties map[string]struct {
+					Type     string `json:"type"`
+					Format   string `json:"format"`
+					Nullable bool   `json:"nullable"`
+				}
+			}
+		}
+	}](t, get(t, described))
+	fp := fs.Properties.Properties.Properties
+	for _, k := range []string{"valid_from", "valid_to"} {
+		if p := fp[k]; p.Type != "string" || p.Format != "date-time" || !p.Nullable {
+			t.Errorf("geojson-schema %s = %+v, want a nullable date-time string", k, p)
+		}
+	}
+	if fp["citation"].Type != "string" || fp["name"].Type != "string" || fp["precision_m"].Type != "number" {
+		t.Errorf("geojson-schema citation %+v, name %+v, precision_m %+v", fp["citation"], fp["name"], fp["precision_m"])
+	}
 	if r := get(t, srv.URL+"/collections/nope/schema"); r.status != 404 {
 		t.Errorf("schema of an unknown collection: status %d", r.status)
 	}
