@@ -51,6 +51,9 @@ type qgisLayer struct {
 // exactly the features valid on that day, computed here from the
 // features the server gives.
 func TestQGIS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("QGIS takes seconds to start; not run with -short (the race detector's run)")
+	}
 	py := qgisPython(t)
 	forEachEngine(t, func(t *testing.T, db string) { testQGIS(t, py, db) })
 }
