@@ -312,6 +312,7 @@ var apiDoc = template.Must(template.New("api").Parse(`<!doctype html>
 <tr><td><code>GET /collections/{id}</code></td><td>One layer</td></tr>
 <tr><td><code>GET /collections/{id}/items</code></td><td>Features as GeoJSON; <code>bbox</code>, <code>datetime</code>, <code>limit</code>, <code>offset</code></td></tr>
 <tr><td><code>GET /collections/{id}/items/{featureId}</code></td><td>One feature</td></tr>
+<tr><td><code>GET /collections/{id}/schema</code></td><td>The type of every property (JSON Schema 2020-12); <code>/geojson-schema</code> the schema of a whole feature</td></tr>
 <tr><td><code>POST /collections/{id}/items</code></td><td>Add a feature (token; 201, Location, ETag)</td></tr>
 <tr><td><code>PUT</code>, <code>PATCH</code>, <code>DELETE /collections/{id}/items/{featureId}</code></td><td>Replace, merge-patch or delete a feature (token, <code>If-Match</code>: its ETag)</td></tr>
 <tr><td><code>OPTIONS</code> on items and a feature</td><td><code>Allow</code>: the methods your token may use</td></tr>
@@ -323,6 +324,7 @@ var apiDoc = template.Must(template.New("api").Parse(`<!doctype html>
 <tr><td><code>GET /metrics</code></td><td>Prometheus metrics</td></tr>
 </table>
 <p><code>datetime</code> is an RFC 3339 instant or date (a date is the whole UTC day), or an interval <code>a/b</code> with <code>..</code> for an open end. A feature matches when its valid time [valid_from, valid_to) meets the requested time.</p>
+<p><code>crs</code> on items and a feature (<code>bbox-crs</code> for <code>bbox</code>): <code>http://www.opengis.net/def/crs/OGC/1.3/CRS84</code> (the default), <code>http://www.opengis.net/def/crs/EPSG/0/4326</code> (latitude first) or <code>http://www.opengis.net/def/crs/EPSG/0/3857</code>; <code>Content-Crs</code> names it. <code>valid_from</code> and <code>valid_to</code> are RFC 3339 date-times; <code>citation</code> gives the sources as one line of text.</p>
 <p><code>asof</code> (an RFC 3339 instant, or a date meaning the end of that UTC day) on collections, items, a feature, its versions, the histogram and tiles answers as the data was recorded then. Writes need <code>Authorization: Bearer TOKEN</code>; a comment goes in <code>X-Strata-Comment</code> or the body's <code>comment</code>.</p>
 </body></html>`))
 
