@@ -108,3 +108,36 @@ func TestParseBBoxIn(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseBBoxIn checks that a box read in any CRS is an error naming
+// bbox, or a possible CRS84 box.
+func FuzzParseBBoxIn(f *testing.F) {
+	for _, s := range []string{"31,34,32,35", "-1113194.9,5621521.4,1113194.9,6446275.8", "34,31,35,32", "1e308,0,1,1", "-30000000,0,0,1", "0,2,1,1,5,3"} {
+		for k := range geo.CRSList() {
+			f.Add(s, k)
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string, k int) {
+		list := geo.CRSList()
+		c, err := geo.ParseCRS("bbox-crs", list[uint(k)%uint(len(list))])
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := geo.ParseBBoxIn(s, c)
+		if err != nil {
+			var ge *geo.Error
+			if !errors.As(err, &ge) || ge.Param != "bbox" {
+				t.Fatalf("error %v does not name bbox", err)
+			}
+			return
+		}
+		for _, v := range []float64{b.MinLon, b.MinLat, b.MaxLon, b.MaxLat} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%q in %s parsed to a non-finite box %+v", s, c.URI(), b)
+			}
+		}
+		if b.MinLat > b.MaxLat || b.MinLon < -180 || b.MaxLon > 180 || b.MinLat < -90 || b.MaxLat > 90 {
+			t.Fatalf("%q in %s parsed to an impossible box %+v", s, c.URI(), b)
+		}
+	})
+}
