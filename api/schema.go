@@ -71,24 +71,8 @@ var geometryFormats = map[geo.GeometryKind]string{
 // the others as the features hold them (a property holding strings in
 // some features and null in others is ["string", "null"]).
 func (s *Server) handleSchema(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
-	if err := checkCollectionDoc(r); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	l, version, ok := s.layerVersion(w, r, snap)
+	l, own, ok := s.schemaOf(w, r, snap, "schema")
 	if !ok {
-		return
-	}
-	if notModified(w, r, weakETag("schema", version, l.ID)) {
-		return
-	}
-	if !s.enterQuery(w, r) {
-		return
-	}
-	own, err := propertyTypes(r, snap, l.ID)
-	s.gate.Leave()
-	if err != nil {
-		s.writeError(w, r, err)
 		return
 	}
 	props := map[string]schemaProperty{
@@ -105,10 +89,7 @@ func (s *Server) handleSchema(w http.ResponseWriter, r *http.Request, snap geo.S
 	for k, p := range strataProperties {
 		props[k] = p
 	}
-	h := w.Header()
-	h.Set("Cache-Control", cacheControl(r, "public, max-age=60"))
-	h.Add("Vary", "Accept")
-	body, err := json.Marshal(map[string]any{
+	s.writeSchema(w, r, map[string]any{
 		"$schema":     "https://json-schema.org/draft/2020-12/schema",
 		"$id":         s.baseURL(r) + "/collections/" + url.PathEscape(l.ID) + "/schema",
 		"title":       l.Title,
@@ -116,10 +97,45 @@ func (s *Server) handleSchema(w http.ResponseWriter, r *http.Request, snap geo.S
 		"type":        "object",
 		"properties":  props,
 	})
+}
+
+// schemaOf reads the request for a schema of the collection (its ETag
+// tagged with kind) and the types of its features' own properties, or
+// answers and returns ok false.
+func (s *Server) schemaOf(w http.ResponseWriter, r *http.Request, snap geo.Snapshot, kind string) (l geo.Layer, own map[string][]string, ok bool) {
+	if err := checkCollectionDoc(r); err != nil {
+		s.writeError(w, r, err)
+		return l, nil, false
+	}
+	l, version, ok := s.layerVersion(w, r, snap)
+	if !ok {
+		return l, nil, false
+	}
+	if notModified(w, r, weakETag(kind, version, l.ID)) {
+		return l, nil, false
+	}
+	if !s.enterQuery(w, r) {
+		return l, nil, false
+	}
+	own, err := propertyTypes(r, snap, l.ID)
+	s.gate.Leave()
+	if err != nil {
+		s.writeError(w, r, err)
+		return l, nil, false
+	}
+	return l, own, true
+}
+
+// writeSchema sends a schema document.
+func (s *Server) writeSchema(w http.ResponseWriter, r *http.Request, doc map[string]any) {
+	body, err := json.Marshal(doc)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	h := w.Header()
+	h.Set("Cache-Control", cacheControl(r, "public, max-age=60"))
+	h.Add("Vary", "Accept")
 	h.Set("Content-Type", mediaSchema)
 	w.Write(body)
 }
@@ -198,24 +214,8 @@ func jsonType(v json.RawMessage) string {
 // driver reads to type its fields, also those whose values are all null
 // in the page it samples (valid_to of a layer still valid, a date-time).
 func (s *Server) handleFeatureSchema(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
-	if err := checkCollectionDoc(r); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	l, version, ok := s.layerVersion(w, r, snap)
+	l, own, ok := s.schemaOf(w, r, snap, "geojson-schema")
 	if !ok {
-		return
-	}
-	if notModified(w, r, weakETag("geojson-schema", version, l.ID)) {
-		return
-	}
-	if !s.enterQuery(w, r) {
-		return
-	}
-	own, err := propertyTypes(r, snap, l.ID)
-	s.gate.Leave()
-	if err != nil {
-		s.writeError(w, r, err)
 		return
 	}
 	props := map[string]any{}
@@ -248,10 +248,7 @@ func (s *Server) handleFeatureSchema(w http.ResponseWriter, r *http.Request, sna
 		}
 		props[k] = o
 	}
-	h := w.Header()
-	h.Set("Cache-Control", cacheControl(r, "public, max-age=60"))
-	h.Add("Vary", "Accept")
-	body, err := json.Marshal(map[string]any{
+	s.writeSchema(w, r, map[string]any{
 		"title":    l.Title,
 		"type":     "object",
 		"required": []string{"type", "geometry", "properties"},
@@ -262,12 +259,6 @@ func (s *Server) handleFeatureSchema(w http.ResponseWriter, r *http.Request, sna
 			"properties": map[string]any{"type": "object", "properties": props},
 		},
 	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	h.Set("Content-Type", mediaSchema)
-	w.Write(body)
 }
 
 // singleType is the one type of a property for a client that reads one

@@ -19,30 +19,41 @@ const (
 
 // CRS is one of the coordinate reference systems Strata serves. The zero
 // value is CRS84, the one features are stored in.
-type CRS struct{ kind crsKind }
+type CRS struct{ i uint8 }
 
-type crsKind uint8
+// crsDef is a CRS's URI and its transformations from and to CRS84.
+type crsDef struct {
+	uri      string
+	from, to orb.Projection
+}
 
-const (
-	crs84 crsKind = iota
-	crs4326
-	crs3857
-)
+var crsDefs = [...]crsDef{
+	{CRS84, nil, nil},
+	{EPSG4326, swapAxes, swapAxes},
+	{EPSG3857, project.WGS84.ToMercator, project.Mercator.ToWGS84},
+}
 
-var crsURIs = [...]string{crs84: CRS84, crs4326: EPSG4326, crs3857: EPSG3857}
+// swapAxes swaps longitude and latitude.
+func swapAxes(p orb.Point) orb.Point { return orb.Point{p[1], p[0]} }
 
 // CRSList returns the URIs of the CRSs Strata serves, CRS84 first.
-func CRSList() []string { return append([]string(nil), crsURIs[:]...) }
+func CRSList() []string {
+	l := make([]string, len(crsDefs))
+	for i, d := range crsDefs {
+		l[i] = d.uri
+	}
+	return l
+}
 
 // ParseCRS returns the CRS a URI names, one of CRSList. param names the
 // query parameter in the error, which wraps ErrInvalid.
 func ParseCRS(param, uri string) (CRS, error) {
-	for k, u := range crsURIs {
-		if uri == u {
-			return CRS{kind: crsKind(k)}, nil
+	for i, d := range crsDefs {
+		if uri == d.uri {
+			return CRS{i: uint8(i)}, nil
 		}
 	}
-	return CRS{}, Invalidf(param, "%s %q is not a CRS this server offers; use one of %s", param, short(uri), strings.Join(crsURIs[:], ", "))
+	return CRS{}, Invalidf(param, "%s %q is not a CRS this server offers; use one of %s", param, short(uri), strings.Join(CRSList(), ", "))
 }
 
 // short cuts s to 100 bytes for an error message.
@@ -54,39 +65,25 @@ func short(s string) string {
 }
 
 // URI is the CRS's URI.
-func (c CRS) URI() string { return crsURIs[c.kind] }
+func (c CRS) URI() string { return crsDefs[c.i].uri }
 
 // IsCRS84 reports whether c is CRS84, the CRS features are stored in.
-func (c CRS) IsCRS84() bool { return c.kind == crs84 }
+func (c CRS) IsCRS84() bool { return c.i == 0 }
 
 // Project returns g, in CRS84, in c: g itself for CRS84, else a
 // transformed copy (g is left as it is). EPSG:3857 clamps latitudes
 // beyond ±85.0511° to the square's edge, as orb/project does.
 func (c CRS) Project(g orb.Geometry) orb.Geometry {
-	if g == nil || c.kind == crs84 {
+	if g == nil || c.IsCRS84() {
 		return g
 	}
-	return project.Geometry(orb.Clone(g), c.fromCRS84)
-}
-
-// fromCRS84 transforms one CRS84 position into c.
-func (c CRS) fromCRS84(p orb.Point) orb.Point {
-	switch c.kind {
-	case crs4326:
-		return orb.Point{p[1], p[0]}
-	case crs3857:
-		return project.WGS84.ToMercator(p)
-	}
-	return p
+	return project.Geometry(orb.Clone(g), crsDefs[c.i].from)
 }
 
 // ToCRS84 transforms one position in c into CRS84.
 func (c CRS) ToCRS84(p orb.Point) orb.Point {
-	switch c.kind {
-	case crs4326:
-		return orb.Point{p[1], p[0]}
-	case crs3857:
-		return project.Mercator.ToWGS84(p)
+	if c.IsCRS84() {
+		return p
 	}
-	return p
+	return crsDefs[c.i].to(p)
 }
