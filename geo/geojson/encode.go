@@ -148,28 +148,37 @@ func appendSources(b []byte, srcs []geo.Source) []byte {
 // sources joined by "; ". A source's note is left out.
 func Citation(srcs []geo.Source) string {
 	var b strings.Builder
-	for i, s := range srcs {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		first := true
-		for _, part := range [...]string{s.Title, s.Publisher, s.Date, s.URL} {
-			if part == "" {
-				continue
-			}
-			if !first {
-				b.WriteString(", ")
-			}
-			b.WriteString(part)
-			first = false
-		}
-	}
+	citationParts(srcs, func(sep, part string) {
+		b.WriteString(sep)
+		b.WriteString(part)
+	})
 	return b.String()
 }
 
-// appendCitation appends Citation(srcs) as a JSON string.
+// appendCitation appends Citation(srcs) as a JSON string, without
+// building it first (it is in every feature).
 func appendCitation(b []byte, srcs []geo.Source) []byte {
-	return AppendString(b, Citation(srcs))
+	b = append(b, '"')
+	citationParts(srcs, func(sep, part string) {
+		b = append(b, sep...)
+		b = appendEscaped(b, part)
+	})
+	return append(b, '"')
+}
+
+// citationParts calls fn with each part of the citation of srcs, in
+// order, and the separator that goes before it ("" for the first).
+func citationParts(srcs []geo.Source, fn func(sep, part string)) {
+	sep := ""
+	for _, s := range srcs {
+		inner := sep
+		for _, part := range [...]string{s.Title, s.Publisher, s.Date, s.URL} {
+			if part != "" {
+				fn(inner, part)
+				inner, sep = ", ", "; "
+			}
+		}
+	}
 }
 
 // appendTime appends the JSON-FG "time" value for a valid-time interval:
@@ -320,6 +329,13 @@ const hex = "0123456789abcdef"
 // with U+FFFD.
 func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	b = appendEscaped(b, s)
+	return append(b, '"')
+}
+
+// appendEscaped appends s escaped as AppendString does, without the
+// quotes.
+func appendEscaped(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -362,6 +378,5 @@ func AppendString(b []byte, s string) []byte {
 		}
 		i += size
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, s[start:]...)
 }

@@ -91,3 +91,19 @@ func TestCitation(t *testing.T) {
 		t.Errorf("own properties = %s, want {}: citation is derived from sources", w.Feature.Properties)
 	}
 }
+
+// TestAppendFeatureAllocs checks that the citation and the date-time
+// bounds cost no allocation: every feature of every items page has them.
+func TestAppendFeatureAllocs(t *testing.T) {
+	f := &geo.Feature{ID: "x", Geometry: orb.Point{34.5, 31.5}, Properties: json.RawMessage(`{"name":"N"}`),
+		Valid: geo.Interval{Start: 1760054400000, End: 1760054400000 + geo.DayMillis}, PrecisionM: 50,
+		Sources: []geo.Source{{Title: "A <b>", Publisher: "P", Date: "2025-10-10", URL: "https://e.org/?a=1&b=2"}, {Title: "B"}}}
+	buf := make([]byte, 0, 4096)
+	if n := testing.AllocsPerRun(100, func() { buf = geojson.AppendFeature(buf[:0], f) }); n != 0 {
+		t.Errorf("AppendFeature allocates %v times a feature", n)
+	}
+	var got struct{ Properties struct{ Citation string } }
+	if err := json.Unmarshal(geojson.AppendFeature(nil, f), &got); err != nil || got.Properties.Citation != "A <b>, P, 2025-10-10, https://e.org/?a=1&b=2; B" {
+		t.Errorf("citation %q (%v)", got.Properties.Citation, err)
+	}
+}
