@@ -226,10 +226,12 @@ func testGDAL(t *testing.T, ogrinfo, ogr2ogr, db string) {
 			t.Errorf("layer %s: GeoPackage has %d features, server has %d", id, got, n)
 		}
 	}
-	// GDAL reads the time fields as dates: QGIS's temporal controller uses them.
+	// GDAL reads the time fields as date-times, also valid_to where every
+	// feature is still valid (null), from the collection's describedBy
+	// schema: QGIS's temporal controller uses them.
 	out, err = exec.Command(ogrinfo, "-ro", "-so", gpkg, "lines").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "valid_from: Date") {
-		t.Errorf("valid_from is not read as a date: %v\n%s", err, out)
+	if err != nil || !strings.Contains(string(out), "valid_from: DateTime") || !strings.Contains(string(out), "valid_to: DateTime") {
+		t.Errorf("valid_from and valid_to are not read as date-times: %v\n%s", err, out)
 	}
 }
 

@@ -270,6 +270,8 @@ func (s *Server) routes() *mux.Router {
 	dataAsOf("/collections/{collectionId}/items/{featureId}", s.handleFeature)
 	dataAsOf("/collections/{collectionId}/histogram", s.handleHistogram)
 	dataAsOf("/collections/{collectionId}/queryables", s.handleQueryables)
+	dataAsOf("/collections/{collectionId}/schema", s.handleSchema)
+	dataAsOf("/collections/{collectionId}/geojson-schema", s.handleFeatureSchema)
 	s.tileRoutes(get, data, dataAsOf)
 	s.historyRoutes(get, data, dataAsOf)
 	data("/token", s.handleToken)

@@ -189,7 +189,7 @@ func testFeatureProperties(t *testing.T, srv *httptest.Server) {
 		t.Errorf("id = %q", f.ID)
 	}
 	p := f.Properties
-	if p["valid_from"] != "2025-10-10" || p["valid_to"] != nil {
+	if p["valid_from"] != "2025-10-10T00:00:00Z" || p["valid_to"] != nil {
 		t.Errorf("valid_from %v, valid_to %v", p["valid_from"], p["valid_to"])
 	}
 	if pm, _ := p["precision_m"].(float64); pm < 1000 {
@@ -197,6 +197,9 @@ func testFeatureProperties(t *testing.T, srv *httptest.Server) {
 	}
 	if srcs, _ := p["sources"].([]any); len(srcs) == 0 {
 		t.Errorf("no sources")
+	}
+	if c, _ := p["citation"].(string); c == "" {
+		t.Errorf("no citation beside the sources")
 	}
 	if iv, _ := f.Time["interval"].([]any); len(iv) != 2 || iv[0] != "2025-10-10" || iv[1] != ".." {
 		t.Errorf("JSON-FG time = %v", f.Time)

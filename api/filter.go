@@ -135,9 +135,8 @@ func parseFilter(r *http.Request, lq *layerQueryables) (*itemsFilter, error) {
 			return nil, geo.Invalidf(paramFilterCRS, "filter-crs %q is not %s or %s", crs, geo.CRS84, crsEPSG4326)
 		}
 	}
-	if !v.Has(paramFilter) && (v.Has(paramFilterLang) || v.Has(paramFilterCRS)) {
-		return nil, geo.Invalidf(paramFilter, "filter-lang and filter-crs need a filter")
-	}
+	// Without a filter, filter-lang and filter-crs (checked above) say
+	// nothing: clients send them as the defaults the API declares.
 	if v.Has(paramFilter) {
 		text := v.Get(paramFilter)
 		var e cql2.Expr
@@ -247,23 +246,27 @@ func (s *Server) searchItems(ctx context.Context, snap geo.Snapshot, q itemsQuer
 	if f.Time == geo.Always {
 		f.Time = x.time
 	}
+	// A feature's GeoJSON, in the answer's CRS: a store gives it encoded
+	// only in CRS84 (see parseItems).
+	encode := func(f *geo.Feature) []byte {
+		if f.JSON != nil {
+			return f.JSON
+		}
+		return appendFeatureIn(nil, f, q.crs)
+	}
 	emit := fn
 	if x.properties != nil {
 		keep := x.properties
 		var proj geo.Feature
 		emit = func(f *geo.Feature) error {
-			b := f.JSON
-			if b == nil {
-				b = geojson.AppendFeature(nil, f)
-			}
-			proj = geo.Feature{ID: f.ID, Layer: f.Layer, JSON: project(b, keep)}
+			proj = geo.Feature{ID: f.ID, Layer: f.Layer, JSON: project(encode(f), keep)}
 			return fn(&proj)
 		}
 	}
 	if len(x.sort) == 0 {
 		return geo.SearchWhere(ctx, snap, f, x.match, emit)
 	}
-	return sortedSearch(ctx, snap, f, x, emit)
+	return sortedSearch(ctx, snap, f, x, encode, emit)
 }
 
 // project keeps only the named properties of a GeoJSON feature, in the
@@ -407,8 +410,9 @@ var errPageDone = errors.New("page complete")
 // sortedSearch is an items search in the order of x.sort. Memory is
 // bounded by the page, not the layer: a first pass keeps only the sort
 // keys of the first offset+limit features in order (a heap), a second
-// reads the features of the page, which are then sent in order.
-func sortedSearch(ctx context.Context, snap geo.Snapshot, f geo.Filter, x *itemsFilter, fn func(*geo.Feature) error) (int, error) {
+// reads the features of the page, which are then sent in order, encoded by
+// encode.
+func sortedSearch(ctx context.Context, snap geo.Snapshot, f geo.Filter, x *itemsFilter, encode func(*geo.Feature) []byte, fn func(*geo.Feature) error) (int, error) {
 	limit, offset := f.Limit, f.Offset
 	keep := offset + limit
 	if limit <= 0 {
@@ -455,18 +459,13 @@ func sortedSearch(ctx context.Context, snap geo.Snapshot, f geo.Filter, x *items
 	pageJSON := make([][]byte, len(items))
 	found := 0
 	second := f
-	// Not Encoded: the SQLite store's encoded features lack their ID.
-	second.Limit, second.Offset, second.Encoded = 0, 0, false
+	second.Limit, second.Offset = 0, 0
 	_, err = geo.SearchWhere(ctx, snap, second, x.match, func(feat *geo.Feature) error {
 		i, ok := at[feat.ID]
 		if !ok {
 			return nil
 		}
-		if feat.JSON != nil {
-			pageJSON[i] = bytes.Clone(feat.JSON)
-		} else {
-			pageJSON[i] = geojson.AppendFeature(nil, feat)
-		}
+		pageJSON[i] = bytes.Clone(encode(feat))
 		if found++; found == len(items) {
 			return errPageDone
 		}

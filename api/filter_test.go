@@ -143,7 +143,7 @@ func testFilterErrors(t *testing.T, srv *httptest.Server) {
 		{"filter=%7B%22op%22:&filter-lang=cql2-json", "filter", "not valid JSON"},
 		{"filter=x&filter-lang=cql", "filter-lang", "filter-lang \"cql\""},
 		{"filter=category%3D'a'&filter-crs=EPSG:3857", "filter-crs", "filter-crs"},
-		{"filter-lang=cql2-text", "filter", "need a filter"},
+		{"filter-lang=cql2-json&filter-crs=nope", "filter-crs", "filter-crs \"nope\""},
 		{"sortby=nope", "sortby", `"nope" is not a queryable`},
 		{"sortby=geometry", "sortby", `"geometry" is not a queryable to sort on`},
 		{"properties=nope", "properties", `"nope" is not a property`},

@@ -13,7 +13,6 @@ import (
 	"github.com/gorilla/mux"
 
 	"strata/geo"
-	"strata/geo/geojson"
 )
 
 // itemsQuery is a parsed items request.
@@ -23,18 +22,20 @@ type itemsQuery struct {
 	// ext holds the filter, sorting and property selection (filter.go);
 	// nil for none.
 	ext *itemsFilter
+	// crs is the CRS of the geometries in the answer (Part 2).
+	crs geo.CRS
 }
 
 // parseItems reads the items query parameters: limit (1.., clamped to the
-// maximum), offset (0..), bbox and datetime, and those of filter.go.
-// Errors name the parameter.
+// maximum), offset (0..), bbox (in bbox-crs), datetime, crs and those of
+// filter.go. Errors name the parameter.
 func (s *Server) parseItems(r *http.Request, snap geo.Snapshot, layer string) (itemsQuery, error) {
 	q := itemsQuery{filter: geo.Filter{Layer: layer, Time: geo.Always}, limit: s.cfg.DefaultLimit}
 	filterNames, lq, err := s.filterParamNames(r, snap, layer)
 	if err != nil {
 		return q, err
 	}
-	if err := checkParams(r, append([]string{"limit", "offset", "bbox", "datetime", "asof", "f"}, filterNames...)...); err != nil {
+	if err := checkParams(r, append([]string{"limit", "offset", "bbox", "datetime", "asof", "f", "crs", "bbox-crs"}, filterNames...)...); err != nil {
 		return q, err
 	}
 	if err := checkFormat(r, "geojson"); err != nil {
@@ -57,7 +58,7 @@ func (s *Server) parseItems(r *http.Request, snap geo.Snapshot, layer string) (i
 		q.filter.Offset = n
 	}
 	if v.Has("bbox") {
-		b, err := geo.ParseBBox(v.Get("bbox"))
+		b, err := parseBBoxParam(v)
 		if err != nil {
 			return q, err
 		}
@@ -74,8 +75,12 @@ func (s *Server) parseItems(r *http.Request, snap geo.Snapshot, layer string) (i
 		return q, err
 	}
 	q.filter.Limit = q.limit
-	// Pages are GeoJSON: a store that keeps encoded features gives them.
-	q.filter.Encoded = true
+	if q.crs, err = parseCRSParam(v, "crs"); err != nil {
+		return q, err
+	}
+	// Pages are GeoJSON: a store that keeps encoded features gives them,
+	// in CRS84; other CRSs are encoded here.
+	q.filter.Encoded = q.crs.IsCRS84()
 	return q, nil
 }
 
@@ -163,6 +168,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 	h := w.Header()
 	h.Set("Cache-Control", cacheControl(r, "public, max-age=60"))
 	h.Add("Vary", "Accept") // a browser gets the HTML page (html.go)
+	setContentCRS(h, q.crs)
 	query := canonicalQuery(r.URL.Query())
 	if notModified(w, r, weakETag("items", version, l.ID, query)) {
 		return
@@ -230,7 +236,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 		if f.JSON != nil {
 			b = append(b, f.JSON...)
 		} else {
-			b = geojson.AppendFeature(b, f)
+			b = appendFeatureIn(b, f, q.crs)
 		}
 		if keeping {
 			if keep = append(keep, b[start:]...); len(keep) > s.pages.maxPage {
@@ -336,11 +342,16 @@ func (s *Server) itemsLinks(r *http.Request, l geo.Layer, q itemsQuery, returned
 func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request, snap geo.Snapshot) {
 	ctx := r.Context()
 	vars := mux.Vars(r)
-	if err := checkParams(r, "asof", "f"); err != nil {
+	if err := checkParams(r, "asof", "f", "crs"); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	if err := checkFormat(r, "geojson"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	crs, err := parseCRSParam(r.URL.Query(), "crs")
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -357,16 +368,22 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request, snap geo.
 	h := w.Header()
 	h.Set("Cache-Control", cacheControl(r, "public, max-age=60"))
 	h.Add("Vary", "Accept") // a browser gets the HTML page (html.go)
+	setContentCRS(h, crs)
 	if notModified(w, r, versionETag(f.Version)) {
 		return
 	}
 	h.Set("Content-Type", mediaGeoJSON)
-	w.Write(s.featureBody(r, l, f))
+	w.Write(s.featureBodyIn(r, l, f, crs))
 }
 
 // featureBody is a feature as GET answers it: GeoJSON with links to
 // itself, the map, its collection and its versions.
 func (s *Server) featureBody(r *http.Request, l geo.Layer, f *geo.Feature) []byte {
+	return s.featureBodyIn(r, l, f, geo.CRS{})
+}
+
+// featureBodyIn is featureBody with the geometry in crs.
+func (s *Server) featureBodyIn(r *http.Request, l geo.Layer, f *geo.Feature, crs geo.CRS) []byte {
 	base := s.baseURL(r)
 	coll := base + "/collections/" + url.PathEscape(l.ID)
 	self := coll + "/items/" + url.PathEscape(f.ID)
@@ -377,7 +394,7 @@ func (s *Server) featureBody(r *http.Request, l geo.Layer, f *geo.Feature) []byt
 		{coll, "collection", mediaJSON, l.Title},
 		{self + "/versions", "version-history", mediaJSON, "The versions of this feature"},
 	})
-	b := geojson.AppendFeature(nil, f)
+	b := appendFeatureIn(nil, f, crs)
 	b = append(b[:len(b)-1], `,"links":`...)
 	b = append(b, links...)
 	return append(b, '}')

@@ -48,7 +48,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 			case any:
 				h.Set("Access-Control-Allow-Origin", "*")
 			}
-			h.Set("Access-Control-Expose-Headers", "ETag, Content-Length, Link, Location")
+			h.Set("Access-Control-Expose-Headers", "ETag, Content-Length, Link, Location, Content-Crs")
 			if r.Method == http.MethodOptions {
 				if writer {
 					h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE")

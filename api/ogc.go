@@ -35,6 +35,8 @@ var conformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 	confHTML,
+	conformanceCRS,
+	conformanceSchemas,
 }
 
 // baseURL is the absolute URL of the API root, without a trailing slash.
@@ -210,7 +212,7 @@ func (s *Server) collectionDoc(r *http.Request, snap geo.Snapshot, l geo.Layer) 
 	c := collection{
 		FeatureCount: n,
 		ID:           l.ID, Title: l.Title, Description: l.Description,
-		ItemType: "feature", CRS: []string{geo.CRS84}, StorageCRS: geo.CRS84,
+		ItemType: "feature", CRS: geo.CRSList(), StorageCRS: geo.CRS84,
 		GeometryKind: string(l.Kind), Group: l.Group, Order: l.Order, Style: l.Style,
 		Attribution: l.Attribution, Licence: l.Licence,
 		Links: []Link{
@@ -219,6 +221,8 @@ func (s *Server) collectionDoc(r *http.Request, snap geo.Snapshot, l geo.Layer) 
 			{base + "/items", "items", mediaGeoJSON, "The features of " + l.Title},
 			{base + "/tiles", relTilesetsVector, mediaJSON, "Vector tiles of " + l.Title},
 			queryablesLink(s.baseURL(r), l),
+			{base + "/schema", relSchema, mediaSchema, "The schema of the features of " + l.Title},
+			{base + "/geojson-schema", "describedBy", mediaSchema, "The schema of a GeoJSON feature of " + l.Title},
 		},
 	}
 	if l.Licence != "" {
@@ -274,6 +278,7 @@ func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request, snap 
 			{base + "/collections?f=html", "alternate", mediaHTML, "The collections as HTML"},
 		},
 		"collections": cs,
+		"crs":         geo.CRSList(), // Part 2: the CRSs of every collection
 	})
 }
 
@@ -316,6 +321,7 @@ var apiDoc = template.Must(template.New("api").Parse(`<!doctype html>
 <tr><td><code>GET /collections/{id}/items</code></td><td>Features as GeoJSON; <code>bbox</code>, <code>datetime</code>, <code>limit</code>, <code>offset</code></td></tr>
 <tr><td><code>GET /collections/{id}/queryables</code></td><td>What items can be filtered on: each property is also a parameter (<code>?category=visit,plan</code>); <code>filter</code> (CQL2, <code>filter-lang</code> cql2-text or cql2-json, <code>filter-crs</code>), <code>sortby</code> (<code>-valid_from,+name</code>), <code>properties</code></td></tr>
 <tr><td><code>GET /collections/{id}/items/{featureId}</code></td><td>One feature</td></tr>
+<tr><td><code>GET /collections/{id}/schema</code></td><td>The type of every property (JSON Schema 2020-12); <code>/geojson-schema</code> the schema of a whole feature</td></tr>
 <tr><td><code>POST /collections/{id}/items</code></td><td>Add a feature (token; 201, Location, ETag)</td></tr>
 <tr><td><code>PUT</code>, <code>PATCH</code>, <code>DELETE /collections/{id}/items/{featureId}</code></td><td>Replace, merge-patch or delete a feature (token, <code>If-Match</code>: its ETag)</td></tr>
 <tr><td><code>OPTIONS</code> on items and a feature</td><td><code>Allow</code>: the methods your token may use</td></tr>
@@ -328,6 +334,7 @@ var apiDoc = template.Must(template.New("api").Parse(`<!doctype html>
 </table>
 <p>The landing page, conformance, the API, the collections, a collection, its items, a feature, its versions and the tile sets also answer HTML pages to browsers (by <code>Accept</code>) and to <code>f=html</code>; <code>f=json</code> asks for JSON.</p>
 <p><code>datetime</code> is an RFC 3339 instant or date (a date is the whole UTC day), or an interval <code>a/b</code> with <code>..</code> for an open end. A feature matches when its valid time [valid_from, valid_to) meets the requested time.</p>
+<p><code>crs</code> on items and a feature (<code>bbox-crs</code> for <code>bbox</code>): <code>http://www.opengis.net/def/crs/OGC/1.3/CRS84</code> (the default), <code>http://www.opengis.net/def/crs/EPSG/0/4326</code> (latitude first) or <code>http://www.opengis.net/def/crs/EPSG/0/3857</code>; <code>Content-Crs</code> names it. <code>valid_from</code> and <code>valid_to</code> are RFC 3339 date-times; <code>citation</code> gives the sources as one line of text.</p>
 <p><code>asof</code> (an RFC 3339 instant, or a date meaning the end of that UTC day) on collections, items, a feature, its versions, the histogram and tiles answers as the data was recorded then. Writes need <code>Authorization: Bearer TOKEN</code>; a comment goes in <code>X-Strata-Comment</code> or the body's <code>comment</code>.</p>
 </body></html>`))
 

@@ -16,6 +16,9 @@ func (s *Server) openAPI(base string) (map[string]any, error) {
 	if err := json.Unmarshal(openapiJSON, &doc); err != nil {
 		return nil, err
 	}
+	if err := addTypedOpenAPI(doc); err != nil {
+		return nil, err
+	}
 	doc["servers"] = []map[string]any{{"url": base, "description": "This server"}}
 	doc["info"].(map[string]any)["version"] = s.cfg.Version
 	limit := doc["components"].(map[string]any)["parameters"].(map[string]any)["limit"].(map[string]any)["schema"].(map[string]any)

@@ -70,6 +70,10 @@ func testOpenAPI(t *testing.T, srv *httptest.Server) {
 		"/collections/events/items?filter=category%3D'visit'%20AND%20valid_from%20%3C%20TIMESTAMP('2025-11-01T00:00:00Z')&filter-lang=cql2-text",
 		"/collections/events/items?filter=S_INTERSECTS(geometry,BBOX(31,34,32,35))&filter-crs=http://www.opengis.net/def/crs/EPSG/0/4326",
 		"/collections/events/items?filter=category%3D",
+		"/collections/events/schema", "/collections/nope/schema", "/collections/lines/geojson-schema",
+		"/collections/towns/items?crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F3857&bbox=31,34,32,35&bbox-crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F4326",
+		"/collections/lines/items/yellow_line_2025_10_10?crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F4326",
+		"/collections/towns/items?crs=nope",
 	}
 	for _, p := range paths {
 		t.Run(p, func(t *testing.T) {

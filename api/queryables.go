@@ -34,8 +34,6 @@ var featuresPart3 = []string{
 	"http://www.opengis.net/spec/cql2/1.0/conf/property-property",
 }
 
-const mediaSchema = "application/schema+json"
-
 // queryable is one property a filter may name.
 type queryable struct {
 	name string

@@ -44,7 +44,14 @@ func (b BBox) Intersects(r orb.Bound) bool {
 // Each number is plain decimal: digits with an optional leading '-',
 // fraction and exponent ("-12.5", "1e-3"); not "+1", ".5", "1_0", hex or
 // "Inf", which Go's parser would take.
-func ParseBBox(s string) (BBox, error) {
+func ParseBBox(s string) (BBox, error) { return ParseBBoxIn(s, CRS{}) }
+
+// ParseBBoxIn parses the bbox parameter as ParseBBox does, with its
+// corners in c (the bbox-crs parameter of OGC API – Features Part 2):
+// "minLat,minLon,maxLat,maxLon" in EPSG:4326, eastings and northings in
+// metres in EPSG:3857. The box is returned in CRS84, its ranges checked
+// there.
+func ParseBBoxIn(s string, c CRS) (BBox, error) {
 	parts := strings.Split(s, ",")
 	if len(parts) != 4 && len(parts) != 6 {
 		return BBox{}, Invalidf("bbox", "bbox %q must have 4 or 6 comma-separated numbers, has %d", s, len(parts))
@@ -61,20 +68,26 @@ func ParseBBox(s string) (BBox, error) {
 		}
 		v[i] = f
 	}
-	b := BBox{MinLon: v[0], MinLat: v[1], MaxLon: v[2], MaxLat: v[3]}
+	lo, hi := orb.Point{v[0], v[1]}, orb.Point{v[2], v[3]}
 	if len(v) == 6 {
-		b = BBox{MinLon: v[0], MinLat: v[1], MaxLon: v[3], MaxLat: v[4]}
+		lo, hi = orb.Point{v[0], v[1]}, orb.Point{v[3], v[4]}
 		if v[2] > v[5] {
 			return BBox{}, Invalidf("bbox", "bbox minimum elevation %g is above the maximum %g", v[2], v[5])
 		}
 	}
+	lo, hi = c.ToCRS84(lo), c.ToCRS84(hi)
+	b := BBox{MinLon: lo[0], MinLat: lo[1], MaxLon: hi[0], MaxLat: hi[1]}
+	in := ""
+	if !c.IsCRS84() {
+		in = " (the box in bbox-crs " + c.URI() + " transformed to longitudes and latitudes)"
+	}
 	switch {
 	case b.MinLon < -180 || b.MinLon > 180 || b.MaxLon < -180 || b.MaxLon > 180:
-		return BBox{}, Invalidf("bbox", "bbox longitudes must be within [-180, 180]")
+		return BBox{}, Invalidf("bbox", "bbox longitudes must be within [-180, 180]%s", in)
 	case b.MinLat < -90 || b.MinLat > 90 || b.MaxLat < -90 || b.MaxLat > 90:
-		return BBox{}, Invalidf("bbox", "bbox latitudes must be within [-90, 90]")
+		return BBox{}, Invalidf("bbox", "bbox latitudes must be within [-90, 90]%s", in)
 	case b.MinLat > b.MaxLat:
-		return BBox{}, Invalidf("bbox", "bbox minimum latitude %g is above the maximum %g", b.MinLat, b.MaxLat)
+		return BBox{}, Invalidf("bbox", "bbox minimum latitude %g is above the maximum %g%s", b.MinLat, b.MaxLat, in)
 	}
 	return b, nil
 }

@@ -409,7 +409,7 @@ func (r *row) decode() (*geo.Row, error) {
 
 // reserved are the members AppendFeature adds to a feature's own
 // properties.
-var reserved = []string{"valid_from", "valid_to", "precision_m", "sources"}
+var reserved = []string{"valid_from", "valid_to", "precision_m", "sources", "citation"}
 
 // ownProperties returns the feature's own properties, byte for byte, from
 // the "properties" member full of its GeoJSON: what precedes the members
@@ -423,16 +423,19 @@ func ownProperties(full []byte, f *geo.Feature) ([]byte, error) {
 	if !bytes.HasPrefix(enc, []byte(prefix)) || end < len(prefix) {
 		return nil, errors.New("geo/geojson writes features in a form this package does not know")
 	}
-	added := enc[len(prefix):end] // {"valid_from":…,"sources":[…]}
-	if bytes.Equal(full, added) {
+	added := enc[len(prefix):end] // {"valid_from":…,"sources":[…],"citation":…}
+	own, ok := cutAdded(full, added)
+	if !ok {
+		if legacy, lok := legacyAdded(added, f.Valid); lok {
+			own, ok = cutAdded(full, legacy)
+		}
+		if !ok {
+			return nil, errors.New("properties do not end with valid_from, valid_to, precision_m, sources and citation as Strata writes them")
+		}
+	}
+	if own == nil {
 		return []byte("{}"), nil
 	}
-	tail := added[1:]
-	cut := len(full) - len(tail) - 1
-	if cut < 1 || !bytes.HasSuffix(full, tail) || full[cut] != ',' {
-		return nil, errors.New("properties do not end with valid_from, valid_to, precision_m and sources as Strata writes them")
-	}
-	own := append(bytes.Clone(full[:cut]), '}')
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(own, &m); err != nil {
 		return nil, fmt.Errorf("properties: %v", err)
@@ -443,4 +446,43 @@ func ownProperties(full []byte, f *geo.Feature) ([]byte, error) {
 		}
 	}
 	return own, nil
+}
+
+// cutAdded returns the own properties of full, a properties object that
+// ends with the members of added (an object too): nil when full is added
+// alone, and ok false when full does not end with them.
+func cutAdded(full, added []byte) (own []byte, ok bool) {
+	if bytes.Equal(full, added) {
+		return nil, true
+	}
+	tail := added[1:]
+	cut := len(full) - len(tail) - 1
+	if cut < 1 || !bytes.HasSuffix(full, tail) || full[cut] != ',' {
+		return nil, false
+	}
+	return append(bytes.Clone(full[:cut]), '}'), true
+}
+
+// legacyAdded rewrites added, the members AppendFeature adds for a valid
+// time iv, in the form Strata wrote before valid_from and valid_to were
+// date-times: bounds at midnight as dates ("2025-10-10", geo.FormatBound)
+// and no citation. Archives written then read back with it.
+func legacyAdded(added []byte, iv geo.Interval) ([]byte, bool) {
+	prec := bytes.Index(added, []byte(`,"precision_m":`))
+	cite := bytes.LastIndex(added, []byte(`,"citation":`))
+	if prec < 0 || cite < prec {
+		return nil, false
+	}
+	bound := func(b []byte, ms int64) []byte {
+		if s := geo.FormatBound(ms); s != "" {
+			return geojson.AppendString(b, s)
+		}
+		return append(b, "null"...)
+	}
+	b := append([]byte(nil), `{"valid_from":`...)
+	b = bound(b, iv.Start)
+	b = append(b, `,"valid_to":`...)
+	b = bound(b, iv.End)
+	b = append(b, added[prec:cite]...)
+	return append(b, '}'), true
 }

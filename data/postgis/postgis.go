@@ -252,6 +252,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			if _, err := tx.Exec(ctx, string(body)); err != nil {
 				return fmt.Errorf("migration %s: %w", names[i], err)
 			}
+			if step := afterMigration[names[i]]; step != nil {
+				if err := step(s, ctx, tx); err != nil {
+					return fmt.Errorf("migration %s: %w", names[i], err)
+				}
+			}
 			if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version) VALUES ($1)", i+1); err != nil {
 				return err
 			}

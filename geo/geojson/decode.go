@@ -34,8 +34,11 @@ const (
 	DefaultMaxBytes = 4 << 30
 )
 
-// Reserved property names: Strata keeps them as feature fields.
-var reserved = map[string]bool{"valid_from": true, "valid_to": true, "precision_m": true, "sources": true}
+// Reserved property names: Strata keeps them as feature fields, except
+// citation, which AppendFeature derives from sources and which is
+// ignored on input (a feature read, edited and written back carries the
+// citation of its old sources).
+var reserved = map[string]bool{"valid_from": true, "valid_to": true, "precision_m": true, "sources": true, "citation": true}
 
 // Options supply defaults for features that lack Strata's own properties.
 type Options struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -13,9 +14,10 @@ import (
 )
 
 // AppendFeature appends f as a GeoJSON Feature. Its properties are its own
-// followed by valid_from and valid_to (date or RFC 3339 text, null when
-// open; valid_to is exclusive), precision_m and sources; the valid time is
-// also given as the JSON-FG "time" member.
+// followed by valid_from and valid_to (RFC 3339 date-times in UTC, null
+// when open; valid_to is exclusive), precision_m, sources and citation
+// (the sources as one line of text, see Citation); the valid time is also
+// given as the JSON-FG "time" member.
 func AppendFeature(b []byte, f *geo.Feature) []byte {
 	b = append(b, `{"type":"Feature","id":`...)
 	b = AppendString(b, f.ID)
@@ -29,7 +31,8 @@ func AppendFeature(b []byte, f *geo.Feature) []byte {
 }
 
 // appendProperties appends the feature's own properties merged with
-// valid_from, valid_to, precision_m and sources, as one JSON object.
+// valid_from, valid_to, precision_m, sources and citation, as one JSON
+// object.
 // Invalid UTF-8 in the properties, which no store should hold (see
 // geo.CheckStoredFeature), is replaced with U+FFFD.
 func appendProperties(b []byte, f *geo.Feature) []byte {
@@ -53,20 +56,25 @@ func appendProperties(b []byte, f *geo.Feature) []byte {
 	b = AppendFloat(b, f.PrecisionM)
 	b = append(b, `,"sources":`...)
 	b = appendSources(b, f.Sources)
+	b = append(b, `,"citation":`...)
+	b = appendCitation(b, f.Sources)
 	return append(b, '}')
 }
 
+// appendBound appends a bound of the valid time as an RFC 3339
+// date-time in UTC ("2025-10-11T00:00:00Z", with the fraction of a
+// second where there is one), so that clients type the field as a
+// date-time; an open bound is null.
 func appendBound(b []byte, ms int64) []byte {
-	if ms != geo.OpenStart && ms != geo.OpenEnd && ms%day == 0 {
-		if out, ok := appendDate(b, ms); ok {
-			return out
-		}
-	}
-	s := geo.FormatBound(ms)
-	if s == "" {
+	if ms == geo.OpenStart || ms == geo.OpenEnd {
 		return append(b, "null"...)
 	}
-	return AppendString(b, s)
+	if ms%day == 0 {
+		if out, ok := appendDate(b, ms); ok {
+			return append(out[:len(out)-1], `T00:00:00Z"`...)
+		}
+	}
+	return AppendString(b, geo.TimeOf(ms).Format(time.RFC3339Nano))
 }
 
 const day = geo.DayMillis
@@ -132,6 +140,45 @@ func appendSources(b []byte, srcs []geo.Source) []byte {
 		b = append(b, '}')
 	}
 	return append(b, ']')
+}
+
+// Citation is the flat text form of sources, for clients that cannot read
+// an array of objects (QGIS 3.22 reads sources as NULL): each source's
+// title, publisher, date and URL, those not empty, joined by ", ", and the
+// sources joined by "; ". A source's note is left out.
+func Citation(srcs []geo.Source) string {
+	var b strings.Builder
+	citationParts(srcs, func(sep, part string) {
+		b.WriteString(sep)
+		b.WriteString(part)
+	})
+	return b.String()
+}
+
+// appendCitation appends Citation(srcs) as a JSON string, without
+// building it first (it is in every feature).
+func appendCitation(b []byte, srcs []geo.Source) []byte {
+	b = append(b, '"')
+	citationParts(srcs, func(sep, part string) {
+		b = append(b, sep...)
+		b = appendEscaped(b, part)
+	})
+	return append(b, '"')
+}
+
+// citationParts calls fn with each part of the citation of srcs, in
+// order, and the separator that goes before it ("" for the first).
+func citationParts(srcs []geo.Source, fn func(sep, part string)) {
+	sep := ""
+	for _, s := range srcs {
+		inner := sep
+		for _, part := range [...]string{s.Title, s.Publisher, s.Date, s.URL} {
+			if part != "" {
+				fn(inner, part)
+				inner, sep = ", ", "; "
+			}
+		}
+	}
 }
 
 // appendTime appends the JSON-FG "time" value for a valid-time interval:
@@ -282,6 +329,13 @@ const hex = "0123456789abcdef"
 // with U+FFFD.
 func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	b = appendEscaped(b, s)
+	return append(b, '"')
+}
+
+// appendEscaped appends s escaped as AppendString does, without the
+// quotes.
+func appendEscaped(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -324,6 +378,5 @@ func AppendString(b []byte, s string) []byte {
 		}
 		i += size
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, s[start:]...)
 }

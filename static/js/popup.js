@@ -14,8 +14,9 @@ export function formatPrecision(m) {
   return m >= 1000 ? `± ${+(m / 1000).toFixed(1)} km` : `± ${Math.round(m)} m`;
 }
 
-// Properties shown in their own place in the popup.
-const SHOWN = new Set(['name', 'kind', 'description', 'approximate', 'precision_m', 'precision_note', 'valid_from', 'valid_to', 'sources', 'category', 'confidence', 'date_precision']);
+// Properties shown in their own place in the popup; citation is the
+// sources as text, which the numbered list shows already.
+const SHOWN = new Set(['name', 'kind', 'description', 'approximate', 'precision_m', 'precision_note', 'valid_from', 'valid_to', 'sources', 'citation', 'category', 'confidence', 'date_precision']);
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);

@@ -6,6 +6,19 @@
 export const DAY_MS = 86400000;
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MIDNIGHT_RE = /^(\d{4}-\d{2}-\d{2})[Tt]00:00:00(?:\.0+)?(?:[Zz]|[+-]00:00)$/;
+
+/**
+ * Reduces a valid_from or valid_to at UTC midnight, as the API writes
+ * bounds ("2025-10-10T00:00:00Z"), to its date ("2025-10-10"), which
+ * stands for the start of that day; other values are returned as given.
+ * @param {string|null|undefined} v
+ * @returns {string|null|undefined}
+ */
+export function boundDate(v) {
+  const m = MIDNIGHT_RE.exec(String(v ?? ''));
+  return m ? m[1] : v;
+}
 
 /**
  * Parses "YYYY-MM-DD" into a day number; returns NaN for anything else.
@@ -59,7 +72,7 @@ export function formatMonth(day) {
  */
 export function startDay(v) {
   if (v == null) return -Infinity;
-  const d = parseDay(v);
+  const d = parseDay(boundDate(v));
   if (!Number.isNaN(d)) return d;
   const ms = Date.parse(v);
   return Number.isNaN(ms) ? -Infinity : Math.floor(ms / DAY_MS);
@@ -73,7 +86,7 @@ export function startDay(v) {
  */
 export function endDay(v) {
   if (v == null) return Infinity;
-  const d = parseDay(v);
+  const d = parseDay(boundDate(v));
   if (!Number.isNaN(d)) return d;
   const ms = Date.parse(v);
   return Number.isNaN(ms) ? Infinity : Math.ceil(ms / DAY_MS);
@@ -87,7 +100,7 @@ export function endDay(v) {
  */
 export function lastValid(v) {
   if (v == null) return { text: '', day: Infinity };
-  const d = parseDay(v);
+  const d = parseDay(boundDate(v));
   if (!Number.isNaN(d)) return { text: formatLongDay(d - 1), day: d - 1 };
   return { text: `until ${formatInstant(v)} (exclusive)`, day: endDay(v) - 1 };
 }
@@ -99,7 +112,7 @@ export function lastValid(v) {
  */
 export function firstValid(v) {
   if (v == null) return '';
-  const d = parseDay(v);
+  const d = parseDay(boundDate(v));
   return Number.isNaN(d) ? formatInstant(v) : formatLongDay(d);
 }
 

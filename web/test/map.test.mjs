@@ -69,6 +69,8 @@ test('a popup lists the feature\'s sources and moves the timeline', async () => 
     assert.match(await popup.locator('.fp-name').innerText(), /CMCC|Civil-Military/);
     assert.match(await popup.locator('.fp-facts').innerText(), /17 October 2025/);
     assert.match(await popup.locator('.fp-facts').innerText(), /± 3 km \(approximate\)/);
+    // The citation (the sources as text) is not listed again beside them.
+    assert.doesNotMatch(await popup.innerText(), /citation/i);
     const n = await popup.locator('.fp-sources li').count();
     assert.ok(n >= 1, 'numbered sources');
     for (const href of await popup.locator('.fp-sources a').evaluateAll((as) => as.map((a) => a.href))) {

@@ -6,6 +6,7 @@
 
 import * as L from '../../vendor/leaflet/leaflet-src.esm.js';
 import { el, button, modal } from './dom.js';
+import { boundDate } from '../time.js';
 
 const FIELDS = [
   ['name', 'Name'], ['kind', 'Kind'], ['valid_from', 'Valid from'], ['valid_to', 'Valid to'],
@@ -16,6 +17,13 @@ function show(v) {
   if (v === undefined || v === null || v === '') return '—';
   if (Array.isArray(v)) return v.map((s) => [s?.title, s?.publisher, s?.date].filter(Boolean).join(', ')).join('; ') || '—';
   return String(v);
+}
+
+// value is a feature's field as the table compares it: a valid time bound
+// at UTC midnight as its date, as the form writes it.
+function value(f, k) {
+  const v = f.properties?.[k];
+  return k === 'valid_from' || k === 'valid_to' ? boundDate(v) : v;
 }
 
 function place(g) {
@@ -51,7 +59,7 @@ export function resolveConflict({ map, mine, theirs, theirsAuthor }) {
   thead.append(head);
   const tbody = el('tbody');
   const rows = [['place', 'Place', place(mine.geometry), place(theirs.geometry)],
-    ...FIELDS.map(([k, label]) => [k, label, show(mine.properties?.[k]), show(theirs.properties?.[k])])];
+    ...FIELDS.map(([k, label]) => [k, label, show(value(mine, k)), show(value(theirs, k))])];
   for (const [k, label, a, b] of rows) {
     const tr = el('tr', a !== b ? 'cf-differs' : '');
     tr.dataset.field = k;

@@ -6,6 +6,7 @@ import * as L from '../../vendor/leaflet/leaflet-src.esm.js';
 import { el, button, formatInstant } from './dom.js';
 import { openPanel } from './panel.js';
 import { fetchVersions, fetchVersion, fetchChange, revertChange } from './client.js';
+import { boundDate } from '../time.js';
 
 /**
  * @typedef {object} HistoryHost what the history needs from the map
@@ -68,7 +69,7 @@ export async function showHistory(host, col, id, name) {
     if (v.feature) {
       const g = v.feature.geometry;
       if (g?.type === 'Point') li.append(el('p', 'hv-place', `At ${g.coordinates[1].toFixed(5)} N, ${g.coordinates[0].toFixed(5)} E`));
-      li.append(el('p', 'hv-dates', `Valid ${p.valid_from || 'from an unstated start'} to ${p.valid_to || 'no stated end'}`));
+      li.append(el('p', 'hv-dates', `Valid ${boundDate(p.valid_from) || 'from an unstated start'} to ${boundDate(p.valid_to) || 'no stated end'}`));
       li.append(el('h4', 'hv-sources-title', 'Sources'), sourcesList(p.sources));
       if (g && JSON.stringify(g) !== currentGeom) {
         // An earlier geometry, drawn beside the current one.
