@@ -266,6 +266,9 @@ func (s *Server) routes() *mux.Router {
 	dataAsOf("/collections/{collectionId}/items/{featureId}", s.handleFeature)
 	dataAsOf("/collections/{collectionId}/histogram", s.handleHistogram)
 	s.tileRoutes(get, data, dataAsOf)
+	// Finding and comparing (find.go, diff.go).
+	dataAsOf("/search", s.handleSearch)
+	dataAsOf("/diff", s.handleDiff)
 	s.historyRoutes(get, data, dataAsOf)
 	data("/token", s.handleToken)
 	s.basemapRoutes(get)

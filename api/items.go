@@ -21,13 +21,17 @@ import (
 type itemsQuery struct {
 	filter geo.Filter
 	limit  int
+	// match, when set, is a further test of whole features (q: see
+	// textFilter), for geo.SearchWhere.
+	match func(*geo.Feature) bool
 }
 
 // parseItems reads the items query parameters: limit (1.., clamped to the
-// maximum), offset (0..), bbox and datetime. Errors name the parameter.
+// maximum), offset (0..), bbox, datetime and q (see textFilter). Errors
+// name the parameter.
 func (s *Server) parseItems(r *http.Request, layer string) (itemsQuery, error) {
 	q := itemsQuery{filter: geo.Filter{Layer: layer, Time: geo.Always}, limit: s.cfg.DefaultLimit}
-	if err := checkParams(r, "limit", "offset", "bbox", "datetime", "asof", "f"); err != nil {
+	if err := checkParams(r, "limit", "offset", "bbox", "datetime", "asof", "f", "q"); err != nil {
 		return q, err
 	}
 	if err := checkFormat(r, "geojson"); err != nil {
@@ -63,6 +67,11 @@ func (s *Server) parseItems(r *http.Request, layer string) (itemsQuery, error) {
 		}
 		q.filter.Time = iv
 	}
+	match, err := textFilter(r)
+	if err != nil {
+		return q, err
+	}
+	q.match = match
 	q.filter.Limit = q.limit
 	// Pages are GeoJSON: a store that keeps encoded features gives them.
 	q.filter.Encoded = true
@@ -242,7 +251,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 		}
 		return nil
 	}
-	matched, err := snap.Search(ctx, q.filter, add)
+	matched, err := geo.SearchWhere(ctx, snap, q.filter, q.match, add)
 	if err != nil && !written {
 		// Nothing sent yet: answer with the error.
 		*bp = b

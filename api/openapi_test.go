@@ -64,6 +64,10 @@ func testOpenAPI(t *testing.T, srv *httptest.Server) {
 		"/briefings", "/briefings/cmcc-ceasefire", "/briefings/nope",
 		"/briefings/cmcc-ceasefire/export.html", "/briefings/nope/export.html",
 		"/healthz", "/readyz", "/metrics", "/metrics?x=1",
+		"/collections/crossings/items?q=rafah", "/collections/towns/items?q=",
+		"/search?q=rafah", "/search?q=rafah&limit=2", "/search", "/search?q=",
+		"/diff?from=2025-10-09&to=2025-10-11", "/diff?from=2025-10-09&to=2025-10-11&collections=lines,areas&bbox=34,31,35,32",
+		"/diff?from=2025-10-09", "/diff?from=2025-10-09&to=2025-10-11&collections=nope",
 	}
 	for _, p := range paths {
 		t.Run(p, func(t *testing.T) {
