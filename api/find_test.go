@@ -296,4 +296,3 @@ func TestDiffReplaced(t *testing.T) {
 		run(t, pg)
 	})
 }
-
