@@ -190,18 +190,6 @@ func changedFields(a, b *geo.Feature) []string {
 	return out
 }
 
-// diffCollection is the body of GET /diff.
-type diffCollection struct {
-	Type           string            `json:"type"`
-	From           string            `json:"from"`
-	To             string            `json:"to"`
-	Features       []json.RawMessage `json:"features"`
-	NumberMatched  int               `json:"numberMatched"`
-	NumberReturned int               `json:"numberReturned"`
-	TimeStamp      string            `json:"timeStamp"`
-	Links          []Link            `json:"links"`
-}
-
 // handleDiff serves GET /diff?from=DATE&to=DATE[&bbox=&collections=]: a
 // GeoJSON FeatureCollection of the features valid at to and not at from
 // (change "added"), valid at from and not at to ("removed"), and of the
@@ -220,7 +208,7 @@ func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request, snap geo.Sna
 	if !s.enterQuery(w, r) {
 		return
 	}
-	body := diffCollection{Type: "FeatureCollection", From: r.URL.Query().Get("from"), To: r.URL.Query().Get("to"),
+	body := featureList{Type: "FeatureCollection", From: r.URL.Query().Get("from"), To: r.URL.Query().Get("to"),
 		Features: []json.RawMessage{}, TimeStamp: time.Now().UTC().Format(time.RFC3339)}
 	err = func() error {
 		defer s.gate.Leave()

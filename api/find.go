@@ -124,9 +124,13 @@ func (a hit) before(b hit) bool {
 	return a.seq < b.seq
 }
 
-// foundCollection is the body of GET /search.
-type foundCollection struct {
+// featureList is the body of GET /search and GET /diff: a GeoJSON
+// FeatureCollection of features encoded beforehand; From and To are the
+// dates a diff compares.
+type featureList struct {
 	Type           string            `json:"type"`
+	From           string            `json:"from,omitempty"`
+	To             string            `json:"to,omitempty"`
 	Features       []json.RawMessage `json:"features"`
 	NumberMatched  int               `json:"numberMatched"`
 	NumberReturned int               `json:"numberReturned"`
@@ -227,7 +231,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, snap geo.S
 		s.writeError(w, r, err)
 		return
 	}
-	body := foundCollection{Type: "FeatureCollection", Features: make([]json.RawMessage, len(hits)),
+	body := featureList{Type: "FeatureCollection", Features: make([]json.RawMessage, len(hits)),
 		NumberMatched: matched, NumberReturned: len(hits), TimeStamp: time.Now().UTC().Format(time.RFC3339)}
 	for i, h := range hits {
 		body.Features[i] = h.json

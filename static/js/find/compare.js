@@ -13,13 +13,7 @@ import { svgEl } from '../style.js';
 import { formatDay, formatLongDay, parseDay } from '../time.js';
 import { parseHash, writeHash } from '../urlstate.js';
 import { anchorOf } from './open.js';
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = String(text);
-  return e;
-}
+import { el } from './dom.js';
 
 /** How each kind of change is drawn: colour, dash pattern and word. */
 export const CHANGES = {

@@ -5,13 +5,7 @@
 
 import * as L from '../../vendor/leaflet/leaflet-src.esm.js';
 import { formatLongDay, startDay } from '../time.js';
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = String(text);
-  return e;
-}
+import { el } from './dom.js';
 
 /**
  * Picks the events to list: the features of the visible event layers

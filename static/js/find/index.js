@@ -13,13 +13,7 @@ import { EventList } from './eventlist.js';
 import { openFeature } from './open.js';
 import { SearchBox } from './search.js';
 import { EventMarks } from './ticks.js';
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = String(text);
-  return e;
-}
+import { el } from './dom.js';
 
 /**
  * Adds the finding tools to the map.

@@ -5,13 +5,7 @@
 
 import { fetchSearch } from '../api.js';
 import { formatLongDay, startDay, endDay } from '../time.js';
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = String(text);
-  return e;
-}
+import { el } from './dom.js';
 
 /** Results asked for at a time. */
 const LIMIT = 10;

@@ -6,13 +6,7 @@
 // between days.
 
 import { formatLongDay } from '../time.js';
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = String(text);
-  return e;
-}
+import { el } from './dom.js';
 
 /** Names listed in one tip; the rest are counted. */
 const TIP_NAMES = 4;
