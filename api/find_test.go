@@ -135,6 +135,10 @@ func testSearch(t *testing.T, srv *httptest.Server) {
 	if len(many.Features) != 65 || many.NumberMatched != 65 {
 		t.Errorf("q=a&limit=100000: %d features of %d", len(many.Features), many.NumberMatched)
 	}
+	// As known before the seed was loaded: nothing.
+	if past := decode[featureCollection](t, get(t, srv.URL+"/search?q=rafah&asof=2000-01-01")); len(past.Features) != 0 {
+		t.Errorf("asof=2000-01-01: %v", past.ids())
+	}
 	none := decode[featureCollection](t, get(t, srv.URL+"/search?q=zzzqqq"))
 	if len(none.Features) != 0 || none.NumberMatched != 0 {
 		t.Errorf("zzzqqq: %v", none.ids())
@@ -190,6 +194,9 @@ func testDiff(t *testing.T, srv *httptest.Server) {
 	// A box over Egypt holds none of it.
 	if m := changes(t, "from=2025-10-09&to=2025-10-11&bbox=31,29,33,30"); len(m) != 0 {
 		t.Errorf("bbox over Egypt: %v", m)
+	}
+	if m := changes(t, "from=2025-10-09&to=2025-10-11&asof=2000-01-01"); len(m) != 0 {
+		t.Errorf("asof=2000-01-01: %v", m)
 	}
 	if m := changes(t, "from=2025-11-15&to=2025-11-15"); len(m) != 0 {
 		t.Errorf("a date with itself: %v", m)

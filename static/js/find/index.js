@@ -94,8 +94,11 @@ export function installFind(o) {
   const byLayer = new Map();
   const feature = (layer, id) => byLayer.get(layer)?.get(id);
   const marks = new EventMarks(o.timeline, { feature, onChoose: open, onDay: (day) => o.timeline.set({ from: day, to: day, range: false }) });
+  let named = null; // the summary the names were fetched for
   async function drawMarks() {
     marks.draw();
+    if (o.timeline.summary === named) return;
+    named = o.timeline.summary;
     const ids = [...new Set((o.timeline.summary?.events || []).map((e) => e.layer))];
     await Promise.all(ids.map(async (id) => {
       try {
