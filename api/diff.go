@@ -127,16 +127,25 @@ func replaces(f *geo.Feature) string {
 func pairChanges(added, removed []*geo.Feature) []change {
 	var out []change
 	paired := map[*geo.Feature]bool{}
+	byID := make(map[string]*geo.Feature, len(removed))       // removed, by id
+	byReplaced := make(map[string]*geo.Feature, len(removed)) // removed, by the id each replaces
+	for _, r := range removed {
+		byID[r.ID] = r
+		if id := replaces(r); id != "" {
+			byReplaced[id] = r
+		}
+	}
 	for _, a := range added {
-		for _, r := range removed {
-			if paired[r] || (replaces(a) != r.ID && replaces(r) != a.ID) {
-				continue
-			}
-			paired[a], paired[r] = true, true
-			if len(changedFields(r, a)) > 0 {
-				out = append(out, change{kind: "changed", f: a, previous: r})
-			}
-			break
+		r := byID[replaces(a)]
+		if r == nil {
+			r = byReplaced[a.ID]
+		}
+		if r == nil || paired[r] {
+			continue
+		}
+		paired[a], paired[r] = true, true
+		if len(changedFields(r, a)) > 0 {
+			out = append(out, change{kind: "changed", f: a, previous: r})
 		}
 	}
 	for _, a := range added {
