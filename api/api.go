@@ -123,6 +123,8 @@ type Server struct {
 	tokens *tokenCache
 	// hub announces new changesets to /changes/stream (stream.go).
 	hub *hub
+	// queryablesCache keeps the queryables of layers (queryables.go).
+	queryablesCache queryablesCache
 }
 
 // Close stops the change feed: its streams end. The handler still
@@ -251,6 +253,8 @@ func (s *Server) routes() *mux.Router {
 	// Those that take asof read the snapshot it names (see readAsOf).
 	dataAsOf := func(path string, h dataHandler) { get(path, s.readAsOf(h)) }
 	r.Use(labelRoute)
+	// HTML pages, for requests that ask for them (html.go).
+	s.htmlRoutes(r)
 	get("/", s.handleLanding)
 	get("/healthz", s.handleHealth)
 	get("/readyz", s.handleReady)
@@ -265,6 +269,7 @@ func (s *Server) routes() *mux.Router {
 	dataAsOf("/collections/{collectionId}/items", s.handleItems)
 	dataAsOf("/collections/{collectionId}/items/{featureId}", s.handleFeature)
 	dataAsOf("/collections/{collectionId}/histogram", s.handleHistogram)
+	dataAsOf("/collections/{collectionId}/queryables", s.handleQueryables)
 	s.tileRoutes(get, data, dataAsOf)
 	// Finding and comparing (find.go, diff.go).
 	dataAsOf("/search", s.handleSearch)

@@ -361,7 +361,7 @@ func testMalformedRequests(t *testing.T, srv *httptest.Server) {
 		{"GET", items + "?limit=1&limit=2", 400, "limit"},
 		{"GET", items + "?bbox=0,0,1,1&bbox=0,0,1,1", 400, "bbox"},
 		{"GET", items + "?crs=EPSG:4326", 400, "crs"},
-		{"GET", items + "?filter=name%3D%27x%27", 400, "filter"},
+		{"GET", items + "?filter=name%3D", 400, "filter"},
 		{"GET", "/collections/towns/histogram?bbox=1,2,3", 400, "bbox"},
 		{"GET", "/collections/towns/histogram?datetime=2025-10-10", 400, "datetime"},
 		{"GET", "/collections/nope/histogram", 404, "nope"},

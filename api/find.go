@@ -33,6 +33,23 @@ func parseText(q string) (textmatch.Query, error) {
 	return tq, nil
 }
 
+// withText adds the predicate of q (see textFilter) to an items
+// request's filter (filter.go): both must hold.
+func withText(x *itemsFilter, match func(*geo.Feature) bool) *itemsFilter {
+	switch {
+	case match == nil:
+		return x
+	case x == nil:
+		return &itemsFilter{match: match, time: geo.Always}
+	case x.match == nil:
+		x.match = match
+	default:
+		other := x.match
+		x.match = func(f *geo.Feature) bool { return other(f) && match(f) }
+	}
+	return x
+}
+
 // textFilter is the predicate of an items request's q parameter, for
 // geo.SearchWhere: nil when q is absent.
 func textFilter(r *http.Request) (func(*geo.Feature) bool, error) {

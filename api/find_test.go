@@ -44,6 +44,10 @@ func testItemsText(t *testing.T, srv *httptest.Server) {
 		{"/collections/towns/items?q=refugee+camp", []string{"jabalia_camp"}},
 		{"/collections/events/items?q=herzog&datetime=2026-02-18", []string{"herzog_2026_02_18"}},
 		{"/collections/events/items?q=herzog&datetime=2025-10-10", nil},
+		// With the filters of filter.go: both hold.
+		{"/collections/events/items?q=rubio&category=visit", []string{"rubio_2025_10_24"}},
+		{"/collections/events/items?q=rubio&category=aid", nil},
+		{"/collections/events/items?q=rubio&filter=category%3D'visit'&sortby=-valid_from", []string{"rubio_2025_10_24"}},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			r := get(t, srv.URL+tc.path)

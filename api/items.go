@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -21,17 +20,21 @@ import (
 type itemsQuery struct {
 	filter geo.Filter
 	limit  int
-	// match, when set, is a further test of whole features (q: see
-	// textFilter), for geo.SearchWhere.
-	match func(*geo.Feature) bool
+	// ext holds the filter, sorting and property selection (filter.go);
+	// nil for none.
+	ext *itemsFilter
 }
 
 // parseItems reads the items query parameters: limit (1.., clamped to the
-// maximum), offset (0..), bbox, datetime and q (see textFilter). Errors
-// name the parameter.
-func (s *Server) parseItems(r *http.Request, layer string) (itemsQuery, error) {
+// maximum), offset (0..), bbox and datetime, q (see textFilter), and
+// those of filter.go. Errors name the parameter.
+func (s *Server) parseItems(r *http.Request, snap geo.Snapshot, layer string) (itemsQuery, error) {
 	q := itemsQuery{filter: geo.Filter{Layer: layer, Time: geo.Always}, limit: s.cfg.DefaultLimit}
-	if err := checkParams(r, "limit", "offset", "bbox", "datetime", "asof", "f", "q"); err != nil {
+	filterNames, lq, err := s.filterParamNames(r, snap, layer)
+	if err != nil {
+		return q, err
+	}
+	if err := checkParams(r, append([]string{"limit", "offset", "bbox", "datetime", "asof", "f", "q"}, filterNames...)...); err != nil {
 		return q, err
 	}
 	if err := checkFormat(r, "geojson"); err != nil {
@@ -67,11 +70,14 @@ func (s *Server) parseItems(r *http.Request, layer string) (itemsQuery, error) {
 		}
 		q.filter.Time = iv
 	}
+	if q.ext, err = parseFilter(r, lq); err != nil {
+		return q, err
+	}
 	match, err := textFilter(r)
 	if err != nil {
 		return q, err
 	}
-	q.match = match
+	q.ext = withText(q.ext, match)
 	q.filter.Limit = q.limit
 	// Pages are GeoJSON: a store that keeps encoded features gives them.
 	q.filter.Encoded = true
@@ -154,13 +160,14 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 	if !ok {
 		return
 	}
-	q, err := s.parseItems(r, l.ID)
+	q, err := s.parseItems(r, snap, l.ID)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	h := w.Header()
 	h.Set("Cache-Control", cacheControl(r, "public, max-age=60"))
+	h.Add("Vary", "Accept") // a browser gets the HTML page (html.go)
 	query := canonicalQuery(r.URL.Query())
 	if notModified(w, r, weakETag("items", version, l.ID, query)) {
 		return
@@ -251,7 +258,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request, snap geo.Sn
 		}
 		return nil
 	}
-	matched, err := geo.SearchWhere(ctx, snap, q.filter, q.match, add)
+	matched, err := s.searchItems(ctx, snap, q, add)
 	if err != nil && !written {
 		// Nothing sent yet: answer with the error.
 		*bp = b
@@ -316,7 +323,8 @@ func (s *Server) itemsLinks(r *http.Request, l geo.Layer, q itemsQuery, returned
 	}
 	links := []Link{
 		{self, "self", mediaGeoJSON, "This page"},
-		{base + "/?f=html#layers=" + url.QueryEscape(l.ID), "alternate", mediaHTML, "On the map"},
+		{htmlHref(self), "alternate", mediaHTML, "This page as HTML"},
+		{mapHref(base, l.ID, ""), "related", mediaHTML, "On the map"},
 		{base + "/collections/" + url.PathEscape(l.ID), "collection", mediaJSON, l.Title},
 	}
 	off := q.filter.Offset
@@ -353,6 +361,7 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request, snap geo.
 	}
 	h := w.Header()
 	h.Set("Cache-Control", cacheControl(r, "public, max-age=60"))
+	h.Add("Vary", "Accept") // a browser gets the HTML page (html.go)
 	if notModified(w, r, versionETag(f.Version)) {
 		return
 	}
@@ -368,7 +377,8 @@ func (s *Server) featureBody(r *http.Request, l geo.Layer, f *geo.Feature) []byt
 	self := coll + "/items/" + url.PathEscape(f.ID)
 	links, _ := json.Marshal([]Link{
 		{self, "self", mediaGeoJSON, "This feature"},
-		{fmt.Sprintf("%s/?f=html#layers=%s&feature=%s", base, url.QueryEscape(l.ID), url.QueryEscape(f.ID)), "alternate", mediaHTML, "On the map"},
+		{htmlHref(self), "alternate", mediaHTML, "This feature as HTML"},
+		{mapHref(base, l.ID, f.ID), "related", mediaHTML, "On the map"},
 		{coll, "collection", mediaJSON, l.Title},
 		{self + "/versions", "version-history", mediaJSON, "The versions of this feature"},
 	})

@@ -34,6 +34,7 @@ var conformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+	confHTML,
 }
 
 // baseURL is the absolute URL of the API root, without a trailing slash.
@@ -122,7 +123,8 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 		"description": "Dated map layers with their sources: the geography of the October 2025 Gaza ceasefire and the Civil-Military Coordination Center in Kiryat Gat.",
 		"links": []Link{
 			{base + "/?f=json", "self", mediaJSON, "This document"},
-			{base + "/?f=html", "alternate", mediaHTML, "The interactive map"},
+			{base + "/?f=html", "alternate", mediaHTML, "This document as HTML"},
+			{base + "/", "related", mediaHTML, "The interactive map"},
 			{base + "/api", "service-desc", mediaOpenAPI, "The API definition (OpenAPI 3.0)"},
 			{base + "/api.html", "service-doc", mediaHTML, "The API documentation"},
 			{base + "/conformance", "conformance", mediaJSON, "Conformance classes"},
@@ -148,6 +150,7 @@ func (s *Server) handleConformance(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	classes := append(conformance[:len(conformance):len(conformance)], featuresPart4...)
+	classes = append(classes, featuresPart3...)
 	s.writeJSON(w, r, mediaJSON, map[string]any{"conformsTo": append(classes, tilesConformance...)})
 }
 
@@ -212,8 +215,10 @@ func (s *Server) collectionDoc(r *http.Request, snap geo.Snapshot, l geo.Layer) 
 		Attribution: l.Attribution, Licence: l.Licence,
 		Links: []Link{
 			{base, "self", mediaJSON, "This collection"},
+			{htmlHref(base), "alternate", mediaHTML, "This collection as HTML"},
 			{base + "/items", "items", mediaGeoJSON, "The features of " + l.Title},
 			{base + "/tiles", relTilesetsVector, mediaJSON, "Vector tiles of " + l.Title},
+			queryablesLink(s.baseURL(r), l),
 		},
 	}
 	if l.Licence != "" {
@@ -264,7 +269,10 @@ func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request, snap 
 	}
 	base := s.baseURL(r)
 	s.writeJSON(w, r, mediaJSON, map[string]any{
-		"links":       []Link{{base + "/collections", "self", mediaJSON, "The collections"}},
+		"links": []Link{
+			{base + "/collections", "self", mediaJSON, "The collections"},
+			{base + "/collections?f=html", "alternate", mediaHTML, "The collections as HTML"},
+		},
 		"collections": cs,
 	})
 }
@@ -301,11 +309,12 @@ var apiDoc = template.Must(template.New("api").Parse(`<!doctype html>
 <h1>Strata API</h1>
 <p>Strata implements OGC API – Features Part 1 Core with GeoJSON, and Part 4 (create, replace, update, delete) for writers with a token. The machine-readable definition is at <a href="{{.}}/api">{{.}}/api</a> (OpenAPI 3.0).</p>
 <table>
-<tr><td><code>GET /</code></td><td>Landing page (JSON; browsers get the map)</td></tr>
+<tr><td><code>GET /</code></td><td>Landing page (JSON; browsers get the map; <code>?f=html</code> the landing page as HTML)</td></tr>
 <tr><td><code>GET /conformance</code></td><td>Conformance classes</td></tr>
 <tr><td><code>GET /collections</code></td><td>Layers with their spatial and temporal extents</td></tr>
 <tr><td><code>GET /collections/{id}</code></td><td>One layer</td></tr>
 <tr><td><code>GET /collections/{id}/items</code></td><td>Features as GeoJSON; <code>bbox</code>, <code>datetime</code>, <code>limit</code>, <code>offset</code></td></tr>
+<tr><td><code>GET /collections/{id}/queryables</code></td><td>What items can be filtered on: each property is also a parameter (<code>?category=visit,plan</code>); <code>filter</code> (CQL2, <code>filter-lang</code> cql2-text or cql2-json, <code>filter-crs</code>), <code>sortby</code> (<code>-valid_from,+name</code>), <code>properties</code></td></tr>
 <tr><td><code>GET /collections/{id}/items/{featureId}</code></td><td>One feature</td></tr>
 <tr><td><code>POST /collections/{id}/items</code></td><td>Add a feature (token; 201, Location, ETag)</td></tr>
 <tr><td><code>PUT</code>, <code>PATCH</code>, <code>DELETE /collections/{id}/items/{featureId}</code></td><td>Replace, merge-patch or delete a feature (token, <code>If-Match</code>: its ETag)</td></tr>
@@ -317,6 +326,7 @@ var apiDoc = template.Must(template.New("api").Parse(`<!doctype html>
 <tr><td><code>GET /healthz</code>, <code>GET /readyz</code></td><td>Liveness; readiness (the database can be read)</td></tr>
 <tr><td><code>GET /metrics</code></td><td>Prometheus metrics</td></tr>
 </table>
+<p>The landing page, conformance, the API, the collections, a collection, its items, a feature, its versions and the tile sets also answer HTML pages to browsers (by <code>Accept</code>) and to <code>f=html</code>; <code>f=json</code> asks for JSON.</p>
 <p><code>datetime</code> is an RFC 3339 instant or date (a date is the whole UTC day), or an interval <code>a/b</code> with <code>..</code> for an open end. A feature matches when its valid time [valid_from, valid_to) meets the requested time.</p>
 <p><code>asof</code> (an RFC 3339 instant, or a date meaning the end of that UTC day) on collections, items, a feature, its versions, the histogram and tiles answers as the data was recorded then. Writes need <code>Authorization: Bearer TOKEN</code>; a comment goes in <code>X-Strata-Comment</code> or the body's <code>comment</code>.</p>
 </body></html>`))

@@ -31,6 +31,9 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	doc, err := s.openAPI(s.baseURL(r))
+	if err == nil {
+		err = s.addItemsPaths(r.Context(), doc)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -64,6 +64,12 @@ func testOpenAPI(t *testing.T, srv *httptest.Server) {
 		"/briefings", "/briefings/cmcc-ceasefire", "/briefings/nope",
 		"/briefings/cmcc-ceasefire/export.html", "/briefings/nope/export.html",
 		"/healthz", "/readyz", "/metrics", "/metrics?x=1",
+		// Filtering, sorting and property selection (filter.go).
+		"/collections/events/queryables", "/collections/nope/queryables",
+		"/collections/events/items?category=visit,plan&sortby=-valid_from,name&properties=name,category",
+		"/collections/events/items?filter=category%3D'visit'%20AND%20valid_from%20%3C%20TIMESTAMP('2025-11-01T00:00:00Z')&filter-lang=cql2-text",
+		"/collections/events/items?filter=S_INTERSECTS(geometry,BBOX(31,34,32,35))&filter-crs=http://www.opengis.net/def/crs/EPSG/0/4326",
+		"/collections/events/items?filter=category%3D",
 		"/collections/crossings/items?q=rafah", "/collections/towns/items?q=",
 		"/search?q=rafah", "/search?q=rafah&limit=2", "/search", "/search?q=",
 		"/diff?from=2025-10-09&to=2025-10-11", "/diff?from=2025-10-09&to=2025-10-11&collections=lines,areas&bbox=34,31,35,32",

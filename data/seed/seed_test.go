@@ -467,3 +467,33 @@ func TestSeedBriefing(t *testing.T) {
 		t.Errorf("seed briefing refers to missing data: %v", err)
 	}
 }
+
+// TestBriefingNamesNotIDs checks that the seed briefing's titles,
+// captions and speaker notes name places as people do, never by the
+// features' ids ("Mapped at sharm_el_sheikh").
+func TestBriefingNamesNotIDs(t *testing.T) {
+	l := load(t)
+	ids := map[string]bool{}
+	for _, fs := range l.features {
+		for _, f := range fs {
+			ids[f.ID] = true
+		}
+	}
+	bs, err := seed.Briefings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bs {
+		for _, s := range b.Steps {
+			for field, text := range map[string]string{"title": s.Title, "caption": s.Caption, "notes": s.Notes} {
+				for _, w := range strings.FieldsFunc(text, func(r rune) bool {
+					return !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+				}) {
+					if ids[w] || strings.Contains(w, "_") {
+						t.Errorf("step %s: %s names %q, an id", s.ID, field, w)
+					}
+				}
+			}
+		}
+	}
+}

@@ -22,9 +22,18 @@ const encShards = 32
 
 type encShard struct {
 	mu    sync.RWMutex
-	m     map[int64][]byte
+	m     map[int64]encoded
 	bytes int64
 }
+
+// encoded is a feature version's id and GeoJSON.
+type encoded struct {
+	id   string
+	json []byte
+}
+
+// size is the bytes e costs the cache.
+func (e encoded) size() int64 { return int64(len(e.id)+len(e.json)) + entryOverhead }
 
 // entryOverhead is a rough count of the bytes a map entry costs beyond
 // its encoding: key, slice header and the map's own share.
@@ -35,16 +44,17 @@ func (c *encCache) setLimit(total int64) {
 	c.limit = max(total, 0) / encShards
 }
 
-// get returns the encoding of seq, or nil.
-func (c *encCache) get(seq int64) []byte {
+// get returns the id and encoding of seq; a nil encoding when there is
+// none.
+func (c *encCache) get(seq int64) encoded {
 	if c.limit == 0 {
-		return nil
+		return encoded{}
 	}
 	sh := &c.shards[uint64(seq)%encShards]
 	sh.mu.RLock()
-	b := sh.m[seq]
+	e := sh.m[seq]
 	sh.mu.RUnlock()
-	return b
+	return e
 }
 
 // count adds a query's hits and misses to the totals: once a query, not
@@ -54,10 +64,10 @@ func (c *encCache) count(hits, misses int) {
 	c.misses.Add(int64(misses))
 }
 
-// put keeps b, which the caller must never change again, as the encoding
-// of seq.
-func (c *encCache) put(seq int64, b []byte) {
-	size := int64(len(b)) + entryOverhead
+// put keeps e, whose encoding the caller must never change again, as the
+// id and encoding of seq.
+func (c *encCache) put(seq int64, e encoded) {
+	size := e.size()
 	if c.limit == 0 || size > c.limit/16 {
 		return
 	}
@@ -65,18 +75,18 @@ func (c *encCache) put(seq int64, b []byte) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if sh.m == nil {
-		sh.m = map[int64][]byte{}
+		sh.m = map[int64]encoded{}
 	}
 	if old, ok := sh.m[seq]; ok {
-		sh.bytes -= int64(len(old)) + entryOverhead
+		sh.bytes -= old.size()
 	}
 	for k, v := range sh.m {
 		if sh.bytes+size <= c.limit {
 			break
 		}
 		delete(sh.m, k)
-		sh.bytes -= int64(len(v)) + entryOverhead
+		sh.bytes -= v.size()
 	}
-	sh.m[seq] = b
+	sh.m[seq] = e
 	sh.bytes += size
 }

@@ -105,8 +105,8 @@ func BenchmarkEncodedCache(b *testing.B) {
 	b.ReportAllocs()
 	for i := range b.N {
 		q := int64(i % 10000)
-		if c.get(q) == nil {
-			c.put(q, enc)
+		if c.get(q).json == nil {
+			c.put(q, encoded{id: "f", json: enc})
 		}
 	}
 }

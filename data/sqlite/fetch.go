@@ -40,7 +40,7 @@ type scratch struct {
 	feat    geo.Feature // the feature given to fn
 	// For fetchEncoded: a batch's encodings found (nil: to read), the
 	// seqs to read, and an encoding's buffer.
-	enc  [][]byte
+	enc  []encoded
 	miss []int64
 	buf  []byte
 }
@@ -169,14 +169,14 @@ func (s *DB) fetchEncoded(ctx context.Context, f geo.Filter, sc *scratch, fn fun
 		sc.enc = sc.enc[:0]
 		sc.miss = sc.miss[:0]
 		for i, q := range batch {
-			var b []byte
+			var e encoded
 			if !sc.isPartial(first + i) {
-				b = s.enc.get(q)
+				e = s.enc.get(q)
 			}
-			if b == nil {
+			if e.json == nil {
 				sc.miss = append(sc.miss, q)
 			}
-			sc.enc = append(sc.enc, b)
+			sc.enc = append(sc.enc, e)
 		}
 		misses += len(sc.miss)
 		if len(sc.miss) > 0 {
@@ -186,8 +186,8 @@ func (s *DB) fetchEncoded(ctx context.Context, f geo.Filter, sc *scratch, fn fun
 		}
 		m := 0 // the next row of sc.rows
 		for i, q := range batch {
-			b := sc.enc[i]
-			if b == nil {
+			e := sc.enc[i]
+			if e.json == nil {
 				ok, err := s.rowFeature(ctx, f, q, &sc.rows[m], sc.isPartial(first+i), sc)
 				m++
 				if err != nil {
@@ -197,12 +197,12 @@ func (s *DB) fetchEncoded(ctx context.Context, f geo.Filter, sc *scratch, fn fun
 					continue
 				}
 				sc.buf = geojson.AppendFeature(sc.buf[:0], &sc.feat)
-				b = slices.Clone(sc.buf)
-				s.enc.put(q, b)
+				e = encoded{id: sc.feat.ID, json: slices.Clone(sc.buf)}
+				s.enc.put(q, e)
 			} else if err := ctx.Err(); err != nil {
 				return n, err
 			}
-			out.JSON = b
+			out.ID, out.JSON = e.id, e.json
 			n++
 			if err := fn(&out); err != nil {
 				return n, err

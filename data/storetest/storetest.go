@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentReplace", testConcurrentReplace},
 		{"NUL", testNUL},
 		{"Where", testWhere},
+		{"Encoded", testEncoded},
 	}
 	runEach(t, open, tests)
 	t.Run("History", func(t *testing.T) { RunHistory(t, open) })

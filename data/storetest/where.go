@@ -60,3 +60,31 @@ func testWhere(t *testing.T, s geo.Store) {
 		t.Errorf("unknown layer: %v, want ErrNotFound", err)
 	}
 }
+
+// testEncoded checks that a search for encoded features gives each
+// feature's id, with its GeoJSON or the whole feature, the second time too
+// (a store may then answer from a cache of encodings).
+func testEncoded(t *testing.T, s geo.Store) {
+	ctx := context.Background()
+	mustImport(t, s, "e", point("e1", 34.4, 31.4, "2025-10-10", ""), point("e2", 34.5, 31.5, "2025-10-10", ""))
+	sn := snap(t, s)
+	for round := range 2 {
+		var got []string
+		_, err := sn.Search(ctx, geo.Filter{Layer: "e", Time: geo.Always, Encoded: true}, func(f *geo.Feature) error {
+			if f.JSON == nil && f.Geometry == nil {
+				t.Errorf("round %d: feature %q has neither GeoJSON nor geometry", round, f.ID)
+			}
+			if f.JSON != nil && !strings.Contains(string(f.JSON), `"id":"`+f.ID+`"`) {
+				t.Errorf("round %d: id %q, GeoJSON %s", round, f.ID, f.JSON)
+			}
+			got = append(got, f.ID)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, []string{"e1", "e2"}) {
+			t.Errorf("round %d: ids %q, want [e1 e2]", round, got)
+		}
+	}
+}

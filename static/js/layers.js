@@ -8,7 +8,10 @@
 import * as L from '../vendor/leaflet/leaflet-src.esm.js';
 import { fetchAllItems, fetchFeature } from './api.js';
 import { INK, metresToPixels } from './carto.js';
-import { colorOf, dashOf, markerOf, markerSVG } from './style.js';
+import { colorOf, dashOf, markerOf, markerSVG, haloStyle, bandOpacity } from './style.js';
+import { isEventLayer } from './histogram.js';
+import { labelsFor } from './labels.js';
+import { stacksFor } from './stacks.js';
 import { endDay } from './time.js';
 import { VectorTileLayer, isTiled, TILE_THRESHOLD } from './tiled.js';
 
@@ -45,7 +48,34 @@ export function isApproximate(f) {
   return Number(p.precision_m) >= APPROXIMATE_AT;
 }
 
-const POPUP_OPTIONS = { maxWidth: 360, minWidth: 240, autoPanPadding: [24, 24], className: 'strata-popup' };
+/**
+ * A popup's options on a map: at most 360 pixels wide, and never wider
+ * or taller than the map leaves room for (a phone's 390 pixels).
+ * @param {L.Map} map
+ * @returns {object}
+ */
+export function popupOptions(map) {
+  const size = map.getSize();
+  const maxWidth = Math.max(160, Math.min(360, size.x - 64));
+  // On a narrow map a popup spans the controls' column: it keeps below
+  // those at the top and above those at the bottom.
+  let top = 16, bottom = 16;
+  if (size.x < 640) {
+    const box = map.getContainer().getBoundingClientRect();
+    for (const c of map.getContainer().querySelectorAll('.leaflet-top .leaflet-control')) top = Math.max(top, c.getBoundingClientRect().bottom - box.top + 8);
+    for (const c of map.getContainer().querySelectorAll('.leaflet-bottom .leaflet-control')) bottom = Math.max(bottom, box.bottom - c.getBoundingClientRect().top + 8);
+    top = Math.min(top, size.y / 3);
+    bottom = Math.min(bottom, size.y / 4);
+  }
+  return {
+    maxWidth,
+    minWidth: Math.min(240, maxWidth),
+    maxHeight: Math.max(160, size.y - top - bottom - 40),
+    autoPanPaddingTopLeft: [16, top],
+    autoPanPaddingBottomRight: [16, bottom],
+    className: 'strata-popup',
+  };
+}
 
 /**
  * DataLayer is one collection on the map: GeoJSON from items, or vector
@@ -76,6 +106,10 @@ export class DataLayer {
     this.hidden = new Set();
     this.asof = undefined;
     this.state = { loading: false, error: '', count: 0 };
+    // Names on the map and points that share a spot, across the layers.
+    this.labels = labelsFor(map);
+    this.stacks = stacksFor(map);
+    this.points = [];
     this.tiled = isTiled(col);
     if (this.tiled) {
       this.tiles = new VectorTileLayer({
@@ -104,7 +138,7 @@ export class DataLayer {
     const wait = document.createElement('p');
     wait.className = 'fp-loading';
     wait.textContent = 'Loading…';
-    const popup = L.popup(POPUP_OPTIONS).setLatLng(latlng).setContent(wait).openOn(this.map);
+    const popup = L.popup(popupOptions(this.map)).setLatLng(latlng).setContent(wait).openOn(this.map);
     popup.once('remove', () => ctl.abort());
     try {
       const f = await fetchFeature(this.id, id, ctl.signal, this.asof);
@@ -125,6 +159,9 @@ export class DataLayer {
       this.group.remove();
       this.abort();
       this.key = '';
+      this.features = [];
+      this.points = [];
+      this.share();
     }
   }
 
@@ -200,17 +237,33 @@ export class DataLayer {
   draw(features) {
     this.group.clearLayers();
     this.bands = [];
+    this.halos = [];
+    this.points = [];
     this.features = features;
+    this.popupOpts = popupOptions(this.map);
+    // One halo per place and precision: the events placed at a town's
+    // centre share one, not a stack of them.
+    const haloAt = new Set();
     for (const f of features) {
       if (!f || !f.geometry || this.hidden.has(String(f.id))) continue;
-      this.group.addLayer(this.featureLayer(f));
+      this.group.addLayer(this.featureLayer(f, haloAt));
     }
     this.resizeBands();
     this.applyFade();
     this.applyHighlight();
+    this.share();
   }
 
-  featureLayer(f) {
+  /** Tells the map's labels and stacks what this layer draws now. */
+  share() {
+    if (this.tiled) return;
+    const shown = this.visible ? this.features.filter((f) => f?.geometry && !this.hidden.has(String(f.id))) : [];
+    this.labels.set(this.id, { col: this.col, features: shown, events: isEventLayer(shown), highlighted: this.highlighted });
+    for (const p of this.points) p.top = this.highlighted.has(String(p.feature.id));
+    this.stacks.set(this.id, this.visible ? this.points : []);
+  }
+
+  featureLayer(f, haloAt = new Set()) {
     const col = this.col, color = colorOf(col), dash = dashOf(col);
     const id = String(f.id);
     const approx = isApproximate(f);
@@ -226,14 +279,22 @@ export class DataLayer {
       if (approx) e.classList.add('is-approximate');
     });
     const popup = () => this.opts.details(f, col);
-    const popupOpts = POPUP_OPTIONS;
+    const popupOpts = this.popupOpts || popupOptions(this.map);
 
     if (approx) {
-      // The halo (points) or band (lines, areas) as wide as the precision.
+      // The halo (points) or band (lines, areas) as wide as the precision;
+      // restyled with the zoom (resizeBands).
       L.geoJSON(f, {
+        filter: (g) => {
+          if (g.geometry?.type !== 'Point') return true;
+          const k = `${g.geometry.coordinates.join(',')}|${prec}`;
+          if (haloAt.has(k)) return false;
+          haloAt.add(k);
+          return true;
+        },
         pointToLayer: (_, ll) => L.circle(ll, { radius: prec, pane: 'strata-halo', color, weight: 1.5, dashArray: '4 4', fillOpacity: 0.12, opacity: 0.8, interactive: false }),
         style: { pane: 'strata-halo', color, opacity: 0.16, weight: 8, fill: false, lineCap: 'round', lineJoin: 'round', interactive: false },
-        onEachFeature: (_, l) => { if (!(l instanceof L.Circle)) this.bands.push({ layer: l, metres: prec }); tag(l, 'band'); },
+        onEachFeature: (_, l) => { (l instanceof L.Circle ? this.halos : this.bands).push({ layer: l, metres: prec }); tag(l, 'band'); },
       }).eachLayer((l) => fg.addLayer(l));
     }
     const isArea = (t) => t === 'Polygon' || t === 'MultiPolygon';
@@ -256,7 +317,15 @@ export class DataLayer {
         return { pane: area ? 'strata-areas' : 'strata-lines', color, weight: area ? 2 : 3.5, opacity: 1, dashArray: dash ?? (area && approx ? INK.approxDash.join(' ') : undefined), fillOpacity: area ? INK.areaFillOpacity : 0, lineCap: 'butt' };
       },
     });
-    main.eachLayer((l) => { tag(l, 'main'); l.bindPopup(popup, popupOpts); fg.addLayer(l); });
+    main.eachLayer((l) => {
+      tag(l, 'main');
+      if (l instanceof L.Marker) {
+        // A marker in a stack opens the chooser (stacks.js) first.
+        l.bindPopup((m) => this.stacks.content(m) ?? popup(), popupOpts);
+        this.points.push({ marker: l, feature: f, col, details: popup, top: false });
+      } else l.bindPopup(popup, popupOpts);
+      fg.addLayer(l);
+    });
     // A wide invisible stroke makes thin lines easy to tap.
     L.geoJSON(f, {
       filter: (g) => !isArea(g.geometry?.type) && g.geometry?.type !== 'Point' && g.geometry?.type !== 'MultiPoint',
@@ -266,11 +335,20 @@ export class DataLayer {
     return fg;
   }
 
-  /** Sets band widths to twice the precision in pixels at this zoom. */
+  /**
+   * Sets band widths to twice the precision in pixels at this zoom, and
+   * bands and halos as faint as their size asks (see haloStyle).
+   */
   resizeBands() {
-    if (!this.bands.length) return;
     const z = this.map.getZoom(), lat = this.map.getCenter().lat;
-    for (const b of this.bands) b.layer.setStyle({ weight: Math.max(6, Math.min(400, 2 * metresToPixels(b.metres, lat, z))) });
+    for (const b of this.bands || []) {
+      const w = Math.max(6, Math.min(400, 2 * metresToPixels(b.metres, lat, z)));
+      b.layer.setStyle({ weight: w, opacity: bandOpacity(w) });
+    }
+    for (const h of this.halos || []) {
+      const st = haloStyle(metresToPixels(h.metres, lat, z));
+      h.layer.setStyle({ fill: st.fillOpacity > 0, fillOpacity: st.fillOpacity, opacity: st.show ? st.opacity : 0, weight: st.weight });
+    }
   }
 
   /** Fades events by age: those on the current day are opaque. */
@@ -294,15 +372,20 @@ export class DataLayer {
    * @param {Iterable<string>} ids
    */
   highlight(ids) {
-    this.highlighted = new Set(ids);
+    this.highlighted = new Set([...ids].map(String));
     if (this.tiled) this.tiles.highlight(this.highlighted);
     this.applyHighlight();
+    this.share();
   }
 
+  /** Marks the highlighted features and draws them above the others. */
   applyHighlight() {
     this.group.eachLayer((fg) => {
       const on = this.highlighted.has(String(fg.feature?.id));
-      fg.eachLayer((l) => l.getElement?.()?.classList.toggle('is-highlighted', on));
+      fg.eachLayer((l) => {
+        l.getElement?.()?.classList.toggle('is-highlighted', on);
+        if (on && l instanceof L.Path && l.options.interactive !== false) l.bringToFront();
+      });
     });
   }
 
@@ -320,7 +403,13 @@ export class DataLayer {
     let found = false;
     this.group.eachLayer((fg) => {
       if (found || String(fg.feature?.id) !== id) return;
-      fg.eachLayer((l) => { if (!found && l.getPopup?.()) { found = true; l.openPopup(); } });
+      fg.eachLayer((l) => {
+        if (found || !l.getPopup?.()) return;
+        found = true;
+        // The feature itself, not the chooser of its stack.
+        this.stacks.direct = l;
+        try { l.openPopup(); } finally { this.stacks.direct = null; }
+      });
     });
     return found;
   }

@@ -18,6 +18,7 @@ import { datetimeParam, startDay, endDay } from './time.js';
 import { AsOfControl } from './asof.js';
 import { ChangeFeed } from './live.js';
 import { Editor } from './edit/editor.js';
+import { CreditsToggle } from './credits.js';
 import { installFind } from './find/index.js';
 
 /** Days an event stays on the map after its date in instant mode. */
@@ -119,12 +120,29 @@ async function main() {
   createPanes(map);
   if (initial.map) map.setView([initial.map.lat, initial.map.lon], initial.map.zoom);
   else map.setView([31.4, 34.4], 9);
+  // The map's box changes after Leaflet first measured it (the timeline
+  // and the header fill in later, the edit bar and notices come and go):
+  // Leaflet, which follows only the window's size, is told whenever it
+  // changes, and keeps its centre.
+  const box = map.getContainer();
+  let size = [box.clientWidth, box.clientHeight];
+  const remeasure = () => {
+    if (box.clientWidth === size[0] && box.clientHeight === size[1]) return;
+    size = [box.clientWidth, box.clientHeight];
+    // The very centre stays: invalidateSize pans by whole pixels, and a
+    // view set again without reset too.
+    const c = map.getCenter();
+    map.invalidateSize({ pan: false });
+    map.setView(c, map.getZoom(), { reset: true });
+  };
+  new ResizeObserver(remeasure).observe(box);
 
   const offline = offlineBasemap(map).addTo(map);
   offline.on('error', () => showBanner('The offline basemap could not be loaded.'));
   const online = onlineBasemap();
   if (online?.on) online.layer.addTo(map);
   L.control.scale({ imperial: false, maxWidth: 160 }).addTo(map);
+  new CreditsToggle().addTo(map);
   const app = document.getElementById('app');
   new FullScreen({ position: 'topleft', title: 'Full screen', titleCancel: 'Exit full screen', fullscreenElement: app }).addTo(map);
 
@@ -173,6 +191,7 @@ async function main() {
   if (online) basemaps.push({ id: 'online', label: 'Online map (OpenStreetMap tiles)', checked: online.on, onToggle: (on) => (on ? online.layer.addTo(map) : online.layer.remove()) });
   control = new LayerControl({ collections: cols, onToggle: setLayer, basemaps, approximateAt: APPROXIMATE_AT, eventWindow: EVENT_WINDOW }).addTo(map);
 
+  remeasure();
   if (!initial.map) {
     // Lines and areas frame the subject better than far-away points.
     const b = unionBounds(cols.filter((c) => c.geometry_kind === 'line' || c.geometry_kind === 'polygon')) || unionBounds(cols);
@@ -315,17 +334,6 @@ async function main() {
     if (on && again) changed(null); // changes may have been missed
   });
   await editor.start();
-
-  // From now on the header grows and shrinks (the edit bar, notices):
-  // Leaflet, which follows only the window's size, is told when the
-  // map's box changes, and keeps its centre.
-  const box = map.getContainer();
-  let size = [box.clientWidth, box.clientHeight];
-  new ResizeObserver(() => {
-    if (box.clientWidth === size[0] && box.clientHeight === size[1]) return;
-    size = [box.clientWidth, box.clientHeight];
-    map.invalidateSize({ animate: false });
-  }).observe(box);
 
   window.strata.editor = editor;
   window.strata.asof = asofCtl;

@@ -39,8 +39,59 @@ export function safeURL(u) {
   }
 }
 
+/** Descriptions longer than this many characters are folded after it. */
+export const DESCRIPTION_LEAD = 280;
+
+/** Sources listed before the rest are folded. */
+export const SOURCES_SHOWN = 3;
+
 /**
- * Builds a feature's details.
+ * Splits a long text where its lead ends: at the last sentence end (or
+ * else the last space) before DESCRIPTION_LEAD characters.
+ * @param {string} text
+ * @returns {[string, string]} the lead and the rest ("" when short)
+ */
+export function splitLead(text) {
+  const t = String(text);
+  if (t.length <= DESCRIPTION_LEAD + 80) return [t, ''];
+  const head = t.slice(0, DESCRIPTION_LEAD);
+  let cut = Math.max(head.lastIndexOf('. '), head.lastIndexOf('.\n'));
+  cut = cut > DESCRIPTION_LEAD / 2 ? cut + 1 : head.lastIndexOf(' ');
+  if (cut <= 0) cut = DESCRIPTION_LEAD;
+  return [t.slice(0, cut).trim(), t.slice(cut).trim()];
+}
+
+function fold(summary, cls) {
+  const d = el('details', `fp-fold ${cls}`);
+  d.append(el('summary', '', summary));
+  return d;
+}
+
+function sourceItem(s) {
+  const li = el('li');
+  const title = String(s?.title || s?.url || 'Untitled source');
+  const href = safeURL(s?.url);
+  if (href) {
+    const a = el('a', '', title);
+    a.href = href;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer';
+    li.append(a);
+  } else {
+    li.append(el('span', '', title));
+  }
+  const meta = [s?.publisher, s?.date].filter(Boolean).map(String).join(', ');
+  if (meta) li.append(el('span', 'fp-source-meta', ` — ${meta}`));
+  if (s?.note) li.append(el('span', 'fp-source-note', ` (${s.note})`));
+  return li;
+}
+
+/**
+ * Builds a feature's details: a summary first (name, dates, precision),
+ * then the facts, the description and the sources, with a long
+ * description, the other properties and the sources beyond the first
+ * SOURCES_SHOWN folded (details elements), so that a popup stays small
+ * on a phone.
  * @param {object} feature GeoJSON feature from the API
  * @param {object} col its collection
  * @param {{approximateAt: number, goTo: (day: number) => void}} opts
@@ -55,50 +106,57 @@ export function featureDetails(feature, col, opts) {
 
   const dl = el('dl', 'fp-facts');
   const from = firstValid(p.valid_from), to = lastValid(p.valid_to);
+  const prec = Number(p.precision_m);
+  const approx = typeof p.approximate === 'boolean' ? p.approximate : prec >= opts.approximateAt;
+  // A one-day feature (an event) shows its day; others from – to.
+  const when = from && to.text === from ? from : `${from || 'no stated start'} – ${to.text || 'still valid'}`;
+  box.append(el('p', 'fp-summary', `${when} · ${formatPrecision(prec)}${approx ? ' (approximate)' : ''}`));
   row(dl, 'Valid from', from || 'no stated start');
   row(dl, 'Valid to', to.text ? (to.text.startsWith('until') ? to.text : `${to.text} (last day)`) : 'no stated end');
   if (p.date_precision) row(dl, 'Date precision', p.date_precision);
-  const prec = Number(p.precision_m);
-  const approx = typeof p.approximate === 'boolean' ? p.approximate : prec >= opts.approximateAt;
   row(dl, 'Location precision', formatPrecision(prec) + (approx ? ' (approximate)' : ''));
   if (p.precision_note) row(dl, 'Precision note', p.precision_note);
   if (p.category) row(dl, 'Category', p.category);
   if (p.confidence) row(dl, 'Confidence', p.confidence);
   box.append(dl);
 
-  if (p.description) box.append(el('p', 'fp-description', p.description));
+  if (p.description) {
+    const [lead, rest] = splitLead(p.description);
+    box.append(el('p', 'fp-description', rest ? `${lead} …` : lead));
+    if (rest) {
+      const d = fold('Read the whole description', 'fp-description-more');
+      d.append(el('p', 'fp-description', rest));
+      box.append(d);
+    }
+  }
 
-  // Any other property, as text.
+  // Any other property, as text; folded when there are more than a few.
   const other = Object.entries(p).filter(([k, v]) => !SHOWN.has(k) && v !== null && v !== '' && typeof v !== 'object');
   if (other.length) {
     const more = el('dl', 'fp-other');
     for (const [k, v] of other) row(more, k.replace(/_/g, ' '), v);
-    box.append(more);
+    if (other.length > 3) {
+      const d = fold(`More details (${other.length})`, 'fp-other-more');
+      d.append(more);
+      box.append(d);
+    } else box.append(more);
   }
 
   const sources = Array.isArray(p.sources) ? p.sources : [];
   box.append(el('h3', 'fp-sources-title', sources.length ? `Sources (${sources.length})` : 'Sources: none given'));
   if (sources.length) {
     const ol = el('ol', 'fp-sources');
-    for (const s of sources) {
-      const li = el('li');
-      const title = String(s?.title || s?.url || 'Untitled source');
-      const href = safeURL(s?.url);
-      if (href) {
-        const a = el('a', '', title);
-        a.href = href;
-        a.target = '_blank';
-        a.rel = 'noopener noreferrer';
-        li.append(a);
-      } else {
-        li.append(el('span', '', title));
-      }
-      const meta = [s?.publisher, s?.date].filter(Boolean).map(String).join(', ');
-      if (meta) li.append(el('span', 'fp-source-meta', ` — ${meta}`));
-      if (s?.note) li.append(el('span', 'fp-source-note', ` (${s.note})`));
-      ol.append(li);
-    }
+    for (const s of sources.slice(0, SOURCES_SHOWN)) ol.append(sourceItem(s));
     box.append(ol);
+    if (sources.length > SOURCES_SHOWN) {
+      const rest = sources.length - SOURCES_SHOWN;
+      const d = fold(`${rest} more source${rest > 1 ? 's' : ''}`, 'fp-sources-more');
+      const ol2 = el('ol', 'fp-sources');
+      ol2.start = SOURCES_SHOWN + 1;
+      for (const s of sources.slice(SOURCES_SHOWN)) ol2.append(sourceItem(s));
+      d.append(ol2);
+      box.append(d);
+    }
   }
 
   const nav = el('div', 'fp-nav');

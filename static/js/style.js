@@ -113,3 +113,35 @@ export function approxSwatch() {
   svg.append(svgEl('circle', { cx: 14, cy: 10, r: 3, fill: '#555' }));
   return svg;
 }
+
+/**
+ * How an approximate point's halo (a circle as wide as its precision) is
+ * drawn at a size on screen: filled while it is small enough to read as
+ * "about here", an outline only as it grows, fainter and thinner the
+ * larger it is, so that a halo many kilometres wide never covers the map
+ * it stands in; none under the marker itself. The map (layers.js), the
+ * tiles (tiled/draw.js) and print (present/print.js) all follow it.
+ * @param {number} r radius in pixels
+ * @returns {{show: boolean, fillOpacity: number, opacity: number, weight: number}}
+ */
+export function haloStyle(r) {
+  if (!(r >= 4)) return { show: false, fillOpacity: 0, opacity: 0, weight: 0 };
+  const lerp = (a, b, t) => a + (b - a) * Math.max(0, Math.min(1, t));
+  return {
+    show: true,
+    fillOpacity: r <= 20 ? 0.12 : lerp(0.12, 0, (r - 20) / 40),
+    opacity: r <= 40 ? 0.8 : lerp(0.8, 0.22, (r - 40) / 260),
+    weight: r <= 40 ? 1.5 : 1,
+  };
+}
+
+/**
+ * The opacity of an approximate line's or area's band (as wide as twice
+ * its precision) at a width on screen: the wider, the fainter, so that
+ * bands laid over each other at a high zoom stay clear.
+ * @param {number} w width in pixels
+ * @returns {number}
+ */
+export function bandOpacity(w) {
+  return w <= 24 ? 0.16 : Math.max(0.03, (0.16 * 24) / w);
+}

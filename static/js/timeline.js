@@ -9,6 +9,7 @@ import noUiSlider from '../vendor/nouislider/nouislider.mjs';
 import { svgEl } from './style.js';
 import { formatDay, formatLongDay, formatMonth, parseDay } from './time.js';
 import { nextChange, prevChange } from './histogram.js';
+import { fitSpan, clampSpan, zoomSpan, includeSpan, labelEvery } from './timespan.js';
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -122,11 +123,19 @@ export class Timeline {
     this.loop.type = 'checkbox';
     loopLabel.append(this.loop, el('span', '', 'Loop'));
 
+    // The window of time shown (timespan.js): the data's busy part at
+    // first; wheel or buttons zoom it, dragging the histogram pans it.
+    this.spanBtn = el('button', 'tl-span', 'All dates');
+    this.spanBtn.type = 'button';
+    this.spanBtn.title = 'Show the whole time of the data, or fit the timeline to where the changes are (the mouse wheel over the timeline zooms, dragging the bars pans)';
+    this.spanBtn.setAttribute('aria-pressed', 'false');
+    this.spanBtn.addEventListener('click', () => this.toggleSpan());
+
     this.live = el('output', 'tl-current');
     this.live.setAttribute('aria-live', 'polite');
     this.live.setAttribute('role', 'status');
 
-    controls.append(this.playBtn, this.prevBtn, this.nextBtn, dateLabel, this.toLabel, mode, speedLabel, loopLabel, this.live);
+    controls.append(this.playBtn, this.prevBtn, this.nextBtn, dateLabel, this.toLabel, mode, speedLabel, loopLabel, this.spanBtn, this.live);
 
     const track = el('div', 'tl-track');
     this.hist = svgEl('svg', { class: 'tl-hist', 'aria-hidden': 'true', preserveAspectRatio: 'none' });
@@ -163,6 +172,67 @@ export class Timeline {
       input.addEventListener('blur', () => { if (typing) { typing = false; fn(); } });
     }
     this.speed.addEventListener('change', () => { if (this.timer) { this.pause(); this.play(); } });
+    this.panAndZoom(track);
+    // Month labels are spaced for the track's width: again when it changes.
+    let width = 0;
+    new ResizeObserver(() => {
+      const w = this.sliderEl.clientWidth;
+      if (!this.summary || Math.abs(w - width) < 40) return;
+      width = w;
+      this.createSlider(this.value);
+    }).observe(this.sliderEl);
+  }
+
+  /** Wheel over the track zooms the window; dragging the bars pans it. */
+  panAndZoom(track) {
+    track.addEventListener('wheel', (e) => {
+      if (!this.summary || !this.span) return;
+      e.preventDefault();
+      const r = this.hist.getBoundingClientRect();
+      const at = this.span.min + ((e.clientX - r.left) / Math.max(1, r.width)) * (this.span.max - this.span.min);
+      this.setSpan(zoomSpan(this.span, this.summary, at, e.deltaY > 0 ? 1.25 : 0.8));
+    }, { passive: false });
+    let drag = null;
+    this.hist.addEventListener('pointerdown', (e) => {
+      if (!this.span) return;
+      drag = { x: e.clientX, span: this.span, w: this.hist.getBoundingClientRect().width };
+      this.hist.setPointerCapture(e.pointerId);
+    });
+    this.hist.addEventListener('pointermove', (e) => {
+      if (!drag) return;
+      const days = ((drag.x - e.clientX) / Math.max(1, drag.w)) * (drag.span.max - drag.span.min);
+      if (Math.abs(days) >= 1) this.setSpan(clampSpan({ min: drag.span.min + days, max: drag.span.max + days }, this.summary));
+    });
+    const end = () => { drag = null; };
+    this.hist.addEventListener('pointerup', end);
+    this.hist.addEventListener('pointercancel', end);
+  }
+
+  /**
+   * Shows a window of days on the timeline; the value shown is kept (and
+   * the window widened to it).
+   * @param {{min: number, max: number}} w
+   */
+  setSpan(w) {
+    const v = this.value;
+    let span = clampSpan(w, this.summary);
+    if (Number.isFinite(v.from)) span = includeSpan(span, this.clamp(v.from), this.clamp(v.range ? v.to : v.from));
+    if (this.span && span.min === this.span.min && span.max === this.span.max) return;
+    this.span = span;
+    const all = span.min <= this.summary.min && span.max >= this.summary.max;
+    this.spanBtn.textContent = all ? 'Fit to data' : 'All dates';
+    this.spanBtn.setAttribute('aria-pressed', String(all));
+    this.drawHistogram();
+    this.createSlider(Number.isFinite(v.from) ? v : { from: span.max, to: span.max, range: v.range });
+  }
+
+  /** Switches between the whole extent and the fitted window. */
+  toggleSpan() {
+    const s = this.summary;
+    if (!s) return;
+    const all = this.span.min <= s.min && this.span.max >= s.max;
+    this.span = null;
+    this.setSpan(all ? fitSpan(s) : { min: s.min, max: s.max });
   }
 
   /**
@@ -173,10 +243,16 @@ export class Timeline {
   setSummary(s) {
     this.summary = s;
     for (const i of [this.dateInput, this.toInput]) { i.min = formatDay(s.min); i.max = formatDay(s.max); }
-    this.drawHistogram();
     const v = this.value;
+    const start = Number.isFinite(v.from) ? v : { from: s.max, to: s.max, range: v.range };
+    const keep = this.span && this.span.min >= s.min && this.span.max <= s.max ? this.span : fitSpan(s);
+    this.span = includeSpan(keep, this.clamp(start.from), this.clamp(start.range ? start.to : start.from));
+    const all = this.span.min <= s.min && this.span.max >= s.max;
+    this.spanBtn.textContent = all ? 'Fit to data' : 'All dates';
+    this.spanBtn.setAttribute('aria-pressed', String(all));
+    this.drawHistogram();
     this.value = { from: NaN, to: NaN, range: v.range };
-    this.createSlider(Number.isFinite(v.from) ? v : { from: s.max, to: s.max, range: v.range });
+    this.createSlider(start);
   }
 
   clamp(d) {
@@ -184,13 +260,13 @@ export class Timeline {
   }
 
   createSlider(v) {
-    const s = this.summary;
+    const s = this.span;
     if (this.sliderEl.noUiSlider) this.sliderEl.noUiSlider.destroy();
     const fmt = { to: (x) => formatLongDay(Math.round(x)), from: Number };
     const range = v.range;
     const months = [];
     for (let d = s.min; d <= s.max; d++) if (formatDay(d).endsWith('-01')) months.push(d);
-    const every = Math.ceil(months.length / 8) || 1;
+    const every = labelEvery(months.length, this.sliderEl.clientWidth || 640);
     noUiSlider.create(this.sliderEl, {
       start: range ? [this.clamp(v.from), this.clamp(v.to)] : [this.clamp(v.from)],
       connect: range ? true : false,
@@ -231,7 +307,12 @@ export class Timeline {
   set(v) {
     if (!this.summary) { this.value = { ...v }; return; }
     const from = this.clamp(v.from), to = this.clamp(v.range ? v.to : v.from);
-    if (v.range !== this.value.range) this.createSlider({ from, to, range: v.range });
+    if (from < this.span.min || to > this.span.max) {
+      // A date outside the window widens it.
+      this.span = includeSpan(this.span, from, to);
+      this.drawHistogram();
+      this.createSlider({ from, to, range: v.range });
+    } else if (v.range !== this.value.range) this.createSlider({ from, to, range: v.range });
     else this.sliderEl.noUiSlider.set(v.range ? [from, to] : [from]);
   }
 
@@ -259,7 +340,7 @@ export class Timeline {
   /** Starts moving one day at a time at the chosen speed. */
   play() {
     if (!this.summary || this.timer) return;
-    if (this.value.to >= this.summary.max) this.set({ ...this.value, from: this.summary.min, to: this.summary.min + (this.value.to - this.value.from) });
+    if (this.value.to >= this.summary.max) this.set({ ...this.value, from: this.span.min, to: this.span.min + (this.value.to - this.value.from) });
     const ms = 1000 / Number(this.speed.value || 1);
     this.timer = setInterval(() => this.tick(), ms);
     this.playBtn.replaceChildren(icon('pause'));
@@ -282,27 +363,29 @@ export class Timeline {
     const v = this.value, span = v.to - v.from;
     if (v.to >= this.summary.max) {
       if (!this.loop.checked) { this.pause(); return; }
-      this.set({ ...v, from: this.summary.min, to: this.summary.min + span });
+      this.set({ ...v, from: this.span.min, to: this.span.min + span });
       return;
     }
     this.set({ ...v, from: v.from + 1, to: v.to + 1 });
   }
 
   drawHistogram() {
-    const s = this.summary, H = 48, n = s.max - s.min;
+    const s = { ...this.summary, ...this.span }, H = 48, n = s.max - s.min;
+    const off = this.span.min - this.summary.min;
     const w = Math.max(1, n);
     const svg = this.hist;
     svg.replaceChildren();
     svg.setAttribute('viewBox', `0 0 ${w} ${H}`);
     // Most features last the whole extent, so the axis starts a little
     // below the fewest valid on any day, and the key says where.
-    const peak = Math.max(1, ...s.counts), least = Math.min(...s.counts);
+    const counts = this.summary.counts.slice(off, off + n + 1);
+    const peak = Math.max(1, ...counts), least = Math.min(...counts);
     const lo = Math.max(0, least - Math.max(1, Math.ceil((peak - least) / 2)));
     this.barsKey.textContent = `Bars: features valid per day (axis ${lo} to ${peak})`;
     const top = 12, bottom = H - 10, scale = (bottom - top) / Math.max(1, peak - lo);
     let d = `M0,${bottom}`;
-    for (let i = 0; i < s.counts.length; i++) {
-      const y = (bottom - (s.counts[i] - lo) * scale).toFixed(2);
+    for (let i = 0; i < counts.length; i++) {
+      const y = (bottom - (counts[i] - lo) * scale).toFixed(2);
       d += `L${Math.max(0, i - 0.5)},${y}L${Math.min(w, i + 0.5)},${y}`;
     }
     d += `L${w},${bottom}Z`;
@@ -325,7 +408,7 @@ export class Timeline {
 
   markCurrent() {
     if (!this.current || !this.summary || !Number.isFinite(this.value.from)) return;
-    const x = this.value.from - this.summary.min - 0.5;
+    const x = this.value.from - this.span.min - 0.5;
     this.current.setAttribute('x', String(Math.max(0, x)));
     this.current.setAttribute('width', String(this.value.to - this.value.from + 1));
   }

@@ -83,9 +83,10 @@ test('a popup lists the feature\'s sources and moves the timeline', async () => 
 });
 
 test('an item\'s "On the map" link opens the feature at its start date', async () => {
-  // The link the API gives for the feature (its alternate link).
+  // The link the API gives for the feature on the map (its related link;
+  // the alternate one is its HTML page).
   const feature = await (await fetch(`${BASE}/collections/facilities/items/cmcc_kiryat_gat`)).json();
-  const link = feature.links.find((l) => l.rel === 'alternate' && l.type === 'text/html');
+  const link = feature.links.find((l) => l.rel === 'related' && l.type === 'text/html');
   assert.ok(link, JSON.stringify(feature.links));
   const href = new URL(link.href);
   assert.match(href.hash, /feature=cmcc_kiryat_gat/);

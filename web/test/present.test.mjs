@@ -7,12 +7,11 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch, shot, foreign, reportCSP, BASE } from '../testlib/helpers.mjs';
+import { launch, shot, foreign, reportCSP, strata, BASE } from '../testlib/helpers.mjs';
 
 const ID = 'cmcc-ceasefire';
 
@@ -403,16 +402,6 @@ test('screenshots of the presenter view', async () => {
     assert.deepEqual(phone.errors, []);
   } finally { await phone.close(); }
 });
-
-/** Runs the strata binary and returns its standard output. */
-function strata(...args) {
-  return new Promise((resolve, reject) => {
-    execFile(process.env.STRATA_BIN, args, { maxBuffer: 256 << 20, encoding: 'buffer' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${err.message}\n${stderr}`));
-      else resolve(stdout);
-    });
-  });
-}
 
 test('the exported file presents every step with the network off', async (t) => {
   if (!process.env.STRATA_BIN || !process.env.STRATA_DB) {

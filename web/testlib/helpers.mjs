@@ -3,6 +3,7 @@
 // request so tests can check the page stays on its own origin.
 
 import { chromium } from 'playwright-core';
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +50,22 @@ export async function reportCSP(context) {
  * @returns {Promise<{page: import('playwright-core').Page, errors: string[], requests: string[], dialogs: string[], close: () => Promise<void>}>}
  */
 export async function openMap(browser, path = '/', contextOptions = {}) {
+  const m = await openPage(browser, path, contextOptions);
+  await m.page.waitForFunction(() => window.strata?.timeline?.summary !== undefined || window.strata?.summary);
+  await m.page.evaluate(() => window.strata.ready);
+  await idle(m.page);
+  return m;
+}
+
+/**
+ * Opens BASE + path in a fresh context that records console errors, page
+ * errors, failed answers, every request, dialogs and CSP violations.
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} path
+ * @param {object} [contextOptions] e.g. { viewport }
+ * @returns {Promise<{page: import('playwright-core').Page, errors: string[], requests: string[], dialogs: string[], close: () => Promise<void>}>}
+ */
+export async function openPage(browser, path, contextOptions = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
   await reportCSP(context);
   const page = await context.newPage();
@@ -59,9 +76,6 @@ export async function openMap(browser, path = '/', contextOptions = {}) {
   page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
   page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
   await page.goto(BASE + path);
-  await page.waitForFunction(() => window.strata?.timeline?.summary !== undefined || window.strata?.summary);
-  await page.evaluate(() => window.strata.ready);
-  await idle(page);
   return { page, errors, requests, dialogs, close: () => context.close() };
 }
 
@@ -120,4 +134,18 @@ export async function shot(page, name) {
 export function foreign(requests) {
   const origin = new URL(BASE).origin;
   return requests.filter((u) => !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin);
+}
+
+/**
+ * Runs the strata binary (STRATA_BIN) and returns its standard output.
+ * @param {...string} args
+ * @returns {Promise<Buffer>}
+ */
+export function strata(...args) {
+  return new Promise((resolve, reject) => {
+    execFile(process.env.STRATA_BIN, args, { maxBuffer: 256 << 20, encoding: 'buffer' }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${err.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
 }

@@ -13,6 +13,7 @@ map views and the layers of each step are set below. Deterministic output.
 
 import json
 import os
+import re
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = os.path.dirname(HERE)
@@ -44,22 +45,44 @@ STEPS = [
 ]
 
 
-def notes(p):
+# How a date's precision reads in the notes.
+DATE_PRECISION = {"approx_day": "approximate day", "range": "a range of days", "month": "month", "week": "week"}
+
+
+def place_names():
+    """Every seed feature's id mapped to its name, short of asides (after a dash, or in lower-case brackets)."""
+    names = {}
+    for fn in sorted(os.listdir(os.path.join(SEED, "features"))):
+        with open(os.path.join(SEED, "features", fn), encoding="utf-8") as f:
+            for ft in json.load(f)["features"]:
+                name = re.split(r"\s[–—-]\s", ft["properties"]["name"])[0]
+                names[ft["id"]] = re.sub(r"\s*\([a-z][^)]*\)", "", name)
+    return names
+
+
+def named(text, names):
+    """Replaces the feature ids a text names by the features' names."""
+    return re.sub(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b", lambda m: names.get(m.group(0), m.group(0)), text)
+
+
+def notes(p, names):
     parts = [f"Confidence: {p.get('confidence', 'not stated')}."]
     if p.get("date_precision") and p["date_precision"] != "day":
-        parts.append(f"Date precision: {p['date_precision']}.")
+        parts.append(f"Date precision: {DATE_PRECISION.get(p['date_precision'], p['date_precision'])}.")
     metres = f"{int(p['precision_m']):,}".replace(",", " ")
-    parts.append(f"Mapped at {p.get('place_id', 'its place')}, within about {metres} m.")
+    place = names.get(p.get("place_id"), "its place")
+    parts.append(f"Mapped at {place}, within about {metres} m.")
     if p.get("note"):
-        parts.append(p["note"])
+        parts.append(named(p["note"], names).replace("Geometry: feature ", "Geometry: "))
     if p.get("precision_note"):
-        parts.append(p["precision_note"])
+        parts.append(named(p["precision_note"], names))
     return " ".join(parts)
 
 
 def main():
     with open(os.path.join(SEED, "features", "events.geojson"), encoding="utf-8") as f:
         events = {ft["id"]: ft for ft in json.load(f)["features"]}
+    names = place_names()
     steps = []
     for ev, sid, date, view, layers, highlight, hold in STEPS:
         p = events[ev]["properties"]
@@ -72,7 +95,7 @@ def main():
             "highlight": [f"events/{ev}"] + highlight,
             "caption": p["description"],
             "sources": p["sources"],
-            "notes": notes(p),
+            "notes": notes(p, names),
             "hold_seconds": hold,
         })
     briefing = {

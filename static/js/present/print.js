@@ -3,16 +3,23 @@
 // page draws its own map as SVG: the offline basemap and the step's
 // features, fetched for the step's date like the live map's layers,
 // projected in Web Mercator onto the step's view. Highlighted features are
-// outlined and named; approximate points get their precision halo.
+// outlined; places are named as on the live map (labelplace.js), the
+// emphasised first; approximate points get their precision halo, drawn
+// by the live map's rule (haloStyle).
 
 import * as topojson from '../../vendor/topojson-client/src/index.js';
 import { fetchAllItems } from '../api.js';
 import { BASEMAP, INK, metresToPixels, project, unproject } from '../carto.js';
 import { isApproximate } from '../layers.js';
-import { colorOf, dashOf, markerOf, markerSVG, swatch, svgEl } from '../style.js';
+import { colorOf, dashOf, markerOf, markerSVG, swatch, svgEl, haloStyle, bandOpacity } from '../style.js';
+import { isEventLayer } from '../histogram.js';
+import { candidates, compareCandidates, fitting, place } from '../labelplace.js';
 import { el, paragraphs, sourceList, describeDate } from './text.js';
 
 const W = 1000, H = 620;
+
+/** Font size of a printed name by its class (see labelplace.js PRIORITY). */
+const LABEL_SIZE = { city: 16, town: 15, place: 13, facility: 13, reference: 12, line: 13, area: 13 };
 const { sea: SEA, land: LAND, coast: COAST, worldBorder: WORLD_BORDER, regionBorder: REGION_BORDER } = BASEMAP;
 
 /**
@@ -181,6 +188,40 @@ export class PrintPages {
     return page;
   }
 
+  /**
+   * Names places on a page's map as the live map does: the emphasised
+   * first, then towns, facilities and crossings, lines and areas, each
+   * where it covers no other name or symbol.
+   * @param {SVGGElement} g where the names go
+   * @param {{layer: string, features: object[]|null}[]} layers
+   * @param {Set<string>} hl emphasised "layer/id"
+   * @param {object} proj the page's projection
+   */
+  labels(g, layers, hl, proj) {
+    const sources = new Map();
+    for (const { layer, features } of layers) {
+      const fs = features || [];
+      const ids = new Set([...hl].filter((h) => h.startsWith(`${layer}/`)).map((h) => h.slice(layer.length + 1)));
+      sources.set(layer, { col: this.cols.get(layer), features: fs, events: isEventLayer(fs), highlighted: ids });
+    }
+    const { items, obstacles } = candidates(sources, (c) => { const [x, y] = proj.point(c[0], c[1]); return { x, y }; }, 10);
+    const ctx = (this.measure ||= document.createElement('canvas').getContext('2d'));
+    for (const it of items) {
+      const size = it.emphasised ? 17 : LABEL_SIZE[it.cls] || 13;
+      ctx.font = `700 ${size}px system-ui, sans-serif`;
+      [it.w, it.h, it.size] = [ctx.measureText(it.text).width + 4, size * 1.25, size];
+    }
+    items.sort(compareCandidates);
+    const boxes = place(fitting(items), { x: 0, y: 0, w: W, h: H }, obstacles);
+    for (const it of items) {
+      const b = boxes.get(it.key);
+      if (!b) continue;
+      const t = svgEl('text', { x: (b.x + 2).toFixed(1), y: (b.y + it.size).toFixed(1), class: `print-label print-label-${it.cls}${it.emphasised ? ' is-emphasised' : ''}`, 'font-size': it.size });
+      t.textContent = it.text;
+      g.append(t);
+    }
+  }
+
   map(s, base, layers) {
     const proj = viewProjection(s.view);
     const svg = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img', 'aria-label': `Map of step: ${s.title}` });
@@ -207,7 +248,8 @@ export class PrintPages {
       for (const p of geoms(base.borders)) addPath(g, pathData(p.line.length ? p.line : p.area, proj, false), { fill: 'none', stroke: REGION_BORDER.color, 'stroke-width': REGION_BORDER.width, 'stroke-dasharray': REGION_BORDER.dash.join(' ') });
     }
     const hl = new Set(s.highlight || []);
-    const areas = svgEl('g'), lines = svgEl('g'), points = svgEl('g'), labels = svgEl('g');
+    const areas = svgEl('g'), lines = svgEl('g'), points = svgEl('g'), labels = svgEl('g'), halos = svgEl('g');
+    const haloAt = new Set();
     for (const { layer, features } of layers) {
       const col = this.cols.get(layer);
       const color = colorOf(col), dash = dashOf(col);
@@ -222,30 +264,32 @@ export class PrintPages {
           addPath(lines, ln, { fill: 'none', stroke: '#111', 'stroke-width': 9, 'stroke-opacity': 0.85, 'stroke-linecap': 'round' });
         }
         addPath(areas, a, { fill: color, 'fill-opacity': INK.areaFillOpacity, stroke: color, 'stroke-width': 2, 'fill-rule': 'evenodd', ...(dash || approx ? { 'stroke-dasharray': dash || INK.approxDash.join(' ') } : {}) });
-        if (ln && approx) addPath(lines, ln, { fill: 'none', stroke: color, 'stroke-opacity': 0.2, 'stroke-width': Math.max(6, Math.min(200, 2 * metresToPixels(prec, proj.lat, proj.zoom))), 'stroke-linecap': 'round' });
+        if (ln && approx) {
+          const bw = Math.max(6, Math.min(200, 2 * metresToPixels(prec, proj.lat, proj.zoom)));
+          addPath(lines, ln, { fill: 'none', stroke: color, 'stroke-opacity': bandOpacity(bw).toFixed(3), 'stroke-width': bw, 'stroke-linecap': 'round' });
+        }
         addPath(lines, ln, { fill: 'none', stroke: INK.casing, 'stroke-opacity': INK.casingOpacity, 'stroke-width': 5, ...(dash ? { 'stroke-dasharray': dash } : {}) });
         addPath(lines, ln, { fill: 'none', stroke: color, 'stroke-width': 3, ...(dash ? { 'stroke-dasharray': dash } : {}) });
         for (const c of p.points) {
           const [x, y] = proj.point(c[0], c[1]);
           if (x < -20 || x > W + 20 || y < -20 || y > H + 20) continue;
-          if (approx && prec > 0) {
-            const r = Math.min(400, metresToPixels(prec, c[1], proj.zoom));
-            if (r > 12) points.append(svgEl('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: r.toFixed(1), fill: color, 'fill-opacity': 0.1, stroke: color, 'stroke-dasharray': '4 4', 'stroke-width': 1.5 }));
+          const hk = `${c[0]},${c[1]}|${prec}`;
+          if (approx && prec > 0 && !haloAt.has(hk)) {
+            haloAt.add(hk);
+            const r = Math.min(1200, metresToPixels(prec, c[1], proj.zoom));
+            const st = haloStyle(r);
+            if (st.show) halos.append(svgEl('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: r.toFixed(1), fill: color, 'fill-opacity': st.fillOpacity.toFixed(3), stroke: color, 'stroke-opacity': st.opacity.toFixed(3), 'stroke-dasharray': '4 4', 'stroke-width': st.weight }));
           }
           if (on) points.append(svgEl('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: 14, fill: '#fff', 'fill-opacity': 0.6, stroke: '#111', 'stroke-width': 3 }));
           const m = markerSVG(markerOf(col), color, 20);
           m.setAttribute('x', (x - 10).toFixed(1));
           m.setAttribute('y', (y - 10).toFixed(1));
           points.append(m);
-          if (on && f.properties?.name) {
-            const t = svgEl('text', { x: (x + 17).toFixed(1), y: (y + 5).toFixed(1), class: 'print-label' });
-            t.textContent = String(f.properties.name);
-            labels.append(t);
-          }
         }
       }
     }
-    g.append(areas, lines, points, labels);
+    this.labels(labels, layers, hl, proj);
+    g.append(halos, areas, lines, points, labels);
     svg.append(svgEl('rect', { x: 0.5, y: 0.5, width: W - 1, height: H - 1, fill: 'none', stroke: '#8a949c' }));
     return svg;
   }

@@ -9,6 +9,7 @@ import { offlineBasemap } from '../basemap.js';
 import { DataLayer, createPanes, APPROXIMATE_AT } from '../layers.js';
 import { featureDetails } from '../popup.js';
 import { viewBounds } from './data.js';
+import { CreditsToggle } from '../credits.js';
 
 /** Whether the user asked for reduced motion. */
 export const reducedMotion = () => window.matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -45,6 +46,7 @@ export class StepMap {
     map.attributionControl.setPrefix('<a href="https://leafletjs.com/">Leaflet</a>');
     L.control.zoom({ position: 'bottomright' }).addTo(map);
     L.control.scale({ imperial: false, maxWidth: 140, position: 'bottomright' }).addTo(map);
+    new CreditsToggle().addTo(map);
     createPanes(map);
     const b = viewBounds(first.view);
     if (b) map.fitBounds(b, { animate: false });

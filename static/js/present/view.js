@@ -62,6 +62,8 @@ export class PresenterView {
     // The caption panel: briefing, counter, progress, the step, controls.
     const panel = el('aside', 'pr-panel');
     panel.setAttribute('aria-label', 'Briefing step');
+    // Names on the map keep clear of what lies over it (labels.js).
+    panel.dataset.overMap = '';
     this.panel = panel;
     const head = el('header', 'pr-head');
     const brand = el('p', 'pr-briefing', this.briefing.title);
@@ -133,6 +135,7 @@ export class PresenterView {
     // The legend, always shown, of the step's layers.
     this.legend = el('section', 'pr-legend');
     this.legend.setAttribute('aria-label', 'Legend');
+    this.legend.dataset.overMap = '';
 
     this.jumpEl = el('div', 'pr-jump');
     this.jumpEl.setAttribute('role', 'status');

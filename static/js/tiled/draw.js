@@ -5,6 +5,7 @@
 // pixels so that symbols near an edge are drawn whole.
 
 import { INK, TILE_SIZE, metresToPixels } from '../carto.js';
+import { haloStyle, bandOpacity } from '../style.js';
 
 /**
  * Margin in pixels by which a tile's canvas overhangs its tile; halos
@@ -80,7 +81,7 @@ export function drawTile(canvas, ratio, items, style, lat, z) {
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   ctx.setTransform(ratio, 0, 0, ratio, ratio * PAD, ratio * PAD);
   const approx = (p) => (typeof p.approximate === 'boolean' ? p.approximate : Number(p.precision_m) >= style.approximateAt);
-  const halo = (p) => Math.min(PAD, Math.max(6, metresToPixels(Number(p.precision_m) || 0, lat, z)));
+  const haloPx = (p) => metresToPixels(Number(p.precision_m) || 0, lat, z);
 
   // Areas and lines, cut to the tile so neighbours do not draw twice.
   ctx.save();
@@ -106,9 +107,9 @@ export function drawTile(canvas, ratio, items, style, lat, z) {
       if (approx(it.props)) {
         ctx.setLineDash([]);
         ctx.lineCap = 'round';
-        ctx.globalAlpha = 0.16;
-        ctx.strokeStyle = color;
         ctx.lineWidth = Math.max(6, Math.min(400, 2 * metresToPixels(Number(it.props.precision_m) || 0, lat, z)));
+        ctx.globalAlpha = bandOpacity(ctx.lineWidth);
+        ctx.strokeStyle = color;
         ctx.stroke();
       }
       ctx.lineCap = 'butt';
@@ -126,17 +127,20 @@ export function drawTile(canvas, ratio, items, style, lat, z) {
   ctx.restore();
   ctx.setLineDash([]);
 
-  // Halos of approximate points, then clusters, then single points.
+  // Halos of approximate points (as the map's GeoJSON layers draw them,
+  // see haloStyle), then clusters, then single points.
   for (const it of items) {
     if (it.type !== 1 || !it.own || it.props.cluster || !approx(it.props)) continue;
+    const r = haloPx(it.props), st = haloStyle(r);
+    if (!st.show) continue;
     ctx.beginPath();
-    ctx.arc(it.x, it.y, halo(it.props), 0, 2 * Math.PI);
-    ctx.globalAlpha = 0.12;
+    ctx.arc(it.x, it.y, Math.min(PAD, r), 0, 2 * Math.PI);
+    ctx.globalAlpha = st.fillOpacity;
     ctx.fillStyle = color;
     ctx.fill();
-    ctx.globalAlpha = 0.8;
+    ctx.globalAlpha = st.opacity;
     ctx.setLineDash([4, 4]);
-    ctx.lineWidth = 1.5;
+    ctx.lineWidth = st.weight;
     ctx.strokeStyle = color;
     ctx.stroke();
     ctx.setLineDash([]);
