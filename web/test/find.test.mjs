@@ -131,11 +131,13 @@ for (const [screen, options] of Object.entries(SCREENS)) {
         !/\d+ events?$/.test(document.querySelector('.tl-event-mark').getAttribute('aria-label')));
       const days = await page.evaluate(() => new Set(window.strata.summary.events.map((e) => e.day)).size);
       assert.equal(await marks.count(), days, 'one mark per day with events');
+      // Those in the timeline's span are shown (the others on zooming out).
+      assert.ok(await page.locator('.tl-event-mark:not([hidden])').count() >= 20, 'marks shown');
       // Each mark sits on its tick.
       const off = await page.evaluate(() => {
-        const s = window.strata.timeline.summary, svg = window.strata.timeline.hist;
+        const s = window.strata.timeline.span ?? window.strata.timeline.summary, svg = window.strata.timeline.hist;
         const r = svg.getBoundingClientRect(), w = Number(svg.viewBox.baseVal.width);
-        return [...document.querySelectorAll('.tl-event-mark')].map((b) => {
+        return [...document.querySelectorAll('.tl-event-mark:not([hidden])')].map((b) => {
           const m = b.getBoundingClientRect();
           return Math.abs(m.left + m.width / 2 - (r.left + (Number(b.dataset.day) - s.min) / w * r.width));
         });

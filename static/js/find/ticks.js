@@ -105,7 +105,9 @@ export class EventMarks {
 
   /** Places each mark over its day in the histogram, hiding those off it. */
   place() {
-    const svg = this.timeline.hist, s = this.timeline.summary;
+    // The histogram's x is the day less the first day shown (the
+    // timeline's span, or the whole summary).
+    const svg = this.timeline.hist, s = this.timeline.span ?? this.timeline.summary;
     const ctm = svg.getScreenCTM?.();
     if (!ctm || !s) return;
     const box = this.track.getBoundingClientRect();
