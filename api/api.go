@@ -273,6 +273,9 @@ func (s *Server) routes() *mux.Router {
 	dataAsOf("/collections/{collectionId}/schema", s.handleSchema)
 	dataAsOf("/collections/{collectionId}/geojson-schema", s.handleFeatureSchema)
 	s.tileRoutes(get, data, dataAsOf)
+	// Finding and comparing (find.go, diff.go).
+	dataAsOf("/search", s.handleSearch)
+	dataAsOf("/diff", s.handleDiff)
 	s.historyRoutes(get, data, dataAsOf)
 	data("/token", s.handleToken)
 	s.basemapRoutes(get)

@@ -27,15 +27,15 @@ type itemsQuery struct {
 }
 
 // parseItems reads the items query parameters: limit (1.., clamped to the
-// maximum), offset (0..), bbox (in bbox-crs), datetime, crs and those of
-// filter.go. Errors name the parameter.
+// maximum), offset (0..), bbox (in bbox-crs), datetime, crs, q (see
+// textFilter) and those of filter.go. Errors name the parameter.
 func (s *Server) parseItems(r *http.Request, snap geo.Snapshot, layer string) (itemsQuery, error) {
 	q := itemsQuery{filter: geo.Filter{Layer: layer, Time: geo.Always}, limit: s.cfg.DefaultLimit}
 	filterNames, lq, err := s.filterParamNames(r, snap, layer)
 	if err != nil {
 		return q, err
 	}
-	if err := checkParams(r, append([]string{"limit", "offset", "bbox", "datetime", "asof", "f", "crs", "bbox-crs"}, filterNames...)...); err != nil {
+	if err := checkParams(r, append([]string{"limit", "offset", "bbox", "datetime", "asof", "f", "crs", "bbox-crs", "q"}, filterNames...)...); err != nil {
 		return q, err
 	}
 	if err := checkFormat(r, "geojson"); err != nil {
@@ -74,6 +74,11 @@ func (s *Server) parseItems(r *http.Request, snap geo.Snapshot, layer string) (i
 	if q.ext, err = parseFilter(r, lq); err != nil {
 		return q, err
 	}
+	match, err := textFilter(r)
+	if err != nil {
+		return q, err
+	}
+	q.ext = withText(q.ext, match)
 	q.filter.Limit = q.limit
 	if q.crs, err = parseCRSParam(v, "crs"); err != nil {
 		return q, err

@@ -74,6 +74,10 @@ func testOpenAPI(t *testing.T, srv *httptest.Server) {
 		"/collections/towns/items?crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F3857&bbox=31,34,32,35&bbox-crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F4326",
 		"/collections/lines/items/yellow_line_2025_10_10?crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F4326",
 		"/collections/towns/items?crs=nope",
+		"/collections/crossings/items?q=rafah", "/collections/towns/items?q=",
+		"/search?q=rafah", "/search?q=rafah&limit=2", "/search", "/search?q=",
+		"/diff?from=2025-10-09&to=2025-10-11", "/diff?from=2025-10-09&to=2025-10-11&collections=lines,areas&bbox=34,31,35,32",
+		"/diff?from=2025-10-09", "/diff?from=2025-10-09&to=2025-10-11&collections=nope",
 	}
 	for _, p := range paths {
 		t.Run(p, func(t *testing.T) {

@@ -131,3 +131,36 @@ function sameOrigin(href) {
   const u = new URL(href, location.href);
   return u.origin === location.origin ? u.href : u.pathname.replace(/^\//, '') + u.search;
 }
+
+/**
+ * Finds features of every collection by their text (GET /search, a
+ * Strata extension): names matching first, each with its collection in
+ * properties.collection.
+ * @param {string} q the words to look for
+ * @param {{limit?: number, asof?: string}} [o]
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<{features: object[], numberMatched: number}>}
+ */
+export function fetchSearch(q, o = {}, signal) {
+  const p = new URLSearchParams({ q });
+  if (o.limit) p.set('limit', String(o.limit));
+  if (o.asof) p.set('asof', o.asof);
+  return getJSON(`search?${p}`, signal);
+}
+
+/**
+ * Lists what appears, disappears or changes between two dates (GET
+ * /diff, a Strata extension): features with properties.change (added,
+ * removed or changed) and properties.collection.
+ * @param {string} from date YYYY-MM-DD
+ * @param {string} to date YYYY-MM-DD
+ * @param {{collections?: string[], asof?: string}} [o]
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<{features: object[], numberMatched: number}>}
+ */
+export function fetchDiff(from, to, o = {}, signal) {
+  const p = new URLSearchParams({ from, to });
+  if (o.collections) p.set('collections', o.collections.join(','));
+  if (o.asof) p.set('asof', o.asof);
+  return getJSON(`diff?${p}`, signal);
+}

@@ -19,6 +19,7 @@ import { AsOfControl } from './asof.js';
 import { ChangeFeed } from './live.js';
 import { Editor } from './edit/editor.js';
 import { CreditsToggle } from './credits.js';
+import { installFind } from './find/index.js';
 
 /** Days an event stays on the map after its date in instant mode. */
 const EVENT_WINDOW = 14;
@@ -343,6 +344,8 @@ async function main() {
   window.strata.collections = cols;
   window.strata.setLayer = setLayer;
   window.strata.summary = summary;
+  // Search, event list, timeline event marks and compare mode (find/).
+  window.strata.find = installFind({ map, timeline, layers, collections: cols, setLayer, asof: () => asof, reducedMotion });
 }
 
 /** Handle for tests and the presenter mode; ready resolves once the map is live. */

@@ -56,7 +56,8 @@ const SPEEDS = [1, 2, 5, 10, 30];
 export class Timeline {
   /**
    * @param {HTMLElement} root container, emptied
-   * @param {{onChange: (v: TimeValue) => void, eventColor?: string}} opts
+   * @param {{onChange: (v: TimeValue) => void, eventColor?: string, onDrawn?: (t: Timeline) => void}} opts
+   *   onDrawn is called after each drawing of the histogram
    */
   constructor(root, opts) {
     this.root = root;
@@ -402,6 +403,7 @@ export class Timeline {
     this.current = svgEl('rect', { class: 'tl-current-band', y: 0, height: H });
     svg.append(this.current);
     this.markCurrent();
+    this.opts.onDrawn?.(this); // the event marks (find/ticks.js)
   }
 
   markCurrent() {

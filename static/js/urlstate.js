@@ -5,7 +5,9 @@
 // history.replaceState, so panning and scrubbing never fill the history.
 // A link may also name a feature to open (feature=ID, with its layer
 // first in layers), as the items' "On the map" links do; it is read once
-// and not written back.
+// and not written back. In compare mode (find/compare.js),
+// compare=YYYY-MM-DD/YYYY-MM-DD names the two dates compared; writers
+// that do not set it keep the one in the URL.
 
 import { parseDay, formatDay } from './time.js';
 
@@ -18,6 +20,7 @@ import { parseDay, formatDay } from './time.js';
  * @property {string[]|null} layers visible layer ids, null when absent
  * @property {string|null} [feature] id of a feature of layers[0] to open
  * @property {string} [asof] record time shown ("as known on"); empty for now
+ * @property {string} [compare] the dates compared, "YYYY-MM-DD/YYYY-MM-DD"; empty when not comparing
  */
 
 /**
@@ -44,6 +47,8 @@ export function parseHash(hash) {
   }
   if (p.has('layers')) state.layers = p.get('layers').split(',').filter(Boolean);
   state.asof = validAsOf(p.get('asof') || '');
+  const cmp = (p.get('compare') || '').split('/');
+  state.compare = cmp.length === 2 && cmp.every((d) => !Number.isNaN(parseDay(d))) ? cmp.join('/') : '';
   return state;
 }
 
@@ -65,6 +70,7 @@ export function formatHash(s) {
   }
   if (s.layers) parts.push(`layers=${s.layers.map(encodeURIComponent).join(',')}`);
   if (s.asof) parts.push(`asof=${encodeURIComponent(s.asof).replace(/%3A/g, ':')}`);
+  if (s.compare) parts.push(`compare=${s.compare}`);
   return '#' + parts.join('&');
 }
 
@@ -88,6 +94,7 @@ export function validAsOf(v) {
  * @param {UrlState} s
  */
 export function writeHash(s) {
+  if (s.compare === undefined) s = { ...s, compare: parseHash(location.hash).compare };
   const h = formatHash(s);
   if (h !== location.hash) history.replaceState(history.state, '', h);
 }

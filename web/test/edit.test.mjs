@@ -17,16 +17,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, shot, reportCSP } from '../testlib/helpers.mjs';
+import { axe } from '../testlib/axe.mjs';
 
 const BIN = process.env.STRATA_BIN;
 const skip = !BIN && process.env.STRATA_EDIT !== 'required' ? 'needs STRATA_BIN (a built strata binary)' : false;
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 // The view and date the tests look at: Gaza City's coast, where the
 // seed has few features, on a day every new feature below is valid.
@@ -112,16 +111,6 @@ async function signIn(page, token) {
   await page.locator('#eb-token').fill(token);
   await page.locator('#eb-token').press('Enter');
   await page.locator('.eb-who').waitFor();
-}
-
-/** Runs axe-core on the page; returns the violations, summarised. */
-async function axe(page) {
-  // Let transitions end first (a popup fading out is half transparent,
-  // and its text would be judged at that contrast).
-  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))));
-  await page.evaluate(AXE);
-  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  return res.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /**
