@@ -44,9 +44,9 @@ func features() map[string]*geojson.FeatureCollection {
 		return fc.Append(f)
 	}
 	return map[string]*geojson.FeatureCollection{
-		"earth": layer(orb.Polygon{{coastW, {b.Max[0], b.Min[1]}, b.Max, coastE, coastW}}, geojson.Properties{"kind": "earth"}),
-		"water": layer(orb.Polygon{{b.Min, coastW, coastE, {b.Min[0], b.Max[1]}, b.Min}}, geojson.Properties{"kind": "ocean"}),
-		"roads": layer(orb.LineString{{34.25, b.Min[1]}, {34.65, b.Max[1]}}, geojson.Properties{"kind": "major_road", "name": RoadName, "min_zoom": 5}),
+		"earth":  layer(orb.Polygon{{coastW, {b.Max[0], b.Min[1]}, b.Max, coastE, coastW}}, geojson.Properties{"kind": "earth"}),
+		"water":  layer(orb.Polygon{{b.Min, coastW, coastE, {b.Min[0], b.Max[1]}, b.Min}}, geojson.Properties{"kind": "ocean"}),
+		"roads":  layer(orb.LineString{{34.25, b.Min[1]}, {34.65, b.Max[1]}}, geojson.Properties{"kind": "major_road", "name": RoadName, "min_zoom": 5}),
 		"places": layer(orb.Point{34.45, 31.4}, geojson.Properties{"kind": "locality", "name": "Testville", "min_zoom": 5, "population_rank": 10}),
 	}
 }
