@@ -3,14 +3,19 @@
 // contributors, ODbL). It is drawn from the vector tiles Strata serves at
 // /basemap/tiles/{z}/{x}/{y}.mvt (the same data, cut and simplified per
 // zoom on the server), or, from a server without them, from the TopoJSON
-// files at /basemap/ as before. An online XYZ raster layer can be offered
-// too; it is never shown unless the user or the page's configuration
-// switches it on.
+// files at /basemap/ as before. When the server has a user's own vector
+// basemap (strata serve -basemap FILE.pmtiles: /basemap/user.json), it is
+// drawn over that with protomaps-leaflet in the Protomaps "light" style,
+// within its bounds; the same code runs in the map, the presenter and an
+// exported briefing. An online XYZ raster layer can be offered too; it is
+// never shown unless the user or the page's configuration switches it on,
+// and it says so when its tiles cannot be loaded.
 
 import * as L from '../vendor/leaflet/leaflet-src.esm.js';
 import * as topojson from '../vendor/topojson-client/src/index.js';
 import { VectorTile } from '../vendor/@mapbox/vector-tile/index.js';
 import { PbfReader } from '../vendor/pbf/index.js';
+import protomapsL from '../vendor/protomaps-leaflet/protomaps-leaflet.mjs';
 import { BASEMAP, TILE_SIZE } from './carto.js';
 
 const { sea: SEA, land: LAND, coast: COAST, worldBorder: WORLD_BORDER, regionBorder: REGION_BORDER } = BASEMAP;
@@ -104,6 +109,47 @@ const BasemapTiles = L.GridLayer.extend({
   },
 });
 
+/** Returns the text of an HTML fragment (a credit read from a file). */
+function textOf(html) {
+  return new DOMParser().parseFromString(`<body>${html}`, 'text/html').body.textContent.trim();
+}
+
+/** Escapes text for Leaflet's attribution control, which takes HTML. */
+function escapeHTML(s) {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Loads the user's own vector basemap, if the server has one: its
+ * TileJSON at basemap/user.json (404 without one), drawn with
+ * protomaps-leaflet from basemap/user/{z}/{x}/{y}.mvt (a relative URL, so
+ * that an exported briefing answers it from its inlined tiles).
+ * @returns {Promise<{layer: L.GridLayer, attribution: string}|null>}
+ */
+async function userBasemap() {
+  const res = await fetch('basemap/user.json');
+  if (res.status === 404) return null;
+  if (!res.ok) throw new Error(`basemap/user.json: ${res.status}`);
+  const tj = await res.json();
+  const [w, s, e, n] = Array.isArray(tj.bounds) && tj.bounds.length === 4 && tj.bounds.every(Number.isFinite) ? tj.bounds : [-180, -85, 180, 85];
+  // The file's credit is shown as text: it is not trusted as HTML.
+  const credit = textOf(String(tj.attribution || '')) || String(tj.name || 'your basemap file');
+  const attribution = `Basemap: ${escapeHTML(credit)}`;
+  const layer = protomapsL.leafletLayer({
+    url: 'basemap/user/{z}/{x}/{y}.mvt',
+    flavor: 'light',
+    lang: 'en',
+    pane: 'basemap',
+    maxDataZoom: Number.isInteger(tj.maxzoom) ? tj.maxzoom : 15,
+    bounds: [[s, w], [n, e]],
+    attribution,
+  });
+  // Where the file has no tile (outside its extract), the built-in
+  // basemap shows through instead of the style's background colour.
+  layer.backgroundColor = undefined;
+  return { layer, attribution };
+}
+
 /**
  * Creates the offline basemap layer group; it loads its tiles (or files)
  * when first added to a map.
@@ -129,6 +175,15 @@ export function offlineBasemap(map) {
     loadFiles();
   });
   group.addLayer(tiles);
+  // A user's own basemap (-basemap FILE.pmtiles) goes over the built-in
+  // one, which still draws the world outside the file's bounds.
+  userBasemap().then((user) => {
+    if (!user) return;
+    // Its credit joins the attribution control with it (its option).
+    group.user = user.layer;
+    group.addLayer(user.layer);
+    group.fire('user', { layer: user.layer });
+  }).catch((err) => group.fire('error', { error: err }));
   // Without basemap tiles on the server: the TopoJSON files, drawn whole.
   async function loadFiles() {
     if (loaded) return;
@@ -169,5 +224,33 @@ export function onlineBasemap() {
     maxZoom: 19,
     attribution: custom ? (meta('strata-tiles-attribution') || 'Tiles: see provider') : OSM_ATTRIBUTION,
   });
-  return { layer, on: meta('strata-tiles-default') === 'on' };
+  return { layer, on: meta('strata-tiles-default') === 'on', status: onlineStatus(layer) };
+}
+
+/**
+ * Returns a status line (aria-live) that says when the online layer's
+ * tiles cannot be loaded (no network, or the server refuses them), and
+ * clears itself once a whole view loads without errors or the layer is
+ * switched off.
+ * @param {L.TileLayer} layer
+ * @returns {HTMLElement}
+ */
+function onlineStatus(layer) {
+  const status = L.DomUtil.create('p', 'basemap-status');
+  status.setAttribute('role', 'status');
+  status.setAttribute('aria-live', 'polite');
+  status.hidden = true;
+  let failed = 0;
+  const say = (text) => {
+    status.textContent = text;
+    status.hidden = text === '';
+  };
+  layer.on('loading', () => { failed = 0; });
+  layer.on('tileerror', () => {
+    failed++;
+    say('The online map cannot be loaded (no network, or its tile server refused): the offline basemap is shown instead.');
+  });
+  layer.on('load', () => { if (failed === 0) say(''); });
+  layer.on('remove', () => say(''));
+  return status;
 }
