@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strata/data/tilefile/tilefiletest"
 	"strata/internal/pgtest"
 	"strconv"
 	"testing"
@@ -55,20 +56,25 @@ func TestBrowser(t *testing.T) {
 	// every run and test no more of the map.
 	benchStop, bench := serveBench(t, bin, tmp, filepath.Join(tmp, "bench.db"))
 	defer benchStop()
+	// A server with a user's basemap (-basemap), a small PMTiles file made
+	// here, for test/userbasemap.test.mjs.
+	userStop, user := serve(t, bin, filepath.Join(tmp, "userbasemap.db"), "-basemap", tilefiletest.File(t))
+	defer userStop()
 
 	// The same tests against each engine: a SQLite file, and a
 	// PostgreSQL database (skipped without one, except under CI).
 	t.Run("sqlite", func(t *testing.T) {
-		runBrowser(t, node, bin, filepath.Join(tmp, "strata.db"), bench)
+		runBrowser(t, node, bin, filepath.Join(tmp, "strata.db"), bench, user)
 	})
 	t.Run("postgres", func(t *testing.T) {
-		runBrowser(t, node, bin, pgtest.URL(t), bench)
+		runBrowser(t, node, bin, pgtest.URL(t), bench, user)
 	})
 }
 
-// runBrowser runs the browser tests against a server on db, and the
-// tiles test against the server of the benchmark layer at bench.
-func runBrowser(t *testing.T, node, bin, db, bench string) {
+// runBrowser runs the browser tests against a server on db, the tiles
+// test against the server of the benchmark layer at bench, and the user
+// basemap test against the server with -basemap at user.
+func runBrowser(t *testing.T, node, bin, db, bench, user string) {
 	// serve seeds a new database with the embedded dataset; the xss layer
 	// is imported after that, so the first server only seeds.
 	stop, _ := serve(t, bin, db)
@@ -82,6 +88,7 @@ func runBrowser(t *testing.T, node, bin, db, bench string) {
 
 	run := exec.Command(node, "--test", "test/")
 	run.Env = append(os.Environ(), "STRATA_URL="+base, "STRATA_XSS=required", "STRATA_BENCH_URL="+bench, "STRATA_BENCH=required",
+		"STRATA_USER_BASEMAP_URL="+user, "STRATA_USER_BASEMAP=required",
 		// For test/present.test.mjs, which runs `strata export-briefing`.
 		"STRATA_BIN="+bin, "STRATA_DB="+db)
 	out, err := run.CombinedOutput()
@@ -115,14 +122,15 @@ func serveBench(t *testing.T, bin, tmp, db string) (stop func(), base string) {
 	return serve(t, bin, db)
 }
 
-// serve starts `strata serve` on a free port and waits until it answers;
-// stop ends it (and logs its output if the test failed).
-func serve(t *testing.T, bin, db string) (stop func(), base string) {
+// serve starts `strata serve` on a free port, with more flags if given,
+// and waits until it answers; stop ends it (and logs its output if the
+// test failed).
+func serve(t *testing.T, bin, db string, flags ...string) (stop func(), base string) {
 	t.Helper()
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	var log bytes.Buffer
-	srv := exec.CommandContext(ctx, bin, "serve", "-addr", addr, "-db", db)
+	srv := exec.CommandContext(ctx, bin, append([]string{"serve", "-addr", addr, "-db", db}, flags...)...)
 	srv.Stdout, srv.Stderr = &log, &log
 	if err := srv.Start(); err != nil {
 		cancel()

@@ -32,8 +32,8 @@ const (
 )
 
 // userTiles returns the user basemap's tiles that the briefing's step
-// views show, by "z/x/y", and its TileJSON: each step's view at its zoom
-// and the zoom below, a screen around its centre, zoom levels clamped to
+// views show, by "z/x/y", and its TileJSON: each step's view at the zoom
+// levels viewOf gives, a screen around its centre, zoom levels clamped to
 // the file's (the renderer over-zooms its highest).
 func userTiles(src TileSource, b geo.Briefing) (map[string][]byte, json.RawMessage, error) {
 	info := src.Info()
@@ -49,12 +49,12 @@ func userTiles(src TileSource, b geo.Briefing) (map[string][]byte, json.RawMessa
 	var order []maptile.Tile
 	for z := info.MinZoom; z <= info.MaxZoom; z++ {
 		for _, s := range b.Steps {
-			center, zoom, ok := viewOf(s.View)
+			center, lo, hi, ok := viewOf(s.View)
 			if !ok {
 				continue
 			}
-			top := min(max(int(math.Round(zoom)), info.MinZoom), info.MaxZoom)
-			if z != top && z != top-1 {
+			lo, hi = min(max(lo, info.MinZoom), info.MaxZoom), min(max(hi, info.MinZoom), info.MaxZoom)
+			if z < lo || z > hi {
 				continue
 			}
 			c := maptile.At(center, maptile.Zoom(z))
@@ -93,18 +93,21 @@ func userTiles(src TileSource, b geo.Briefing) (map[string][]byte, json.RawMessa
 	return out, tj, nil
 }
 
-// viewOf returns a step view's centre and zoom: the view's own, or for
-// bounds, their centre and the zoom at which they span about a screen.
-func viewOf(v geo.View) (orb.Point, float64, bool) {
+// viewOf returns a step view's centre and the zoom levels it may be
+// drawn at: a centred view's zoom and the one below; for bounds, which the
+// page fits to its map (its size unknown here), the zoom at which they
+// span about 400 pixels, with two levels below and one above.
+func viewOf(v geo.View) (c orb.Point, lo, hi int, ok bool) {
 	switch {
 	case v.Center != nil && v.Zoom != nil:
-		return orb.Point{v.Center[0], v.Center[1]}, *v.Zoom, true
+		z := int(math.Round(*v.Zoom))
+		return orb.Point{v.Center[0], v.Center[1]}, z - 1, z, true
 	case v.Bounds != nil:
 		b := orb.Bound{Min: orb.Point{v.Bounds[0], v.Bounds[1]}, Max: orb.Point{v.Bounds[2], v.Bounds[3]}}
-		// A screen is 2·viewTilesX tiles wide: 360° / 2^z per tile.
+		// A tile spans 360° / 2^z of longitude; 400 pixels are about 1.5 tiles.
 		width := max(b.Max[0]-b.Min[0], 1e-6)
-		zoom := math.Log2(360 * 2 * viewTilesX / width)
-		return b.Center(), max(0, zoom-1), true
+		z := int(math.Round(math.Log2(360 * 1.5 / width)))
+		return b.Center(), z - 2, z + 1, true
 	}
-	return orb.Point{}, 0, false
+	return orb.Point{}, 0, 0, false
 }

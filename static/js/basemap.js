@@ -140,6 +140,7 @@ async function userBasemap() {
     flavor: 'light',
     lang: 'en',
     pane: 'basemap',
+    className: 'strata-user-basemap',
     maxDataZoom: Number.isInteger(tj.maxzoom) ? tj.maxzoom : 15,
     bounds: [[s, w], [n, e]],
     attribution,
