@@ -15,13 +15,14 @@ import (
 // userBasemapRoutes adds a user's own vector basemap (strata serve
 // -basemap FILE.pmtiles): its tiles at /basemap/user/{z}/{x}/{y}.mvt and
 // its TileJSON at /basemap/user.json, which the front end reads to know
-// that there is one, its zoom levels, bounds and credit.
+// whether there is one (204 when there is none, so that every page's
+// first request is not a 404 in the browser's console), its zoom levels,
+// bounds and credit.
 func (s *Server) userBasemapRoutes(get func(string, http.HandlerFunc)) {
-	if s.cfg.UserBasemap == nil {
-		return
-	}
 	get("/basemap/user.json", s.handleUserBasemapInfo)
-	get("/basemap/user/{z}/{x}/{y}.mvt", s.handleUserBasemapTile)
+	if s.cfg.UserBasemap != nil {
+		get("/basemap/user/{z}/{x}/{y}.mvt", s.handleUserBasemapTile)
+	}
 }
 
 // tileJSON is a TileJSON 3.0.0 document.
@@ -34,10 +35,15 @@ type tileJSON struct {
 
 // handleUserBasemapInfo serves GET /basemap/user.json: the user basemap's
 // TileJSON (name, attribution, zoom levels, bounds, centre, vector
-// layers, tile URL template).
+// layers, tile URL template), or 204 when the server has none.
 func (s *Server) handleUserBasemapInfo(w http.ResponseWriter, r *http.Request) {
 	if err := checkParams(r); err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if s.cfg.UserBasemap == nil {
+		w.Header().Set("Cache-Control", "no-cache")
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	s.writeJSONWith(w, r, "application/json", "no-cache", tileJSON{

@@ -95,14 +95,15 @@ func TestUserBasemap(t *testing.T) {
 	}
 }
 
-// TestNoUserBasemap: without -basemap there is no user.json, so the
-// front end draws only the built-in basemap.
+// TestNoUserBasemap: without -basemap, user.json is empty (204) and there
+// are no tiles, so the front end draws only the built-in basemap.
 func TestNoUserBasemap(t *testing.T) {
 	srv := httptest.NewServer(api.New(api.Config{Store: memory.New(), Basemap: basemap.FS}).Handler())
 	defer srv.Close()
-	for _, path := range []string{"/basemap/user.json", "/basemap/user/10/609/418.mvt"} {
-		if r := do(t, http.MethodGet, srv.URL+path, nil); r.status != http.StatusNotFound {
-			t.Errorf("%s: %d, want 404", path, r.status)
-		}
+	if r := do(t, http.MethodGet, srv.URL+"/basemap/user.json", nil); r.status != http.StatusNoContent || len(r.body) != 0 {
+		t.Errorf("user.json: %d %q, want 204", r.status, r.body)
+	}
+	if r := do(t, http.MethodGet, srv.URL+"/basemap/user/10/609/418.mvt", nil); r.status != http.StatusNotFound {
+		t.Errorf("tile: %d, want 404", r.status)
 	}
 }

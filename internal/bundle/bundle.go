@@ -37,7 +37,7 @@ import (
 const presentPage = "present.html"
 
 // BasemapFiles are the basemap files the front end loads, under /basemap/.
-var BasemapFiles = []string{"world.topo.json", "region.topo.json"}
+var BasemapFiles = []string{"world.topo.json", "region.topo.json", "places.json"}
 
 // CSP is the file's Content-Security-Policy: scripts and styles only from
 // the file itself, images only as data: URLs, and no connections at all.

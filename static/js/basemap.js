@@ -22,7 +22,7 @@ const { sea: SEA, land: LAND, coast: COAST, worldBorder: WORLD_BORDER, regionBor
 
 const OSM_URL = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
 const OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
-const REGION_ATTRIBUTION = 'Basemap: region &copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors (ODbL), world: <a href="https://www.naturalearthdata.com/">Natural Earth</a>';
+const REGION_ATTRIBUTION = 'Basemap: region &copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors (ODbL), world: <a href="https://www.naturalearthdata.com/">Natural Earth</a>, places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)';
 
 async function getTopo(url) {
   const res = await fetch(url);
@@ -109,6 +109,86 @@ const BasemapTiles = L.GridLayer.extend({
   },
 });
 
+/**
+ * The smallest population whose place is named at each zoom level: the
+ * basemap's names thin out as the map zooms out (below zoom 8, none).
+ */
+const PLACE_MIN_POPULATION = [[11, 0], [10, 5000], [9, 15000], [8, 50000]];
+
+/**
+ * Draws the populated places of basemap/places.json (GeoNames) as text
+ * labels in the page, a lower-priority layer: in their own pane under the
+ * data's markers and labels, smaller and greyer, thinned by zoom and by
+ * population, and never over one another (larger places win). The
+ * dataset's own towns are not in the file (web/scripts/basemap.mjs leaves
+ * them out), so they are not named twice.
+ */
+const PlaceLabels = L.Layer.extend({
+  initialize(places) {
+    this.places = places;
+  },
+
+  onAdd(map) {
+    if (!map.getPane('basemapLabels')) {
+      const pane = map.createPane('basemapLabels');
+      pane.style.zIndex = '390';
+      pane.style.pointerEvents = 'none';
+    }
+    this.el = L.DomUtil.create('div', 'basemap-places', map.getPane('basemapLabels'));
+    this.labels = this.places.map((p) => {
+      const el = L.DomUtil.create('span', 'basemap-place', this.el);
+      el.textContent = p.name;
+      return { ...p, el };
+    });
+    map.on('zoomend moveend viewreset', this.update, this);
+    this.update();
+  },
+
+  onRemove(map) {
+    map.off('zoomend moveend viewreset', this.update, this);
+    this.el.remove();
+  },
+
+  update() {
+    const map = this._map;
+    const z = map.getZoom();
+    const min = PLACE_MIN_POPULATION.find(([zoom]) => z >= zoom)?.[1] ?? Infinity;
+    const size = map.getSize();
+    const taken = [];
+    for (const p of this.labels) { // largest first (places.json's order)
+      let show = p.population >= min;
+      let box;
+      if (show) {
+        const pt = map.latLngToLayerPoint(p.latlng);
+        const c = map.layerPointToContainerPoint(pt);
+        show = c.x > -100 && c.y > -20 && c.x < size.x + 100 && c.y < size.y + 20;
+        if (show) {
+          if (!p.w) { p.el.hidden = false; p.w = p.el.offsetWidth; p.h = p.el.offsetHeight; }
+          box = [c.x - p.w / 2 - 4, c.y - p.h / 2 - 2, c.x + p.w / 2 + 4, c.y + p.h / 2 + 2];
+          show = !taken.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1]);
+        }
+        if (show) {
+          taken.push(box);
+          L.DomUtil.setPosition(p.el, pt.subtract([p.w / 2, p.h / 2]));
+        }
+      }
+      p.el.hidden = !show;
+    }
+  },
+});
+
+/**
+ * Loads basemap/places.json into a PlaceLabels layer.
+ * @returns {Promise<L.Layer>}
+ */
+async function placeLabels() {
+  const fc = await getTopo('basemap/places.json');
+  const places = (fc.features || [])
+    .filter((f) => f?.geometry?.type === 'Point' && typeof f.properties?.name === 'string')
+    .map((f) => ({ name: f.properties.name, population: Number(f.properties.population) || 0, latlng: L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]) }));
+  return new PlaceLabels(places);
+}
+
 /** Returns the text of an HTML fragment (a credit read from a file). */
 function textOf(html) {
   return new DOMParser().parseFromString(`<body>${html}`, 'text/html').body.textContent.trim();
@@ -121,14 +201,15 @@ function escapeHTML(s) {
 
 /**
  * Loads the user's own vector basemap, if the server has one: its
- * TileJSON at basemap/user.json (404 without one), drawn with
+ * TileJSON at basemap/user.json (204 without one), drawn with
  * protomaps-leaflet from basemap/user/{z}/{x}/{y}.mvt (a relative URL, so
  * that an exported briefing answers it from its inlined tiles).
  * @returns {Promise<{layer: L.GridLayer, attribution: string}|null>}
  */
 async function userBasemap() {
   const res = await fetch('basemap/user.json');
-  if (res.status === 404) return null;
+  // 204 from a server without one; 404 from an exported file without one.
+  if (res.status === 204 || res.status === 404) return null;
   if (!res.ok) throw new Error(`basemap/user.json: ${res.status}`);
   const tj = await res.json();
   const [w, s, e, n] = Array.isArray(tj.bounds) && tj.bounds.length === 4 && tj.bounds.every(Number.isFinite) ? tj.bounds : [-180, -85, 180, 85];
@@ -141,6 +222,9 @@ async function userBasemap() {
     lang: 'en',
     pane: 'basemap',
     className: 'strata-user-basemap',
+    // Over the built-in basemap, whether its tiles (z-index 1) or, from
+    // the TopoJSON files, its SVG (Leaflet gives a pane's svg 200).
+    zIndex: 300,
     maxDataZoom: Number.isInteger(tj.maxzoom) ? tj.maxzoom : 15,
     bounds: [[s, w], [n, e]],
     attribution,
@@ -176,12 +260,18 @@ export function offlineBasemap(map) {
     loadFiles();
   });
   group.addLayer(tiles);
+  // The region's place names (a file of their own, drawn as text); a
+  // user's basemap names places itself, so they are left out with one.
+  let hasUser = false, labels = null;
+  placeLabels().then((l) => { labels = l; if (!hasUser) group.addLayer(l); }).catch((err) => group.fire('error', { error: err }));
   // A user's own basemap (-basemap FILE.pmtiles) goes over the built-in
   // one, which still draws the world outside the file's bounds.
   userBasemap().then((user) => {
     if (!user) return;
     // Its credit joins the attribution control with it (its option).
     group.user = user.layer;
+    hasUser = true;
+    if (labels) group.removeLayer(labels);
     group.addLayer(user.layer);
     group.fire('user', { layer: user.layer });
   }).catch((err) => group.fire('error', { error: err }));

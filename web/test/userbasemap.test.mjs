@@ -80,7 +80,12 @@ async function drawn(page) {
       }
     }
     const colours = [...counts.values()].filter((n) => n >= samples / 100).length;
-    return { tiles, colours };
+    // Nothing else in the basemap pane (the built-in tiles, or its SVG
+    // drawn from the files) covers it.
+    const layer = document.querySelector('.strata-user-basemap');
+    const z = (e) => Number(getComputedStyle(e).zIndex) || 0;
+    const covered = [...layer.parentElement.children].filter((e) => e !== layer && z(e) >= z(layer)).map((e) => e.tagName);
+    return { tiles, colours, covered };
   });
 }
 
@@ -95,6 +100,7 @@ test('the map draws the user basemap with only the server reachable', async (t) 
     const d = await drawn(page);
     assert.ok(d.tiles >= 4, `user basemap tiles: ${d.tiles}`);
     assert.ok(d.colours >= 2, `the tiles hold land and sea: ${d.colours} colours`);
+    assert.deepEqual(d.covered, [], 'nothing covers it');
     assert.ok(v.userTiles.length >= 4, 'tiles asked from /basemap/user/');
     assert.match(await page.locator('.leaflet-control-attribution').innerText(), new RegExp(ATTRIBUTION));
     // The built-in basemap is still there under it (the world outside the file).
@@ -113,6 +119,7 @@ test('the presenter draws the user basemap', async (t) => {
     await page.waitForFunction(() => window.strata?.presenter && !window.strata.presenter.busy(), null, { timeout: 15000 });
     const d = await drawn(page);
     assert.ok(d.tiles >= 1 && d.colours >= 2, `presenter: ${JSON.stringify(d)}`);
+    assert.deepEqual(d.covered, [], 'nothing covers it');
     await shot(page, 'user-basemap-presenter');
     assert.deepEqual(v.errors, []);
     assert.deepEqual(v.refused, []);
@@ -135,6 +142,7 @@ test('the exported briefing draws the user basemap with the network off', async 
       await page.waitForFunction(() => window.strata?.presenter && !window.strata.presenter.busy(), null, { timeout: 15000 });
       const d = await drawn(page);
       assert.ok(d.tiles >= 1 && d.colours >= 2, `export: ${JSON.stringify(d)}`);
+      assert.deepEqual(d.covered, [], 'nothing covers it');
       assert.match(await page.locator('.leaflet-control-attribution').innerText(), new RegExp(ATTRIBUTION));
       await shot(page, 'user-basemap-export');
       assert.deepEqual(v.errors, []);
