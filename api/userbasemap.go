@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/gorilla/mux"
-
 	"strata/data/tilefile"
 	"strata/geo"
-	"strata/tiles"
 )
 
 // userBasemapRoutes adds a user's own vector basemap (strata serve
@@ -61,12 +58,7 @@ func (s *Server) handleUserBasemapInfo(w http.ResponseWriter, r *http.Request) {
 // levels, is 204 with no body (an empty tile, as go-pmtiles' own server
 // answers, so renderers draw nothing there instead of an error).
 func (s *Server) handleUserBasemapTile(w http.ResponseWriter, r *http.Request) {
-	if err := checkParams(r); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	v := mux.Vars(r)
-	t, err := tiles.ParseTile(v["z"], v["y"], v["x"])
+	t, err := basemapTile(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
