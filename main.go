@@ -43,6 +43,7 @@ import (
 	"strata/data/basemap"
 	"strata/data/seed"
 	"strata/data/sqlite"
+	"strata/data/tilefile"
 	"strata/geo"
 	"strata/static"
 )
@@ -113,7 +114,7 @@ Usage:
   strata [serve] [-addr HOST:PORT] [-db PATH|URL] [-read-only] [-base-url URL] [-cors ORIGINS]
                  [-tile-cache-mb N] [-page-cache-mb N] [-feature-cache-mb N] [-max-queries N] [-prewarm=false] [-stall-timeout DURATION]
                  [-log-format text|json] [-access-log=BOOL] [-frame-ancestors SOURCES]
-                 [-memory-limit-mb N] [-pprof HOST:PORT]
+                 [-memory-limit-mb N] [-pprof HOST:PORT] [-basemap FILE.pmtiles]
   strata import -db PATH|URL -layer ID [-title TITLE] [-kind point|line|polygon|mixed] [-replace]
                 [-source TITLE] [-precision-m M] [-max-mb N] [-author NAME] [-comment TEXT]
                 [-q] FILE|-
@@ -142,6 +143,7 @@ Environment (a flag beats it):
   STRATA_ACCESS_LOG       serve -access-log (true or false)
   STRATA_FRAME_ANCESTORS  serve -frame-ancestors
   STRATA_MEMORY_LIMIT_MB  serve -memory-limit-mb
+  STRATA_BASEMAP          serve -basemap
 
 Strata is read-only until a token exists: "token create" prints a new
 token's secret once, as the last line of its output; writers send it as
@@ -268,6 +270,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	memLimit := fs.Int("memory-limit-mb", defMem, "soft limit of the Go heap in MiB: near it the garbage collector runs more often, so that many slow clients at once do not grow the process; 0 means none, and GOMEMLIMIT, when set, wins (env STRATA_MEMORY_LIMIT_MB)")
+	basemapFile := fs.String("basemap", env("STRATA_BASEMAP", ""), "a vector basemap `FILE.pmtiles` (PMTiles version 3 of MVT tiles, for example an extract made with the pmtiles tool) that the map, the presenter and exported briefings draw offline (env STRATA_BASEMAP)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -290,6 +293,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	log, err := newLogger(*logFormat, stderr)
 	if err != nil {
 		return err
+	}
+	var userBasemap *tilefile.Archive
+	if *basemapFile != "" {
+		if userBasemap, err = tilefile.Open(*basemapFile); err != nil {
+			return fmt.Errorf("-basemap: %w", err)
+		}
+		defer userBasemap.Close()
 	}
 
 	if *featureCache < 0 {
@@ -341,6 +351,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		TileCacheBytes: int64(*tileCache) << 20,
 		PageCacheBytes: int64(*pageCache) << 20,
 		BasemapLayers:  baseLayers,
+		UserBasemap:    userBasemap,
 		MaxQueries:     *maxQueries,
 		AccessLog:      *accessLog,
 		FrameAncestors: frames,

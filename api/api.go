@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/klauspost/compress/gzhttp"
 
+	"strata/data/tilefile"
 	"strata/geo"
 	"strata/internal/gate"
 	"strata/tiles"
@@ -64,6 +65,9 @@ type Config struct {
 	// BasemapLayers, when set, holds the offline basemap's layers, served
 	// as vector tiles at /basemap/tiles/{z}/{x}/{y}.mvt (see basemap.go).
 	BasemapLayers geo.Store
+	// UserBasemap, when set, is a user's own vector basemap (a PMTiles
+	// file), served at /basemap/user/{z}/{x}/{y}.mvt (see userbasemap.go).
+	UserBasemap *tilefile.Archive
 	// Logger receives request failures; nil uses slog.Default().
 	Logger *slog.Logger
 	// MaxQueries is how many items pages and tiles are computed at once;
@@ -279,6 +283,7 @@ func (s *Server) routes() *mux.Router {
 	s.historyRoutes(get, data, dataAsOf)
 	data("/token", s.handleToken)
 	s.basemapRoutes(get)
+	s.userBasemapRoutes(get)
 	if s.cfg.Briefings != nil {
 		get("/briefings", s.handleBriefings)
 		get("/briefings/{briefingId}", s.handleBriefing)

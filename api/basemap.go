@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gorilla/mux"
+	"github.com/paulmach/orb/maptile"
 
 	"strata/geo"
 	"strata/tiles"
@@ -30,12 +31,7 @@ func (s *Server) basemapRoutes(get func(string, http.HandlerFunc)) {
 // MVT layer per basemap layer. The tiles never change while the server
 // runs, so clients may keep them for a day.
 func (s *Server) handleBasemapTile(w http.ResponseWriter, r *http.Request, tr *tiles.Renderer) {
-	if err := checkParams(r); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	v := mux.Vars(r)
-	t, err := tiles.ParseTile(v["z"], v["y"], v["x"])
+	t, err := basemapTile(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -51,4 +47,14 @@ func (s *Server) handleBasemapTile(w http.ResponseWriter, r *http.Request, tr *t
 		return
 	}
 	writeTile(w, r, data, tag, "public, max-age=86400")
+}
+
+// basemapTile checks a basemap tile request (no query parameters) and
+// returns the tile its path names in XYZ order ({z}/{x}/{y}).
+func basemapTile(r *http.Request) (maptile.Tile, error) {
+	if err := checkParams(r); err != nil {
+		return maptile.Tile{}, err
+	}
+	v := mux.Vars(r)
+	return tiles.ParseTile(v["z"], v["y"], v["x"])
 }

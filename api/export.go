@@ -21,7 +21,11 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, snap geo.S
 	}
 	id := mux.Vars(r)["briefingId"]
 	var buf bytes.Buffer
-	if err := bundle.Write(r.Context(), &buf, bundle.SnapshotSource(snap, s.cfg.Briefings, s.cfg.Static, s.cfg.Basemap), id); err != nil {
+	src := bundle.SnapshotSource(snap, s.cfg.Briefings, s.cfg.Static, s.cfg.Basemap)
+	if s.cfg.UserBasemap != nil {
+		src.UserBasemap = s.cfg.UserBasemap
+	}
+	if err := bundle.Write(r.Context(), &buf, src, id); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strata/data/tilefile/tilefiletest"
 	"strata/internal/pgtest"
 	"strconv"
 	"testing"
@@ -55,6 +56,10 @@ func TestBrowser(t *testing.T) {
 	// every run and test no more of the map.
 	benchStop, bench := serveBench(t, bin, tmp, filepath.Join(tmp, "bench.db"))
 	defer benchStop()
+	// A server with a user's basemap (-basemap), a small PMTiles file made
+	// here, for test/userbasemap.test.mjs.
+	userStop, user := serve(t, bin, filepath.Join(tmp, "userbasemap.db"), "-basemap", tilefiletest.File(t))
+	defer userStop()
 
 	// Every test against a SQLite file; against a PostgreSQL database
 	// (skipped without one, except under CI), the tests whose answers come
@@ -64,10 +69,10 @@ func TestBrowser(t *testing.T) {
 	// others test the page itself, the same whatever serves the data; all
 	// of them twice would not fit in go test's ten minutes on two cores.
 	t.Run("sqlite", func(t *testing.T) {
-		runBrowser(t, node, bin, filepath.Join(tmp, "strata.db"), bench, "test/")
+		runBrowser(t, node, bin, filepath.Join(tmp, "strata.db"), bench, user, "test/")
 	})
 	t.Run("postgres", func(t *testing.T) {
-		runBrowser(t, node, bin, pgtest.URL(t), bench, engineTests(t)...)
+		runBrowser(t, node, bin, pgtest.URL(t), bench, user, engineTests(t)...)
 	})
 }
 
@@ -87,7 +92,7 @@ func engineTests(t *testing.T) []string {
 
 // runBrowser runs the browser tests against a server on db, and the
 // tiles test against the server of the benchmark layer at bench.
-func runBrowser(t *testing.T, node, bin, db, bench string, tests ...string) {
+func runBrowser(t *testing.T, node, bin, db, bench, user string, tests ...string) {
 	// serve seeds a new database with the embedded dataset; the xss layer
 	// is imported after that, so the first server only seeds.
 	stop, _ := serve(t, bin, db)
@@ -101,6 +106,7 @@ func runBrowser(t *testing.T, node, bin, db, bench string, tests ...string) {
 
 	run := exec.Command(node, append([]string{"--test"}, tests...)...)
 	run.Env = append(os.Environ(), "STRATA_URL="+base, "STRATA_XSS=required", "STRATA_BENCH_URL="+bench, "STRATA_BENCH=required",
+		"STRATA_USER_BASEMAP_URL="+user, "STRATA_USER_BASEMAP=required",
 		// For test/present.test.mjs, which runs `strata export-briefing`.
 		"STRATA_BIN="+bin, "STRATA_DB="+db)
 	out, err := run.CombinedOutput()
@@ -134,14 +140,15 @@ func serveBench(t *testing.T, bin, tmp, db string) (stop func(), base string) {
 	return serve(t, bin, db)
 }
 
-// serve starts `strata serve` on a free port and waits until it answers;
-// stop ends it (and logs its output if the test failed).
-func serve(t *testing.T, bin, db string) (stop func(), base string) {
+// serve starts `strata serve` on a free port, with more flags if given,
+// and waits until it answers; stop ends it (and logs its output if the
+// test failed).
+func serve(t *testing.T, bin, db string, flags ...string) (stop func(), base string) {
 	t.Helper()
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	var log bytes.Buffer
-	srv := exec.CommandContext(ctx, bin, "serve", "-addr", addr, "-db", db)
+	srv := exec.CommandContext(ctx, bin, append([]string{"serve", "-addr", addr, "-db", db}, flags...)...)
 	srv.Stdout, srv.Stderr = &log, &log
 	if err := srv.Start(); err != nil {
 		cancel()

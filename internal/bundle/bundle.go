@@ -37,7 +37,7 @@ import (
 const presentPage = "present.html"
 
 // BasemapFiles are the basemap files the front end loads, under /basemap/.
-var BasemapFiles = []string{"world.topo.json", "region.topo.json"}
+var BasemapFiles = []string{"world.topo.json", "region.topo.json", "places.json"}
 
 // CSP is the file's Content-Security-Policy: scripts and styles only from
 // the file itself, images only as data: URLs, and no connections at all.
@@ -58,6 +58,9 @@ type Source struct {
 	Static fs.FS
 	// Basemap holds BasemapFiles.
 	Basemap fs.FS
+	// UserBasemap, when set, is the server's user basemap: the tiles the
+	// step views show go into the file (see userTiles).
+	UserBasemap TileSource
 }
 
 // SnapshotSource returns the Source of the layers and features of one
@@ -90,6 +93,10 @@ type Data struct {
 	// an entry for every step date and every layer any step shows.
 	At      map[string]map[string][]int `json:"at"`
 	Basemap map[string]json.RawMessage  `json:"basemap"`
+	// UserTiles holds the user basemap's tiles the step views show, by
+	// "z/x/y" (base64 in JSON), when the server has one; its TileJSON is
+	// Basemap["user.json"].
+	UserTiles map[string][]byte `json:"user_tiles,omitempty"`
 }
 
 // Write writes briefing id as a self-contained HTML file to w, reading
@@ -213,6 +220,13 @@ func collect(ctx context.Context, src Source, id string) (*Data, error) {
 			return nil, fmt.Errorf("basemap %s is not JSON", f)
 		}
 		d.Basemap[f] = raw
+	}
+	if src.UserBasemap != nil {
+		tiles, tj, err := userTiles(src.UserBasemap, b)
+		if err != nil {
+			return nil, err
+		}
+		d.UserTiles, d.Basemap["user.json"] = tiles, tj
 	}
 	return d, nil
 }

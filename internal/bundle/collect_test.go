@@ -52,6 +52,7 @@ func fakeSource(b geo.Briefing, layers []geo.Layer, features map[string][]geo.Fe
 		Basemap: fstest.MapFS{
 			"world.topo.json":  {Data: []byte(`{"type":"Topology"}`)},
 			"region.topo.json": {Data: []byte(`{"type":"Topology"}`)},
+			"places.json":      {Data: []byte(`{"type":"FeatureCollection","features":[]}`)},
 		},
 	}
 }

@@ -24,7 +24,7 @@ export const LayerControl = L.Control.extend({
    * @param {object} opts
    * @param {object[]} opts.collections sorted collections
    * @param {(id: string, on: boolean) => void} opts.onToggle
-   * @param {{id: string, label: string, checked: boolean, onToggle: (on: boolean) => void}[]} opts.basemaps
+   * @param {{id: string, label: string, checked: boolean, status?: HTMLElement, onToggle: (on: boolean) => void}[]} opts.basemaps
    * @param {number} opts.approximateAt precision in metres from which features look approximate
    * @param {number} opts.eventWindow days an event stays visible
    */
@@ -75,6 +75,7 @@ export const LayerControl = L.Control.extend({
       input.addEventListener('change', () => b.onToggle(input.checked));
       label.append(input, el('span', 'layer-title', b.label));
       bm.append(label);
+      if (b.status) bm.append(b.status); // an aria-live line under the choice (basemap.js)
     }
     body.append(bm);
 

@@ -187,8 +187,8 @@ async function main() {
     control.setStatus(id, l.state, on);
     schedule();
   };
-  const basemaps = [{ id: 'offline', label: 'Offline basemap (land and borders)', checked: true, onToggle: (on) => (on ? offline.addTo(map) : offline.remove()) }];
-  if (online) basemaps.push({ id: 'online', label: 'Online map (OpenStreetMap tiles)', checked: online.on, onToggle: (on) => (on ? online.layer.addTo(map) : online.layer.remove()) });
+  const basemaps = [{ id: 'offline', label: 'Offline basemap (land, borders, places)', checked: true, onToggle: (on) => (on ? offline.addTo(map) : offline.remove()) }];
+  if (online) basemaps.push({ id: 'online', label: 'Online map (OpenStreetMap tiles)', checked: online.on, status: online.status, onToggle: (on) => (on ? online.layer.addTo(map) : online.layer.remove()) });
   control = new LayerControl({ collections: cols, onToggle: setLayer, basemaps, approximateAt: APPROXIMATE_AT, eventWindow: EVENT_WINDOW }).addTo(map);
 
   remeasure();

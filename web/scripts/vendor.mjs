@@ -66,18 +66,34 @@ const packages = {
     ['dist/leaflet-geoman.css', 'leaflet-geoman.css'],
     ['LICENSE', 'LICENSE'],
   ],
+  // The renderer of a user's own vector basemap (-basemap FILE.pmtiles;
+  // static/js/basemap.js). Its browser build is one script bundling its
+  // dependencies that extends a global L: wrapped as an ES module whose L
+  // is our Leaflet module and whose default export is protomapsL.
+  'protomaps-leaflet': [
+    ['dist/protomaps-leaflet.js', 'protomaps-leaflet.mjs', null, {
+      prepend: "import * as L from '../leaflet/leaflet-src.esm.js';\n",
+      append: '\nexport default protomapsL;\n',
+    }],
+    ['LICENSE', 'LICENSE'],
+  ],
 };
 
 /** Packages whose vendored file bundles their npm dependencies. */
-const bundled = new Set(['@geoman-io/leaflet-geoman-free']);
+const bundled = new Set(['@geoman-io/leaflet-geoman-free', 'protomaps-leaflet']);
 
 /**
  * Copies a file, replacing quoted import specifiers as rewrites say.
  * @param {string} from
  * @param {string} to
- * @param {Record<string, string>} [rewrites]
+ * @param {Record<string, string>|null} [rewrites]
+ * @param {{prepend: string, append: string}} [wrap] text put around the file
  */
-function copy(from, to, rewrites) {
+function copy(from, to, rewrites, wrap) {
+  if (wrap) {
+    writeFileSync(to, wrap.prepend + readFileSync(from, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '') + wrap.append);
+    return;
+  }
   if (!rewrites) {
     cpSync(from, to);
     return;
@@ -132,8 +148,13 @@ function writeBundledLicences(dir, to) {
   for (const p of [...seen.keys()].sort()) {
     const pkg = JSON.parse(readFileSync(join(p, 'package.json'), 'utf8'));
     const file = readdirSync(p).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
-    if (!file) throw new Error(`${p}: no licence file`);
-    parts.push(`== ${pkg.name} ${pkg.version} (${pkg.license}) ==\n\n${readFileSync(join(p, file), 'utf8').trim()}\n`);
+    // A few packages (@protomaps/basemaps, pmtiles) ship no licence file,
+    // only an SPDX id: say so, with where the full text is kept.
+    const repo = (typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url ?? pkg.homepage ?? '').replace(/^git\+/, '');
+    if (!file && !(pkg.license && repo)) throw new Error(`${p}: no licence file`);
+    const text = file ? readFileSync(join(p, file), 'utf8').trim()
+      : `The package ships no licence file. Its package.json says "${pkg.license}" (SPDX); the text is in ${repo}.`;
+    parts.push(`== ${pkg.name} ${pkg.version} (${pkg.license}) ==\n\n${text}\n`);
   }
   writeFileSync(to, `Packages bundled in this folder's script, with their licences.\n\n${parts.join('\n')}`);
 }
@@ -148,14 +169,14 @@ for (const [name, files] of Object.entries(packages)) {
   const dst = join(vendor, name);
   rmSync(dst, { recursive: true, force: true });
   mkdirSync(dst, { recursive: true });
-  for (const [from, to, rewrites] of files) {
+  for (const [from, to, rewrites, wrap] of files) {
     if (from.endsWith('/')) {
       mkdirSync(join(dst, to), { recursive: true });
       for (const f of readdirSync(join(src, from)).sort()) {
         cpSync(join(src, from, f), join(dst, to, f));
       }
     } else {
-      copy(join(src, from), join(dst, to), rewrites);
+      copy(join(src, from), join(dst, to), rewrites, wrap);
     }
   }
   if (bundled.has(name)) writeBundledLicences(src, join(dst, 'THIRD-PARTY-LICENSES.txt'));

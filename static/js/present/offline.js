@@ -93,7 +93,23 @@ export function answer(data, path, q) {
     return parts[1] === data.briefing.id ? json(data.briefing) : notFound(`Briefing ${parts[1]}`);
   }
   if (parts[0] === 'basemap' && parts.length === 2 && data.basemap?.[parts[1]]) return json(data.basemap[parts[1]]);
+  if (parts[0] === 'basemap' && parts[1] === 'user' && parts.length === 5) return userTile(data, parts);
   return notFound(path);
+}
+
+/**
+ * Answers a tile of the user's basemap (basemap/user/z/x/y.mvt) from the
+ * tiles the exporter inlined for the step views (base64, by "z/x/y"); a
+ * tile it left out is empty (204), so the built-in basemap shows there.
+ * @param {object} data the bundle
+ * @param {string[]} parts the path's parts
+ * @returns {Response}
+ */
+function userTile(data, parts) {
+  const b64 = data.user_tiles?.[`${parts[2]}/${parts[3]}/${parts[4].replace(/\.mvt$/, '')}`];
+  if (!b64) return new Response(null, { status: 204 });
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  return new Response(bytes, { status: 200, headers: { 'Content-Type': 'application/vnd.mapbox-vector-tile' } });
 }
 
 /**
