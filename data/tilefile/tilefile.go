@@ -1,6 +1,6 @@
 // Package tilefile reads a user's own vector basemap from a PMTiles
 // archive (version 3) on the local disk, with the directory and header
-// codecs of github.com/protomaps/go-pmtiles, so that Strata can serve it
+// codec in pmtiles.go, so that Strata can serve it
 // tile by tile with the network off (strata serve -basemap FILE.pmtiles).
 //
 // Nothing in the file is trusted: Open checks the header, the root
@@ -12,15 +12,12 @@ package tilefile
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sync"
-
-	"github.com/protomaps/go-pmtiles/pmtiles"
 )
 
 // ErrNoTile is returned by Tile for a tile the archive does not hold.
@@ -62,12 +59,12 @@ type Info struct {
 type Archive struct {
 	f      *os.File
 	size   uint64
-	header pmtiles.HeaderV3
-	root   []pmtiles.EntryV3
+	header header
+	root   []entry
 	info   Info
 
 	mu     sync.Mutex
-	leaves map[uint64][]pmtiles.EntryV3 // by offset in the leaf section
+	leaves map[uint64][]entry // by offset in the leaf section
 }
 
 // Open opens the PMTiles archive at path and checks its header, root
@@ -94,29 +91,29 @@ func open(f *os.File) (*Archive, error) {
 	if !st.Mode().IsRegular() {
 		return nil, errors.New("not a regular file")
 	}
-	a := &Archive{f: f, size: uint64(st.Size()), leaves: map[uint64][]pmtiles.EntryV3{}}
-	if a.size < pmtiles.HeaderV3LenBytes {
+	a := &Archive{f: f, size: uint64(st.Size()), leaves: map[uint64][]entry{}}
+	if a.size < headerLen {
 		return nil, errors.New("not a PMTiles archive: shorter than its header")
 	}
-	buf := make([]byte, pmtiles.HeaderV3LenBytes)
+	buf := make([]byte, headerLen)
 	if _, err := f.ReadAt(buf, 0); err != nil {
 		return nil, err
 	}
-	h, err := pmtiles.DeserializeHeader(buf)
+	h, err := parseHeader(buf)
 	if err != nil {
 		return nil, fmt.Errorf("not a PMTiles archive: %w", err)
 	}
 	if h.SpecVersion != 3 {
 		return nil, fmt.Errorf("PMTiles version %d is not supported; convert it to version 3 with the pmtiles tool", h.SpecVersion)
 	}
-	if h.TileType != pmtiles.Mvt {
+	if h.TileType != mvtTile {
 		return nil, fmt.Errorf("tiles are %s, not vector tiles (MVT)", tileType(h.TileType))
 	}
 	for _, c := range []struct {
 		what string
-		c    pmtiles.Compression
+		c    compressionType
 	}{{"directories", h.InternalCompression}, {"tiles", h.TileCompression}} {
-		if c.c != pmtiles.NoCompression && c.c != pmtiles.Gzip {
+		if c.c != noCompression && c.c != gzipCompression {
 			return nil, fmt.Errorf("%s are compressed with %s; only gzip or none are supported", c.what, compression(c.c))
 		}
 	}
@@ -196,10 +193,10 @@ func (a *Archive) Tile(z uint8, x, y uint32) ([]byte, error) {
 	if z < a.header.MinZoom || z > a.header.MaxZoom {
 		return nil, ErrNoTile
 	}
-	id := pmtiles.ZxyToID(z, x, y)
+	id := tileID(z, x, y)
 	dir := a.root
 	for depth := 0; depth <= maxDepth; depth++ {
-		e, ok := pmtiles.FindTile(dir, id)
+		e, ok := findTile(dir, id)
 		if !ok {
 			return nil, ErrNoTile
 		}
@@ -227,7 +224,7 @@ func (a *Archive) Tile(z uint8, x, y uint32) ([]byte, error) {
 
 // leaf returns the leaf directory entry e points at, from the cache or
 // the file.
-func (a *Archive) leaf(e pmtiles.EntryV3) ([]pmtiles.EntryV3, error) {
+func (a *Archive) leaf(e entry) ([]entry, error) {
 	a.mu.Lock()
 	d, ok := a.leaves[e.Offset]
 	a.mu.Unlock()
@@ -253,7 +250,7 @@ func (a *Archive) leaf(e pmtiles.EntryV3) ([]pmtiles.EntryV3, error) {
 
 // directory reads and decodes the directory of length bytes at off, and
 // checks that its tile ids ascend.
-func (a *Archive) directory(off, length uint64) (entries []pmtiles.EntryV3, err error) {
+func (a *Archive) directory(off, length uint64) (entries []entry, err error) {
 	raw, err := a.read(off, length, maxDirectoryBytes)
 	if err != nil {
 		return nil, err
@@ -261,18 +258,9 @@ func (a *Archive) directory(off, length uint64) (entries []pmtiles.EntryV3, err 
 	if raw, err = decompress(raw, a.header.InternalCompression, maxDirectoryBytes); err != nil {
 		return nil, err
 	}
-	// The entry count is a varint in the data: each entry takes at least
-	// four bytes, so a larger count is a damaged directory (and would make
-	// DeserializeEntries allocate without bound).
-	if n, k := binary.Uvarint(raw); k <= 0 || n > uint64(len(raw)/4)+1 {
-		return nil, errors.New("the directory's entry count does not match its size: the file is damaged")
+	if entries, err = parseEntries(raw); err != nil {
+		return nil, fmt.Errorf("%w: the file is damaged", err)
 	}
-	defer func() {
-		if recover() != nil {
-			entries, err = nil, errors.New("the directory cannot be decoded: the file is damaged")
-		}
-	}()
-	entries = pmtiles.DeserializeEntries(bytes.NewBuffer(raw), pmtiles.NoCompression)
 	for i := 1; i < len(entries); i++ {
 		if entries[i].TileID <= entries[i-1].TileID {
 			return nil, errors.New("the directory's tile ids do not ascend: the file is damaged")
@@ -298,8 +286,8 @@ func (a *Archive) read(off, length uint64, max int) ([]byte, error) {
 }
 
 // decompress undoes compression c, reading at most max bytes.
-func decompress(b []byte, c pmtiles.Compression, max int) ([]byte, error) {
-	if c == pmtiles.NoCompression {
+func decompress(b []byte, c compressionType, max int) ([]byte, error) {
+	if c == noCompression {
 		return b, nil
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(b))
@@ -318,27 +306,27 @@ func decompress(b []byte, c pmtiles.Compression, max int) ([]byte, error) {
 
 func e7(v int32) float64 { return float64(v) / 1e7 }
 
-func tileType(t pmtiles.TileType) string {
+func tileType(t tileKind) string {
 	switch t {
-	case pmtiles.Png:
+	case pngTile:
 		return "PNG images"
-	case pmtiles.Jpeg:
+	case jpegTile:
 		return "JPEG images"
-	case pmtiles.Webp:
+	case webpTile:
 		return "WebP images"
-	case pmtiles.Avif:
+	case avifTile:
 		return "AVIF images"
-	case pmtiles.Mlt:
+	case mltTile:
 		return "MapLibre tiles (MLT)"
 	}
 	return fmt.Sprintf("of unknown type %d", t)
 }
 
-func compression(c pmtiles.Compression) string {
+func compression(c compressionType) string {
 	switch c {
-	case pmtiles.Brotli:
+	case brotliCompression:
 		return "brotli"
-	case pmtiles.Zstd:
+	case zstdCompression:
 		return "zstd"
 	}
 	return fmt.Sprintf("unknown compression %d", c)

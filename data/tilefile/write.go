@@ -3,13 +3,12 @@ package tilefile
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"sort"
-
-	"github.com/protomaps/go-pmtiles/pmtiles"
 )
 
 // Tile is one vector tile to write: its address (XYZ order) and its MVT
@@ -31,49 +30,47 @@ func Write(w io.Writer, tiles []Tile, meta map[string]any) error {
 	}
 	ts := append([]Tile(nil), tiles...)
 	sort.Slice(ts, func(i, j int) bool {
-		return pmtiles.ZxyToID(ts[i].Z, ts[i].X, ts[i].Y) < pmtiles.ZxyToID(ts[j].Z, ts[j].X, ts[j].Y)
+		return tileID(ts[i].Z, ts[i].X, ts[i].Y) < tileID(ts[j].Z, ts[j].X, ts[j].Y)
 	})
 	var data bytes.Buffer
-	var entries []pmtiles.EntryV3
+	var entries []entry
 	minZ, maxZ := uint8(255), uint8(0)
 	west, south, east, north := 180.0, 90.0, -180.0, -90.0
 	for _, t := range ts {
 		if t.Z > 30 || uint64(t.X) >= 1<<t.Z || uint64(t.Y) >= 1<<t.Z {
 			return fmt.Errorf("tile %d/%d/%d is not a tile address", t.Z, t.X, t.Y)
 		}
-		id := pmtiles.ZxyToID(t.Z, t.X, t.Y)
+		id := tileID(t.Z, t.X, t.Y)
 		if n := len(entries); n > 0 && entries[n-1].TileID == id {
 			return fmt.Errorf("tile %d/%d/%d is given twice", t.Z, t.X, t.Y)
 		}
-		var z bytes.Buffer
-		zw := gzip.NewWriter(&z)
-		zw.Write(t.Data)
-		zw.Close()
-		entries = append(entries, pmtiles.EntryV3{TileID: id, Offset: uint64(data.Len()), Length: uint32(z.Len()), RunLength: 1})
-		data.Write(z.Bytes())
+		z := gzipped(t.Data)
+		entries = append(entries, entry{TileID: id, Offset: uint64(data.Len()), Length: uint32(len(z)), RunLength: 1})
+		data.Write(z)
 		minZ, maxZ = min(minZ, t.Z), max(maxZ, t.Z)
 		w0, n0 := tileCorner(t.Z, t.X, t.Y)
 		e0, s0 := tileCorner(t.Z, t.X+1, t.Y+1)
 		west, south, east, north = min(west, w0), min(south, s0), max(east, e0), max(north, n0)
 	}
-	root := pmtiles.SerializeEntries(entries, pmtiles.Gzip)
-	metadata, err := pmtiles.SerializeMetadata(meta, pmtiles.Gzip)
+	root := gzipped(appendEntries(nil, entries))
+	metaJSON, err := json.Marshal(meta)
 	if err != nil {
 		return err
 	}
-	h := pmtiles.HeaderV3{
+	metadata := gzipped(metaJSON)
+	h := header{
 		SpecVersion:         3,
-		RootOffset:          pmtiles.HeaderV3LenBytes,
+		RootOffset:          headerLen,
 		RootLength:          uint64(len(root)),
-		MetadataOffset:      pmtiles.HeaderV3LenBytes + uint64(len(root)),
+		MetadataOffset:      headerLen + uint64(len(root)),
 		MetadataLength:      uint64(len(metadata)),
 		AddressedTilesCount: uint64(len(entries)),
 		TileEntriesCount:    uint64(len(entries)),
 		TileContentsCount:   uint64(len(entries)),
 		Clustered:           true,
-		InternalCompression: pmtiles.Gzip,
-		TileCompression:     pmtiles.Gzip,
-		TileType:            pmtiles.Mvt,
+		InternalCompression: gzipCompression,
+		TileCompression:     gzipCompression,
+		TileType:            mvtTile,
 		MinZoom:             minZ,
 		MaxZoom:             maxZ,
 		MinLonE7:            int32(west * 1e7),
@@ -87,7 +84,7 @@ func Write(w io.Writer, tiles []Tile, meta map[string]any) error {
 	h.LeafDirectoryOffset = h.MetadataOffset + h.MetadataLength
 	h.TileDataOffset = h.LeafDirectoryOffset
 	h.TileDataLength = uint64(data.Len())
-	for _, b := range [][]byte{pmtiles.SerializeHeader(h), root, metadata, data.Bytes()} {
+	for _, b := range [][]byte{appendHeader(nil, h), root, metadata, data.Bytes()} {
 		if _, err := w.Write(b); err != nil {
 			return err
 		}
@@ -102,4 +99,13 @@ func tileCorner(z uint8, x, y uint32) (lon, lat float64) {
 	lon = float64(x)/n*360 - 180
 	lat = math.Atan(math.Sinh(math.Pi*(1-2*float64(y)/n))) * 180 / math.Pi
 	return lon, lat
+}
+
+// gzipped returns b compressed with gzip.
+func gzipped(b []byte) []byte {
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(b)
+	zw.Close()
+	return z.Bytes()
 }
