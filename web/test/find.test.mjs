@@ -54,7 +54,11 @@ for (const [screen, options] of Object.entries(SCREENS)) {
       // The map shows the crossing (34.2415 E, 31.2471 N), which was out
       // of the view (the popup may then move the map to fit in; a phone's
       // map is too small for both).
-      if (screen === 'desktop') assert.ok(await page.evaluate(() => window.strata.map.getBounds().contains([31.2471, 34.2415])), 'the crossing in view');
+      // (Once the map has stopped moving: the popup's own pan may follow.)
+      if (screen === 'desktop') {
+        const inView = await page.waitForFunction(() => window.strata.map.getBounds().contains([31.2471, 34.2415]), null, { timeout: 5000 }).then(() => true, () => false);
+        assert.ok(inView, 'the crossing in view');
+      }
       assert.ok(await page.locator('[data-feature-id="rafah_crossing"].is-highlighted, [data-feature-id="rafah_crossing"] .is-highlighted').count() +
         await page.evaluate(() => window.strata.layers.get('crossings').highlighted.has('rafah_crossing')) > 0, 'highlighted');
       await shot(page, `find-opened-${screen}`);
@@ -105,7 +109,7 @@ for (const [screen, options] of Object.entries(SCREENS)) {
       assert.match(await page.locator('.find-toggle-events').innerText(), new RegExp(`\\(${inView}\\)`));
       const dates = await page.locator('.find-event-date').evaluateAll((ts) => ts.map((t) => t.dateTime));
       assert.deepEqual(dates, [...dates].sort(), 'oldest first');
-      assert.equal(dates[0], '2025-10-10');
+      assert.match(dates[0], /^2025-10-10/);
       assert.deepEqual(await axe(page), [], 'axe: the event list');
       await shot(page, `find-events-${screen}`);
       // Zoomed in on Kiryat Gat, the list holds the 7 events there, drawn

@@ -54,7 +54,7 @@ test('a reader follows /collections to a collection, its features and a feature'
     assert.deepEqual(await axe(page), [], 'axe: a collection');
     await shot(page, 'pages-collection');
 
-    await page.locator('.links a', { hasText: 'The features of Events' }).click();
+    await page.locator('.links a', { hasText: /^The features of Events$/ }).click();
     await page.waitForURL(/\/collections\/events\/items\?f=html$/);
     await mapDrawn(page);
     const rows = await page.locator('tbody tr').count();
