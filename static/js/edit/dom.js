@@ -29,6 +29,24 @@ export function button(text, cls, onClick) {
   return b;
 }
 
+/**
+ * Makes the end of a dialog's form: its error line (read out when set)
+ * and a row with the submit button (ok) and Cancel.
+ * @param {string} okText
+ * @param {string} okClass
+ * @param {() => void} onCancel
+ * @returns {{err: HTMLElement, actions: HTMLElement, ok: HTMLButtonElement}}
+ */
+export function formEnd(okText, okClass, onCancel) {
+  const err = el('p', 'ef-error');
+  err.setAttribute('role', 'alert');
+  const actions = el('div', 'ef-actions');
+  const ok = el('button', okClass, okText);
+  ok.type = 'submit';
+  actions.append(ok, button('Cancel', 'ef-cancel', onCancel));
+  return { err, actions, ok };
+}
+
 let ids = 0;
 
 /**

@@ -7,7 +7,7 @@
 // only on a server that takes writes.
 
 import * as L from '../../vendor/leaflet/leaflet-src.esm.js';
-import { el, button, modal } from './dom.js';
+import { el, button, modal, formEnd } from './dom.js';
 import { storedToken, storeToken, whoAmI } from './session.js';
 import { createFeature, replaceFeature, deleteFeature, readFeature, fetchChanges, WriteError } from './client.js';
 import { openFeatureForm } from './form.js';
@@ -182,12 +182,7 @@ export class Editor {
     const hint = el('p', 'ef-hint', 'Paste the token you were given (strata token create). It is kept for this browser tab only, until you sign out or close the tab, and sent only to this server.');
     hint.id = 'eb-token-hint';
     input.setAttribute('aria-describedby', hint.id);
-    const err = el('p', 'ef-error');
-    err.setAttribute('role', 'alert');
-    const actions = el('div', 'ef-actions');
-    const ok = el('button', 'ef-save', 'Sign in');
-    ok.type = 'submit';
-    actions.append(ok, button('Cancel', 'ef-cancel', close));
+    const { err, actions, ok } = formEnd('Sign in', 'ef-save', close);
     form.append(label, input, hint, err, actions);
     body.append(form);
     form.addEventListener('submit', async (e) => {
@@ -418,12 +413,7 @@ export class Editor {
     comment.id = 'del-comment';
     comment.rows = 2;
     label.htmlFor = comment.id;
-    const err = el('p', 'ef-error');
-    err.setAttribute('role', 'alert');
-    const actions = el('div', 'ef-actions');
-    const ok = el('button', 'ef-delete', 'Delete');
-    ok.type = 'submit';
-    actions.append(ok, button('Cancel', 'ef-cancel', close));
+    const { err, actions, ok } = formEnd('Delete', 'ef-delete', close);
     form.append(label, comment, err, actions);
     body.append(form);
     form.addEventListener('submit', async (e) => {
