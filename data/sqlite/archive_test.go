@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -42,6 +43,7 @@ func TestRestoreSeenByOtherHandles(t *testing.T) {
 	if err := writer.Restore(ctx, records(recs)); err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(sqlite.Recheck) // another handle's write is seen within it
 	for name, db := range map[string]*sqlite.DB{"writer": writer, "reader": reader} {
 		if sn := snapOf(t, db); sn.Version() != before.Version() || len(sn.Layers()) != 1 || sn.Layers()[0].ID != "only" {
 			t.Errorf("%s after Restore: version %d, layers %v; want version %d and layer only", name, sn.Version(), sn.Layers(), before.Version())

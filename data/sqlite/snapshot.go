@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
@@ -52,10 +53,46 @@ func (s *DB) Snapshot(ctx context.Context) (geo.Snapshot, error) {
 }
 
 func (s *DB) snapshot(ctx context.Context) (*snapshot, error) {
+	// Fresh enough: read within recheck, and no write of this process
+	// has ended since the read began.
+	now := time.Since(clockStart)
+	writes := s.writes.Load()
+	if c := s.lastCheck.Load(); c != nil && c.writes == writes && now-c.at < recheck && now >= c.at {
+		return c.snap, nil
+	}
 	var v, layers int64
 	if err := s.versionStmt.QueryRowContext(ctx).Scan(&v, &layers); err != nil {
 		return nil, err
 	}
+	snap, err := s.snapshotAt(ctx, v, layers)
+	if err != nil {
+		return nil, err
+	}
+	s.lastCheck.Store(&check{snap: snap, at: now, writes: writes})
+	return snap, nil
+}
+
+// recheck is how long a data version read stays fresh for Snapshot when
+// no write of this process has ended since: another process's write is
+// seen within that time. Reading the version is a query, and nearly every
+// request would make one.
+const recheck = time.Millisecond
+
+// clockStart is the origin of the monotonic times in check.
+var clockStart = time.Now()
+
+// check is the last version read by Snapshot: the snapshot it gave, when
+// the read began (since clockStart) and the count of this process's
+// ended writes before it began.
+type check struct {
+	snap   *snapshot
+	at     time.Duration
+	writes uint64
+}
+
+// snapshotAt returns the snapshot of version v with layers count layers,
+// reusing the latest one's layers when they did not change.
+func (s *DB) snapshotAt(ctx context.Context, v, layers int64) (*snapshot, error) {
 	last := s.snap.Load()
 	// The layers count too: a Restore may set the version to the one
 	// already seen, with other layers.

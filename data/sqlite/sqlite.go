@@ -86,6 +86,8 @@ type DB struct {
 	// does: prepared once, not once a request.
 	versionStmt *sql.Stmt
 	snap        atomic.Pointer[snapshot] // the latest, see Snapshot
+	lastCheck   atomic.Pointer[check]    // the last version read, see snapshot
+	writes      atomic.Uint64            // write turns ended, see write
 }
 
 var _ geo.Store = (*DB)(nil)
@@ -313,7 +315,11 @@ func (s *DB) migrateTo(ctx context.Context, last int) error {
 func (s *DB) write(ctx context.Context) (func(), error) {
 	select {
 	case s.writer <- struct{}{}:
-		return func() { <-s.writer }, nil
+		return func() {
+			// Whatever the write did, the next Snapshot reads the version.
+			s.writes.Add(1)
+			<-s.writer
+		}, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

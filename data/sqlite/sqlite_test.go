@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -109,6 +110,7 @@ func TestLayersAcrossHandles(t *testing.T) {
 	if _, err := importer.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: "b", Title: "B", Kind: geo.KindPoint}, geo.Append, func(yield func(*geo.Feature, error) bool) { yield(f, nil) }); err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(sqlite.Recheck) // another handle's write is seen within it
 	if l, err := snapOf(t, server).Layer("a"); err != nil || l.Title != "After" {
 		t.Errorf("Layer(a) after the other handle renamed it = %+v, %v", l, err)
 	}
@@ -176,6 +178,7 @@ func TestSnapshotAcrossHandles(t *testing.T) {
 	if _, err := importer.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: "a"}, geo.Append, one(point("p1"))); err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(sqlite.Recheck) // another handle's write is seen within it
 	old := snapOf(t, server)
 	if err := importer.PutLayer(ctx, geo.Layer{ID: "b", Title: "B", Kind: geo.KindPoint}); err != nil {
 		t.Fatal(err)
@@ -183,6 +186,7 @@ func TestSnapshotAcrossHandles(t *testing.T) {
 	if _, err := importer.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: "a"}, geo.Replace, one(point("p2"))); err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(sqlite.Recheck)
 	cur := snapOf(t, server)
 	for _, tc := range []struct {
 		name   string
@@ -255,6 +259,7 @@ func TestLayersWhileWriting(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	time.Sleep(sqlite.Recheck) // another handle's write is seen within it
 	if l, err := snapOf(t, server).Layer("a"); err != nil || l.Title != fmt.Sprintf("Title %d", writes-1) {
 		t.Errorf("after the writes, Layer(a) = %+v, %v", l, err)
 	}
