@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"container/list"
 	"context"
-	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"slices"
@@ -12,12 +12,24 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 	"golang.org/x/sync/singleflight"
 
 	"strata/geo"
 )
+
+// etagOf returns the strong entity tag of a tile's bytes: its 64-bit
+// xxHash in hexadecimal, quoted. Equal bytes have equal tags, on every
+// server; the hash is not a defence against forgery, which an entity tag
+// does not need.
+func etagOf(data []byte) string {
+	var b [18]byte
+	b[0], b[17] = '"', '"'
+	hex.Encode(b[1:17], binary.BigEndian.AppendUint64(nil, xxhash.Sum64(data)))
+	return string(b[:])
+}
 
 // group makes concurrent draws of one tile share a single draw.
 type group = singleflight.Group
@@ -57,10 +69,9 @@ func (r *Renderer) Tile(ctx context.Context, snap geo.Snapshot, t maptile.Tile, 
 			if err != nil {
 				return nil, err
 			}
-			sum := sha256.Sum256(data)
-			e := &entry{key: key, data: data, etag: `"` + hex.EncodeToString(sum[:16]) + `"`,
-				box: newEncoder(t, r.opt).queryBox(), layers: ids, version: version}
+			e := &entry{key: key, data: data, etag: etagOf(data), layers: ids, version: version}
 			if cached {
+				e.box = newEncoder(t, r.opt).queryBox()
 				r.cache.add(e)
 			}
 			return e, nil

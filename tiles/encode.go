@@ -83,7 +83,6 @@ func newEncoder(t maptile.Tile, opt Options) *encoder {
 		ox:     float64(t.X) * Extent,
 		oy:     float64(t.Y) * Extent,
 		clip:   orb.Bound{Min: orb.Point{-b, -b}, Max: orb.Point{Extent + b, Extent + b}},
-		bounds: make(map[int64]string),
 	}
 	if opt.Tolerance > 0 && t.Z < MaxZoom {
 		e.simplifier = simplify.DouglasPeucker(opt.Tolerance)
@@ -128,6 +127,9 @@ func (e *encoder) boundText(ms int64) string {
 	s, ok := e.bounds[ms]
 	if !ok {
 		s = geo.FormatBound(ms)
+		if e.bounds == nil {
+			e.bounds = map[int64]string{}
+		}
 		e.bounds[ms] = s
 	}
 	return s

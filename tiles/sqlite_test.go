@@ -3,7 +3,9 @@ package tiles
 import (
 	"bytes"
 	"context"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -11,6 +13,7 @@ import (
 
 	"strata/data/sqlite"
 	"strata/geo"
+	"strata/internal/load"
 	"strata/internal/workload"
 )
 
@@ -103,18 +106,27 @@ func BenchmarkSQLite(b *testing.B) {
 	snap := snapOf(b, db)
 	r := NewRenderer(Options{})
 	layers := workload.Layers[:]
-	for _, name := range []string{"z8", "z11", "z14"} {
+	type job struct {
+		t    maptile.Tile
+		when geo.Interval
+	}
+	mix := workloadJobs(b)
+	for _, name := range []string{"z8", "z11", "z14", "mix"} {
 		b.Run(name, func(b *testing.B) {
-			type job struct {
-				t    maptile.Tile
-				when geo.Interval
-			}
 			var jobs []job
 			for _, bt := range benchTiles {
 				if bt.name == name {
 					for _, d := range benchDates {
 						jobs = append(jobs, job{maptile.New(bt.x, bt.y, maptile.Zoom(bt.z)), when(b, d)})
 					}
+				}
+			}
+			if name == "mix" {
+				if len(mix) == 0 {
+					b.Skip("no shared/bench beside the project")
+				}
+				for _, m := range mix {
+					jobs = append(jobs, job{m.t, m.when})
 				}
 			}
 			var bytes, n int64
@@ -197,4 +209,38 @@ func TestSQLitePoints(t *testing.T) {
 	if drawn < 50 {
 		t.Errorf("only %d tiles hold points", drawn)
 	}
+}
+
+// benchJob is a tile of the benchmark workload and its time filter.
+type benchJob struct {
+	t    maptile.Tile
+	when geo.Interval
+}
+
+// workloadJobs returns the tile requests of the shared/bench workload
+// (strata-load -make-paths tiles) in their order, or none when
+// ../../shared/bench is not there.
+func workloadJobs(tb testing.TB) []benchJob {
+	paths, err := load.MakePaths("tiles", filepath.Join("..", "..", "shared", "bench"), "")
+	if err != nil {
+		return nil
+	}
+	var jobs []benchJob
+	for _, p := range paths {
+		path, query, _ := strings.Cut(p, "?")
+		parts := strings.Split(strings.TrimPrefix(path, "/tiles/WebMercatorQuad/"), "/")
+		if len(parts) != 3 {
+			tb.Fatalf("tile path %q", p)
+		}
+		t, err := ParseTile(parts[0], parts[1], parts[2])
+		if err != nil {
+			tb.Fatal(err)
+		}
+		v, err := url.ParseQuery(query)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		jobs = append(jobs, benchJob{t, when(tb, v.Get("datetime"))})
+	}
+	return jobs
 }
