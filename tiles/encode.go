@@ -77,12 +77,12 @@ func newEncoder(t maptile.Tile, opt Options) *encoder {
 	world := float64(Extent) * math.Exp2(float64(t.Z))
 	b := float64(opt.Buffer)
 	e := &encoder{
-		t:      t,
-		opt:    opt,
-		world:  world,
-		ox:     float64(t.X) * Extent,
-		oy:     float64(t.Y) * Extent,
-		clip:   orb.Bound{Min: orb.Point{-b, -b}, Max: orb.Point{Extent + b, Extent + b}},
+		t:     t,
+		opt:   opt,
+		world: world,
+		ox:    float64(t.X) * Extent,
+		oy:    float64(t.Y) * Extent,
+		clip:  orb.Bound{Min: orb.Point{-b, -b}, Max: orb.Point{Extent + b, Extent + b}},
 	}
 	if opt.Tolerance > 0 && t.Z < MaxZoom {
 		e.simplifier = simplify.DouglasPeucker(opt.Tolerance)
