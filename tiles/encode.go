@@ -3,6 +3,7 @@ package tiles
 import (
 	"context"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -47,8 +48,15 @@ func (r *Renderer) render(ctx context.Context, snap geo.Snapshot, t maptile.Tile
 			}
 		}
 		w.startLayer()
+		// The features it writes, each with at most three strings of its
+		// own (id, kind, name) besides the few valid-time bounds.
+		w.strings.fit(3*(min(len(lb.points), r.opt.MaxPoints)+len(lb.feats)) + 16)
 		lb.finish(w)
 		w.endLayer(id)
+		// The strings of the layer's values may live in the store's
+		// memory for as long as attrs does (see geo.PointAttrs), and
+		// endLayer was the last to read them.
+		runtime.KeepAlive(attrs)
 	}
 	if len(w.tile) == 0 {
 		return []byte{}, nil

@@ -462,6 +462,22 @@ func (t *strTable) empty() {
 	}
 }
 
+// fit readies the empty table for about n entries: it uses a prefix of
+// its slots no longer than needed, so that a layer of few values probes
+// memory that stays in the processor's cache rather than the whole table
+// a large layer once grew. Entries past n still fit (see reserve).
+func (t *strTable) fit(n int) {
+	want := 256
+	for want < 2*n {
+		want *= 2
+	}
+	if cap(t.slots) >= want {
+		t.slots = t.slots[:want] // every slot is of an older epoch
+	} else {
+		t.slots = make([]strSlot, want)
+	}
+}
+
 // reserve makes room for one more entry, keeping the load at most a half.
 func (t *strTable) reserve() {
 	if t.epoch == 0 {
@@ -471,7 +487,16 @@ func (t *strTable) reserve() {
 		return
 	}
 	old := t.slots
-	t.slots = make([]strSlot, max(2*len(old), 256))
+	if cap(old) >= 2*len(old) && len(old) > 0 {
+		// Grow into the memory a larger layer left: move the entries out
+		// of the way first.
+		moved := append([]strSlot(nil), old...)
+		t.slots = old[:2*len(old)]
+		clear(t.slots)
+		old = moved
+	} else {
+		t.slots = make([]strSlot, max(2*len(old), 256))
+	}
 	mask := uint32(len(t.slots) - 1)
 	for _, sl := range old {
 		if sl.epoch != t.epoch {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math"
 	"sort"
+	"unsafe"
 
 	"github.com/paulmach/orb"
 
@@ -149,6 +150,7 @@ func isWKBPoint(b []byte) bool {
 }
 
 // fill sets the id, name, kind and precision of the feature at leaf p.
+// The id and name are in a's memory: valid while a is reachable.
 func (a *pointAttrs) fill(p int, f *geo.Feature) {
 	o := a.off[p]
 	b := a.text[o>>chunkBits][o&(chunkSize-1):]
@@ -156,7 +158,12 @@ func (a *pointAttrs) fill(p int, f *geo.Feature) {
 	b = b[k:]
 	n2, k := binary.Uvarint(b)
 	b = b[k:]
-	both := string(b[:n1+n2]) // one allocation for both
+	// Strings in the attributes' own memory, which lives as long as a
+	// (see geo.PointAttrs): no allocation.
+	both := ""
+	if n := n1 + n2; n > 0 {
+		both = unsafe.String(&b[0], n)
+	}
 	f.ID, f.Name = both[:n1], both[n1:]
 	f.Kind = a.kinds[a.kind[p]]
 	f.PrecisionM = a.precs[a.prec[p]]
