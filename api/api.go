@@ -257,6 +257,7 @@ func (s *Server) routes() *mux.Router {
 	// Those that take asof read the snapshot it names (see readAsOf).
 	dataAsOf := func(path string, h dataHandler) { get(path, s.readAsOf(h)) }
 	r.Use(labelRoute)
+	s.tilePaths(dataAsOf)
 	// HTML pages, for requests that ask for them (html.go).
 	s.htmlRoutes(r)
 	get("/", s.handleLanding)
@@ -276,7 +277,7 @@ func (s *Server) routes() *mux.Router {
 	dataAsOf("/collections/{collectionId}/queryables", s.handleQueryables)
 	dataAsOf("/collections/{collectionId}/schema", s.handleSchema)
 	dataAsOf("/collections/{collectionId}/geojson-schema", s.handleFeatureSchema)
-	s.tileRoutes(get, data, dataAsOf)
+	s.tileRoutes(get, data)
 	// Finding and comparing (find.go, diff.go).
 	dataAsOf("/search", s.handleSearch)
 	dataAsOf("/diff", s.handleDiff)

@@ -32,20 +32,26 @@ var tilesConformance = []string{
 	"http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
 }
 
-// tileRoutes adds the OGC API – Tiles and XYZ routes.
-func (s *Server) tileRoutes(get func(string, http.HandlerFunc), data, dataAsOf func(string, dataHandler)) {
+// tilePaths adds the routes of the tiles themselves. They come first:
+// tiles are the most requested resources, gorilla/mux tries routes in
+// order, and no other route matches these paths.
+func (s *Server) tilePaths(dataAsOf func(string, dataHandler)) {
+	dataAsOf("/tiles/{tileMatrixSetId}/{z}/{y}/{x}", s.handleTile)
+	dataAsOf("/xyz/{z}/{x}/{y}.mvt", s.handleTile)
+	dataAsOf("/collections/{collectionId}/tiles/{tileMatrixSetId}/{z}/{y}/{x}", s.handleTile)
+	dataAsOf("/collections/{collectionId}/xyz/{z}/{x}/{y}.mvt", s.handleTile)
+}
+
+// tileRoutes adds the OGC API – Tiles and XYZ documents' routes.
+func (s *Server) tileRoutes(get func(string, http.HandlerFunc), data func(string, dataHandler)) {
 	get("/tileMatrixSets", s.handleTileMatrixSets)
 	get("/tileMatrixSets/{tileMatrixSetId}", s.handleTileMatrixSet)
 	data("/tiles", s.handleTilesets)
 	data("/tiles/{tileMatrixSetId}", s.handleTileset)
-	dataAsOf("/tiles/{tileMatrixSetId}/{z}/{y}/{x}", s.handleTile)
 	data("/tilejson.json", s.handleTileJSON)
-	dataAsOf("/xyz/{z}/{x}/{y}.mvt", s.handleTile)
 	data("/collections/{collectionId}/tiles", s.handleTilesets)
 	data("/collections/{collectionId}/tiles/{tileMatrixSetId}", s.handleTileset)
-	dataAsOf("/collections/{collectionId}/tiles/{tileMatrixSetId}/{z}/{y}/{x}", s.handleTile)
 	data("/collections/{collectionId}/tilejson.json", s.handleTileJSON)
-	dataAsOf("/collections/{collectionId}/xyz/{z}/{x}/{y}.mvt", s.handleTile)
 }
 
 // tileLayers returns the layers a tile request covers: the one collection
