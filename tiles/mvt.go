@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"math"
+	"math/bits"
+	"slices"
 	"unsafe"
 
 	"github.com/paulmach/orb"
@@ -29,6 +31,7 @@ type mvtWriter struct {
 	values   []mvtValue
 	strings  strTable
 	recent   [32]recentString // strings numbered lately, by address
+	epoch    uint32           // the layer's number, for recent
 	dates    numTable         // a valid-time bound's value, by the bound
 	doubles  numTable         // by the bits of the value (0 for -0; NaN never found)
 	ints     numTable
@@ -104,8 +107,9 @@ func (w *mvtWriter) startLayer() {
 	clear(w.values) // drop references to strings
 	w.values = w.values[:0]
 	w.strings.empty()
-	if w.strings.epoch == 1 { // wrapped: recent entries could match
+	if w.epoch++; w.epoch == 0 { // wrapped: recent entries could match
 		clear(w.recent[:])
+		w.epoch = 1
 	}
 	w.dates.empty()
 	w.doubles.empty()
@@ -204,35 +208,34 @@ func (w *mvtWriter) tagString(k propKey, s string) {
 // internString returns the index of the string value s in the layer's
 // value table, adding it the first time it is seen.
 func (w *mvtWriter) internString(s string) uint32 {
-	t := &w.strings
 	// The same string (same bytes at the same address, such as a kind
 	// from a store's table of kinds) is found without hashing it.
 	p := unsafe.StringData(s)
 	rc := &w.recent[uintptr(unsafe.Pointer(p))>>4%uintptr(len(w.recent))]
-	if rc.p == p && rc.n == len(s) && rc.epoch == t.epoch && t.epoch != 0 {
+	if rc.p == p && rc.n == len(s) && rc.epoch == w.epoch && w.epoch != 0 {
 		return rc.vi
 	}
 	vi := w.lookupString(s)
-	*rc = recentString{p: p, n: len(s), epoch: t.epoch, vi: vi}
+	*rc = recentString{p: p, n: len(s), epoch: w.epoch, vi: vi}
 	return vi
 }
 
 // lookupString is internString by hash.
 func (w *mvtWriter) lookupString(s string) uint32 {
-	h := uint32(maphash.String(hashSeed, s))
 	t := &w.strings
 	t.reserve()
+	h := strHash(s, t.seed)
 	mask := uint32(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		sl := &t.slots[i]
-		if sl.epoch != t.epoch {
+		if sl.vi1 == 0 {
 			vi := w.addValue(mvtValue{typ: valString, s: s})
-			*sl = strSlot{epoch: t.epoch, hash: h, vi: vi}
+			*sl = strSlot{hash: h, vi1: vi + 1}
 			t.n++
 			return vi
 		}
-		if sl.hash == h && w.values[sl.vi].s == s {
-			return sl.vi
+		if sl.hash == h && w.values[sl.vi1-1].s == s {
+			return sl.vi1 - 1
 		}
 	}
 }
@@ -427,26 +430,26 @@ func (w *mvtWriter) rings(p orb.Polygon) {
 	}
 }
 
-// hashSeed seeds the hashes of the string values of tiles.
-var hashSeed = maphash.MakeSeed()
-
 // The tables below number a layer's values by their keys, in place of Go
 // maps: open addressing with linear probing, each slot stamped with the
 // epoch it was filled in, so that emptying a table for the next layer is
 // a counter's increment rather than a pass over its memory.
 
-// strTable finds string values by hash (see mvtWriter.internString).
+// strTable finds string values by hash (see mvtWriter.internString), over
+// a prefix of its slots sized for each layer (see fit) and cleared when
+// the layer starts.
 type strTable struct {
 	slots []strSlot // a power of two long
-	epoch uint32    // the current epoch; slots of other epochs are empty
-	n     int       // slots of the current epoch
+	n     int       // slots in use
+	seed  uint64
 }
 
-type strSlot struct{ epoch, hash, vi uint32 }
+// strSlot is a string value's hash and index plus one; 0 is an empty slot.
+type strSlot struct{ hash, vi1 uint32 }
 
 // recentString remembers the value index of the string of n bytes at p in
-// the table's epoch. Holding p keeps the bytes from being reused for
-// another string.
+// the layer epoch. Holding p keeps the bytes from being reused for
+// another string while they are on the Go heap.
 type recentString struct {
 	p         *byte
 	n         int
@@ -456,58 +459,89 @@ type recentString struct {
 // empty forgets every entry.
 func (t *strTable) empty() {
 	t.n = 0
-	if t.epoch++; t.epoch == 0 { // wrapped: stale stamps could match
-		clear(t.slots)
-		t.epoch = 1
-	}
+	clear(t.slots)
 }
 
 // fit readies the empty table for about n entries: it uses a prefix of
 // its slots no longer than needed, so that a layer of few values probes
-// memory that stays in the processor's cache rather than the whole table
-// a large layer once grew. Entries past n still fit (see reserve).
+// (and clears) memory that stays in the processor's cache rather than the
+// whole table a large layer once grew. Entries past n still fit (see
+// reserve).
 func (t *strTable) fit(n int) {
 	want := 256
 	for want < 2*n {
 		want *= 2
 	}
-	if cap(t.slots) >= want {
-		t.slots = t.slots[:want] // every slot is of an older epoch
-	} else {
+	switch {
+	case want <= len(t.slots):
+		t.slots = t.slots[:want] // empty already
+	case want <= cap(t.slots):
+		old := len(t.slots)
+		t.slots = t.slots[:want]
+		clear(t.slots[old:])
+	default:
 		t.slots = make([]strSlot, want)
 	}
 }
 
 // reserve makes room for one more entry, keeping the load at most a half.
 func (t *strTable) reserve() {
-	if t.epoch == 0 {
-		t.epoch = 1
+	if t.seed == 0 {
+		t.seed = hashSeed | 1
 	}
 	if 2*(t.n+1) <= len(t.slots) {
 		return
 	}
 	old := t.slots
-	if cap(old) >= 2*len(old) && len(old) > 0 {
+	if len(old) > 0 && cap(old) >= 2*len(old) {
 		// Grow into the memory a larger layer left: move the entries out
 		// of the way first.
-		moved := append([]strSlot(nil), old...)
-		t.slots = old[:2*len(old)]
+		old = slices.Clone(old)
+		t.slots = t.slots[:2*len(old)]
 		clear(t.slots)
-		old = moved
 	} else {
 		t.slots = make([]strSlot, max(2*len(old), 256))
 	}
 	mask := uint32(len(t.slots) - 1)
 	for _, sl := range old {
-		if sl.epoch != t.epoch {
+		if sl.vi1 == 0 {
 			continue
 		}
 		i := sl.hash & mask
-		for t.slots[i].epoch == t.epoch {
+		for t.slots[i].vi1 != 0 {
 			i = (i + 1) & mask
 		}
 		t.slots[i] = sl
 	}
+}
+
+// hashSeed seeds the hashes of the string values of tiles, so that which
+// strings collide differs from process to process.
+var hashSeed = maphash.Comparable(maphash.MakeSeed(), uint64(0x9e3779b97f4a7c15))
+
+// strHash hashes s with seed: eight bytes at a time, each folded in by a
+// 128-bit multiplication in the manner of wyhash. It is inlined where
+// maphash would be a call, and quicker on the short strings of tiles
+// (ids, names); strings come from the store, whose writers are trusted.
+func strHash(s string, seed uint64) uint32 {
+	const m1, m2 = 0xa0761d6478bd642f, 0xe7037ed1a0b428db
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	h := seed ^ uint64(len(s))*m1
+	for len(b) >= 8 {
+		h = fold(h^binary.LittleEndian.Uint64(b), m2)
+		b = b[8:]
+	}
+	var v uint64
+	for i, c := range b {
+		v |= uint64(c) << (8 * i)
+	}
+	return uint32(fold(h^v, m1))
+}
+
+// fold multiplies x by m and folds the 128-bit product into 64 bits.
+func fold(x, m uint64) uint64 {
+	hi, lo := bits.Mul64(x, m)
+	return hi ^ lo
 }
 
 // numTable finds values by a 64-bit key.
