@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -183,4 +185,26 @@ func TestWriterMatchesOrbBench(t *testing.T) {
 	eachBenchTile(t, func(r *Renderer, snap geo.Snapshot, tile maptile.Tile, d string) {
 		checkOrb(t, r, snap, tile, workload.Layers[:], when(t, d))
 	})
+}
+
+// TestSortKeys checks sortKeys against slices.Sort on keys of ranks of
+// every size, with ranks repeated or not.
+func TestSortKeys(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var tmp []uint64
+	for _, tc := range []struct {
+		n    int
+		rank uint32 // ranks below it
+	}{{0, 1}, {10, 100}, {255, 1 << 8}, {256, 1 << 8}, {300, 3}, {1000, 1 << 16}, {5000, 1 << 24}, {5000, math.MaxUint32}} {
+		keys := make([]uint64, tc.n)
+		for i := range keys {
+			keys[i] = uint64(rng.Uint32N(tc.rank))<<32 | uint64(i)
+		}
+		want := slices.Clone(keys)
+		slices.Sort(want)
+		sortKeys(keys, &tmp)
+		if !slices.Equal(keys, want) {
+			t.Errorf("%d keys of ranks below %d: not sorted as slices.Sort sorts them", tc.n, tc.rank)
+		}
+	}
 }
