@@ -26,6 +26,10 @@
 #	               deadlock of shared/bench/README.md; 4 is their default)
 #	PORT_BASE      first of five loopback ports (default 18761: 18761-18765)
 #	DURATION, WARMUP  of each run (default 20s and 5s, the shared workload's)
+#	ONLY=tiles     after the setup, only the uncached tiles of issue 18:
+#	               pg_tileserv, Strata (cache off) and Strata's tiles
+#	               replayed from memory, interleaved ROUNDS times (default 3),
+#	               16 connections
 #
 # What it does: builds strata, strata-gen and strata-load; generates the
 # workload; loads it into the schema "peers" with ogr2ogr (geometry SRID
@@ -66,6 +70,8 @@ PEER_POOL=${PEER_POOL:-16}
 PORT_BASE=${PORT_BASE:-18761}
 DURATION=${DURATION:-20s}
 WARMUP=${WARMUP:-5s}
+ONLY=${ONLY:-}
+ROUNDS=${ROUNDS:-3}
 FS_ADDR=127.0.0.1:$PORT_BASE
 TS_ADDR=127.0.0.1:$((PORT_BASE + 1))
 SPG_ADDR=127.0.0.1:$((PORT_BASE + 2))
@@ -254,6 +260,32 @@ run() { # run NAME ADDR PID PATHS [strata-load flags]: 16 connections, then 1
 		"$WORK/strata-load" -url "http://$addr" -paths "$paths" -c $c -d "$DURATION" -warmup "$WARMUP" -pid "$pid" "$@"
 	done
 }
+if [ "$ONLY" = tiles ]; then
+	# Issue 18: uncached tiles against pg_tileserv and the limit for the
+	# same bytes, ROUNDS times interleaved, 16 connections: the machine's
+	# speed drifts, so each round's ratios are of one window.
+	"$WORK/strata-load" -url "http://$SQL_ADDR" -paths "$WORK/tiles.txt" -replay "$REPLAY" >"$WORK/replay.log" 2>&1 &
+	RPID=$!
+	PIDS="$PIDS $RPID"
+	until grep -q replaying "$WORK/replay.log"; do
+		kill -0 $RPID 2>/dev/null || { cat "$WORK/replay.log" >&2; exit 1; }
+		sleep 0.1
+	done
+	one() { # one NAME ADDR PID PATHS: 16 connections
+		echo "== $1, 16 connections ($(uptime))"
+		"$WORK/strata-load" -url "http://$2" -paths "$4" -c 16 -d "$DURATION" -warmup "$WARMUP" -pid "$3"
+	}
+	i=1
+	while [ $i -le "$ROUNDS" ]; do
+		one "round $i: pg_tileserv tiles, peers.tile function, time-filtered" $TS_ADDR $TS_PID "$WORK/ts-tiles.txt"
+		[ "$STRATA_PG" = 1 ] && one "round $i: Strata on PostGIS tiles, cache off" $SPG_ADDR $SPG_PID "$WORK/tiles.txt"
+		one "round $i: Strata on SQLite tiles, cache off" $SQL_ADDR $SQL_PID "$WORK/tiles.txt"
+		one "round $i: Strata's tiles replayed from memory" $REPLAY $RPID "$WORK/tiles.txt"
+		i=$((i + 1))
+	done
+	echo "== done ($(uptime))"
+	exit 0
+fi
 run "pg_featureserv items, bbox + CQL time filter, limit 1000" $FS_ADDR $FS_PID "$WORK/fs-items.txt"
 if ! curl -fs -m 10 -o /dev/null "http://$FS_ADDR$(sed -n 1p "$WORK/fs-items.txt")"; then
 	echo "pg_featureserv no longer answers (10 s) after its runs: the deadlock of its pgx pool after cancelled requests?"
