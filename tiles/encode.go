@@ -76,9 +76,9 @@ type encoder struct {
 	// simplifier is nil where lines are not simplified.
 	simplifier *simplify.DouglasPeuckerSimplifier
 	// bounds remembers the text of valid-time bounds: features and
-	// tiles repeat them. render lends the pooled scratch's map, so that
-	// the text outlives one tile.
-	bounds map[int64]string
+	// tiles repeat them. render lends the pooled scratch's, so that the
+	// text outlives one tile.
+	bounds *boundCache
 }
 
 func newEncoder(t maptile.Tile, opt Options) *encoder {
@@ -130,18 +130,33 @@ func (e *encoder) project(p orb.Point) orb.Point {
 	return orb.Point{math.Floor(x - e.ox), math.Floor(y - e.oy)}
 }
 
-// boundText returns geo.FormatBound(ms), remembered.
-func (e *encoder) boundText(ms int64) string {
-	s, ok := e.bounds[ms]
-	if !ok {
-		s = geo.FormatBound(ms)
-		if e.bounds == nil {
-			e.bounds = map[int64]string{}
-		}
-		e.bounds[ms] = s
-	}
-	return s
+// boundCache remembers the text of valid-time bounds and its strHash,
+// by the bound's day (direct-mapped: a bound pushes out another of the
+// same slot).
+type boundCache [1024]boundEntry
+
+type boundEntry struct {
+	ms int64
+	s  string // "" in an unused entry: no bound's text is empty
+	h  uint32
 }
+
+// bound returns the entry of the valid-time bound ms: geo.FormatBound(ms)
+// and its hash, remembered.
+func (e *encoder) bound(ms int64) *boundEntry {
+	if e.bounds == nil {
+		e.bounds = new(boundCache)
+	}
+	b := &e.bounds[uint64(ms/geo.DayMillis)%uint64(len(e.bounds))]
+	if b.s == "" || b.ms != ms {
+		s := geo.FormatBound(ms)
+		*b = boundEntry{ms: ms, s: s, h: strHash(s)}
+	}
+	return b
+}
+
+// boundText returns geo.FormatBound(ms), remembered.
+func (e *encoder) boundText(ms int64) string { return e.bound(ms).s }
 
 // props is what a tile feature says about its feature.
 type props struct {
@@ -191,7 +206,7 @@ type scratch struct {
 	pprops  []props  // the properties of a layer's points, by point
 	order   []uint64 // sort keys: a rank<<32 | the index of a point or cell
 	tmpKeys []uint64 // scratch for sortKeys
-	bounds  map[int64]string
+	bounds  *boundCache
 	grid    cellGrid
 	w       *mvtWriter
 }
@@ -205,7 +220,7 @@ type cell struct {
 }
 
 var scratchPool = sync.Pool{New: func() any {
-	return &scratch{bounds: map[int64]string{}, grid: cellGrid{index: map[uint64]int32{}}, w: newMVTWriter()}
+	return &scratch{bounds: new(boundCache), grid: cellGrid{index: map[uint64]int32{}}, w: newMVTWriter()}
 }}
 
 // maxPooledPoints bounds the scratch memory kept for reuse.
@@ -226,9 +241,6 @@ func (s *scratch) reset() {
 func (s *scratch) release() {
 	if cap(s.points) > maxPooledPoints || cap(s.feats) > maxPooledPoints || cap(s.w.tile) > maxPooledTile || len(s.w.strings.slots) > 4*maxPooledPoints {
 		return
-	}
-	if len(s.bounds) > maxPooledPoints {
-		clear(s.bounds)
 	}
 	s.reset()
 	s.w.startLayer()

@@ -222,9 +222,13 @@ func (w *mvtWriter) internString(s string) uint32 {
 
 // lookupString is internString by hash.
 func (w *mvtWriter) lookupString(s string) uint32 {
+	return w.lookupHashed(s, strHash(s))
+}
+
+// lookupHashed is lookupString of s, whose strHash is h.
+func (w *mvtWriter) lookupHashed(s string, h uint32) uint32 {
 	t := &w.strings
 	t.reserve()
-	h := strHash(s, t.seed)
 	mask := uint32(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		sl := &t.slots[i]
@@ -245,7 +249,8 @@ func (w *mvtWriter) lookupString(s string) uint32 {
 func (w *mvtWriter) tagBound(e *encoder, k propKey, ms int64) {
 	vi, ok := w.dates.find(uint64(ms))
 	if !ok {
-		vi = w.internString(e.boundText(ms))
+		b := e.bound(ms)
+		vi = w.lookupHashed(b.s, b.h)
 		w.dates.add(uint64(ms), vi)
 	}
 	w.appendTag(w.key(k), vi)
@@ -441,7 +446,6 @@ func (w *mvtWriter) rings(p orb.Polygon) {
 type strTable struct {
 	slots []strSlot // a power of two long
 	n     int       // slots in use
-	seed  uint64
 }
 
 // strSlot is a string value's hash and index plus one; 0 is an empty slot.
@@ -486,9 +490,6 @@ func (t *strTable) fit(n int) {
 
 // reserve makes room for one more entry, keeping the load at most a half.
 func (t *strTable) reserve() {
-	if t.seed == 0 {
-		t.seed = hashSeed | 1
-	}
 	if 2*(t.n+1) <= len(t.slots) {
 		return
 	}
@@ -516,17 +517,18 @@ func (t *strTable) reserve() {
 }
 
 // hashSeed seeds the hashes of the string values of tiles, so that which
-// strings collide differs from process to process.
-var hashSeed = maphash.Comparable(maphash.MakeSeed(), uint64(0x9e3779b97f4a7c15))
+// strings collide differs from process to process. It is the same for
+// every tile, so a string's hash may be remembered (see boundCache).
+var hashSeed = maphash.Comparable(maphash.MakeSeed(), uint64(0x9e3779b97f4a7c15)) | 1
 
-// strHash hashes s with seed: eight bytes at a time, each folded in by a
+// strHash hashes s with hashSeed: eight bytes at a time, each folded in by a
 // 128-bit multiplication in the manner of wyhash. It is inlined where
 // maphash would be a call, and quicker on the short strings of tiles
 // (ids, names); strings come from the store, whose writers are trusted.
-func strHash(s string, seed uint64) uint32 {
+func strHash(s string) uint32 {
 	const m1, m2 = 0xa0761d6478bd642f, 0xe7037ed1a0b428db
 	b := unsafe.Slice(unsafe.StringData(s), len(s))
-	h := seed ^ uint64(len(s))*m1
+	h := hashSeed ^ uint64(len(s))*m1
 	for len(b) >= 8 {
 		h = fold(h^binary.LittleEndian.Uint64(b), m2)
 		b = b[8:]
