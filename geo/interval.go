@@ -67,6 +67,14 @@ func FormatBound(ms int64) string {
 	return t.Format(time.RFC3339Nano)
 }
 
+// MayBeBoundText reports whether s could be FormatBound's text of some
+// instant. It errs on the side of yes: every string of at least ten
+// bytes that starts with a digit or '-' and holds a '-' after its first
+// byte.
+func MayBeBoundText(s string) bool {
+	return len(s) >= 10 && (s[0] == '-' || '0' <= s[0] && s[0] <= '9') && strings.IndexByte(s[1:], '-') >= 0
+}
+
 // ParseValidTime parses a feature's valid_from and valid_to, each a date or
 // an RFC 3339 timestamp; "" (or nil in JSON) means open. A date means the
 // start of that UTC day. The result is the half-open interval [from, to);

@@ -191,3 +191,30 @@ func TestCheckStoredInterval(t *testing.T) {
 		})
 	}
 }
+
+// TestMayBeBoundText checks that the text of every bound, whatever its
+// year and precision, may be a bound's text, and that ordinary ids and
+// names are not.
+func TestMayBeBoundText(t *testing.T) {
+	for _, b := range []int64{
+		0, -1, 1, ms("2025-10-10T00:00:00Z"), ms("2025-10-10T12:34:56.789Z"),
+		ms("0001-01-01T00:00:00Z"), ms("9999-12-31T23:59:59.999Z"),
+		-62135596800000 - 86400000, // the day before year 1
+		253402300800000,            // year 10000
+		math.MinInt64 + 1, math.MaxInt64 - 1,
+	} {
+		if s := geo.FormatBound(b); !geo.MayBeBoundText(s) {
+			t.Errorf("FormatBound(%d) = %q: MayBeBoundText says no", b, s)
+		}
+	}
+	for day := int64(-800_000); day < 3_000_000; day += 997 {
+		if s := geo.FormatBound(day*geo.DayMillis + day%86_400_000); !geo.MayBeBoundText(s) {
+			t.Fatalf("FormatBound = %q: MayBeBoundText says no", s)
+		}
+	}
+	for _, s := range []string{"", "1", "42", "p-1", "event 123 near Gaza", "Rafah crossing", "2025", "2025-10", "a2025-10-10"} {
+		if geo.MayBeBoundText(s) {
+			t.Errorf("MayBeBoundText(%q) = true", s)
+		}
+	}
+}

@@ -182,6 +182,13 @@ type PointHit struct {
 	Lon, Lat float64
 	// Rank orders the points as Search orders their features.
 	Rank uint32
+	// Distinct promises that the feature's id, and its name unless
+	// empty, each occur once among the ids, non-empty names and kinds
+	// of the features Points may find in the layer (the feature's own
+	// included), and that neither could be the text of a valid-time
+	// bound (MayBeBoundText): a vector tile need not look them up among
+	// its other values. False promises nothing.
+	Distinct bool
 	// Ref names the feature to the PointAttrs that Points returns.
 	Ref int
 }

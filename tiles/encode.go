@@ -163,6 +163,9 @@ type props struct {
 	id, name, kind string
 	valid          geo.Interval
 	precision      float64
+	// distinct: the id and name need not be looked up among the layer's
+	// values (geo.PointHit.Distinct).
+	distinct bool
 }
 
 // tileFeature is a feature drawn in a tile: either a line or polygon
@@ -177,9 +180,10 @@ type tileFeature struct {
 // its feature's geo.PointHit.Ref) and its rank in the stable order of
 // features.
 type tilePoint struct {
-	x, y int32
-	feat int32
-	rank uint32
+	x, y     int32
+	feat     int32
+	rank     uint32
+	distinct bool // geo.PointHit.Distinct, from Snapshot.Points
 }
 
 // layerBuilder gathers the features of one layer of a tile.
@@ -268,7 +272,7 @@ func (lb *layerBuilder) addPoint(h geo.PointHit) error {
 	}
 	q := lb.e.project(orb.Point{h.Lon, h.Lat})
 	if lb.e.clip.Contains(q) {
-		lb.points = append(lb.points, tilePoint{x: int32(q[0]), y: int32(q[1]), feat: int32(h.Ref), rank: h.Rank})
+		lb.points = append(lb.points, tilePoint{x: int32(q[0]), y: int32(q[1]), feat: int32(h.Ref), rank: h.Rank, distinct: h.Distinct})
 	}
 	return nil
 }
@@ -281,7 +285,7 @@ func (lb *layerBuilder) propsOf(i int) *props {
 	}
 	lb.feature(int(feat), &lb.tmp)
 	f := &lb.tmp
-	lb.tmpP = props{id: f.ID, name: f.Name, kind: f.Kind, valid: f.Valid, precision: f.PrecisionM}
+	lb.tmpP = props{id: f.ID, name: f.Name, kind: f.Kind, valid: f.Valid, precision: f.PrecisionM, distinct: lb.points[i].distinct}
 	return &lb.tmpP
 }
 

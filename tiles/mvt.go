@@ -303,12 +303,21 @@ func (w *mvtWriter) tagTrue(k propKey) {
 // encoder.properties), in the order of their keys.
 func (w *mvtWriter) props(e *encoder, p *props) {
 	w.tags = w.tags[:0]
-	w.tagString(keyID, p.id)
+	if p.distinct {
+		// Texts found once in the layer: new values, no lookup.
+		w.appendTag(w.key(keyID), w.addValue(mvtValue{typ: valString, s: p.id}))
+	} else {
+		w.tagString(keyID, p.id)
+	}
 	if p.kind != "" {
 		w.tagString(keyKind, p.kind)
 	}
 	if p.name != "" {
-		w.tagString(keyName, p.name)
+		if p.distinct {
+			w.appendTag(w.key(keyName), w.addValue(mvtValue{typ: valString, s: p.name}))
+		} else {
+			w.tagString(keyName, p.name)
+		}
 	}
 	w.tagDouble(keyPrecision, p.precision)
 	if !p.valid.IsOpenStart() {

@@ -163,6 +163,22 @@ func TestSQLitePoints(t *testing.T) {
 	pts := byLayer["points"]
 	pts[1].Name, pts[2].Kind, pts[3].PrecisionM = "", "", 12.5
 	pts[4].Valid.Start, pts[5].Valid.End = geo.OpenStart, geo.OpenEnd
+	// Names that a tile must find among its other values: another
+	// point's id, a kind, a bound's text, a name twice, the point's id.
+	for i := 10; i+1 < len(pts); i += 7 {
+		switch i % 5 {
+		case 0:
+			pts[i].Name = pts[i+1].ID
+		case 1:
+			pts[i].Name = pts[i].Kind
+		case 2:
+			pts[i].Name = geo.FormatBound(pts[i+1].Valid.End)
+		case 3:
+			pts[i].Name = pts[i+1].Name
+		case 4:
+			pts[i].Name = pts[i].ID
+		}
+	}
 	for _, l := range workload.Layers {
 		if _, err := db.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: l, Title: l, Kind: kinds[l]}, geo.Append, seqOf(byLayer[l])); err != nil {
 			t.Fatal(err)
@@ -181,6 +197,18 @@ func TestSQLitePoints(t *testing.T) {
 	}
 	if _, others, err := snapOf(t, db).Points(ctx, geo.Filter{Layer: "mixed", Time: geo.Always}, func(geo.PointHit) error { return nil }); err != nil || others != 1 {
 		t.Fatalf("Points of a layer holding a MultiPoint: %d others, %v; want 1", others, err)
+	}
+	distinct := 0
+	if _, _, err := snapOf(t, db).Points(ctx, geo.Filter{Layer: "points", Time: geo.Always}, func(h geo.PointHit) error {
+		if h.Distinct {
+			distinct++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if distinct < len(pts)/2 {
+		t.Errorf("%d of %d points Distinct", distinct, len(pts))
 	}
 	drawn := 0
 	snap := snapOf(t, db)

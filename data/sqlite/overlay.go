@@ -102,6 +102,12 @@ func (ov *overlay) empty() bool {
 	return len(ov.sorted.byKey) == 0 && len(ov.recent) == 0 && ov.closed == 0
 }
 
+// adds reports whether the overlay holds rows of its own (written after
+// its index was built), current or not.
+func (ov *overlay) adds() bool {
+	return len(ov.sorted.byKey) > 0 || len(ov.recent) > 0
+}
+
 // visible reports whether overlay row r is current at the overlay's
 // version: an overlay holds every row the log knows, later ones and
 // closed ones included.

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"errors"
+	"hash/maphash"
 	"math"
+	"slices"
 	"sort"
 	"unsafe"
 
@@ -34,6 +36,9 @@ type pointAttrs struct {
 	prec  []uint8  // by leaf, into precs
 	kinds []string
 	precs []float64
+	// distinct has bit l set when the feature at leaf l makes the promise
+	// of geo.PointHit.Distinct (see markDistinct).
+	distinct []uint64
 }
 
 const (
@@ -138,6 +143,7 @@ func readPointAttrs(ctx context.Context, conn *sql.Conn, num int64, pos []int64,
 	if seen != n {
 		return nil, nil
 	}
+	a.markDistinct(h, tmp, n)
 	ok = true
 	offheap.FreeWith(h, a)
 	return a, nil
@@ -147,6 +153,48 @@ func readPointAttrs(ctx context.Context, conn *sql.Conn, num int64, pos []int64,
 // Import writes every Point.
 func isWKBPoint(b []byte) bool {
 	return len(b) == 21 && b[0] == 1 && binary.LittleEndian.Uint32(b[1:]) == 1
+}
+
+// markDistinct sets a.distinct for the n leaves: the features whose id,
+// and name unless empty, each occur once among the layer's ids, non-empty
+// names and kinds, and could not be the text of a valid-time bound (see
+// geo.PointHit.Distinct). Texts are counted by a 32-bit hash, whose
+// array is taken from tmp: two texts of one hash count as one repeated,
+// which only withholds the promise.
+func (a *pointAttrs) markDistinct(h, tmp *offheap.Arena, n int) {
+	seed := maphash.MakeSeed()
+	hash := func(s string) uint32 { return uint32(maphash.String(seed, s)) }
+	all := offheap.Make[uint32](tmp, 2*n+len(a.kinds))[:0]
+	var f geo.Feature
+	for l := range n {
+		a.fill(l, &f)
+		all = append(all, hash(f.ID))
+		if f.Name != "" {
+			all = append(all, hash(f.Name))
+		}
+	}
+	for _, k := range a.kinds {
+		all = append(all, hash(k))
+	}
+	slices.Sort(all)
+	once := func(s string) bool {
+		x := hash(s)
+		i, found := slices.BinarySearch(all, x) // the first of its hash
+		return found && (i+1 == len(all) || all[i+1] != x) && !geo.MayBeBoundText(s)
+	}
+	a.distinct = offheap.Make[uint64](h, (n+63)/64)
+	for l := range n {
+		a.fill(l, &f)
+		if once(f.ID) && (f.Name == "" || once(f.Name)) {
+			a.distinct[l/64] |= 1 << (l % 64)
+		}
+	}
+}
+
+// isDistinct reports whether the feature at leaf p makes the promise of
+// geo.PointHit.Distinct.
+func (a *pointAttrs) isDistinct(p int) bool {
+	return a.distinct[p/64]&(1<<(p%64)) != 0
 }
 
 // fill sets the id, name, kind and precision of the feature at leaf p.
@@ -243,6 +291,9 @@ func (li *layerIndex) points(ctx context.Context, f geo.Filter, a *pointAttrs, o
 	ix := li.ix
 	q := spacetime.FilterQuery(f)
 	seen := 0
+	// Rows written since the index was built may repeat a text that the
+	// attributes found once.
+	distinct := !ov.adds()
 	err := ix.Leaves(&q, func(p int, _ bool) error {
 		if seen++; seen%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -254,7 +305,7 @@ func (li *layerIndex) points(ctx context.Context, f geo.Filter, a *pointAttrs, o
 			return nil
 		}
 		x, y := ix.Point(p)
-		return fn(geo.PointHit{Lon: x, Lat: y, Rank: r, Ref: p})
+		return fn(geo.PointHit{Lon: x, Lat: y, Rank: r, Ref: p, Distinct: distinct && a.isDistinct(p)})
 	})
 	var extra []*overlayRow // the overlay's matches, by Ref - ix.Len()
 	if err == nil {

@@ -310,6 +310,58 @@ func testPoints(t *testing.T, s geo.Store) {
 	if _, _, err := snap(t, s).Points(ctx, geo.Filter{Layer: "pts", Time: geo.Always, BBox: &b}, func(geo.PointHit) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("Points callback error: %v", err)
 	}
+	testPointsDistinct(t, s)
+}
+
+// testPointsDistinct: a point that Points calls Distinct has an id, and a
+// name unless empty, found once among the layer's ids, non-empty names
+// and kinds, neither of which may be a bound's text.
+func testPointsDistinct(t *testing.T, s geo.Store) {
+	ctx := context.Background()
+	var fs []*geo.Feature
+	for i := range 40 {
+		f := point(fmt.Sprintf("d%02d", i), 34+float64(i%8)/10, 31+float64(i/8)/10, "", "")
+		f.Kind = fmt.Sprint("kind", i%2)
+		switch i % 8 {
+		case 1:
+			f.Name = "d00" // another feature's id
+		case 2:
+			f.Name = "kind1" // a kind
+		case 3:
+			f.Name = "2025-10-10" // may be a bound's text
+		case 4, 5:
+			f.Name = "twice"
+		case 6:
+			f.Name = ""
+		case 7:
+			f.Name = f.ID // its own id
+		}
+		f.Properties = json.RawMessage(fmt.Sprintf(`{"name":%q}`, f.Name))
+		fs = append(fs, f)
+	}
+	mustImport(t, s, "pd", fs...)
+	count := map[string]int{}
+	for _, f := range fs {
+		count[f.ID]++
+		if f.Name != "" {
+			count[f.Name]++
+		}
+	}
+	count["kind0"]++
+	count["kind1"]++
+	once := func(s string) bool { return count[s] == 1 && !geo.MayBeBoundText(s) }
+	var hits []geo.PointHit
+	attrs, others, err := snap(t, s).Points(ctx, geo.Filter{Layer: "pd", Time: geo.Always}, func(h geo.PointHit) error { hits = append(hits, h); return nil })
+	if err != nil || others != 0 || len(hits) != len(fs) {
+		t.Fatalf("Points of %d points: %d hits, %d others, %v", len(fs), len(hits), others, err)
+	}
+	for _, h := range hits {
+		var f geo.Feature
+		attrs(h.Ref, &f)
+		if h.Distinct && !(once(f.ID) && (f.Name == "" || once(f.Name))) {
+			t.Errorf("feature %s named %q: Distinct, but its id or name is not found once", f.ID, f.Name)
+		}
+	}
 }
 
 // testNoAliasing: results do not share state with the store or with each
