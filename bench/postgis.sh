@@ -260,17 +260,20 @@ run() { # run NAME ADDR PID PATHS [strata-load flags]: 16 connections, then 1
 		"$WORK/strata-load" -url "http://$addr" -paths "$paths" -c $c -d "$DURATION" -warmup "$WARMUP" -pid "$pid" "$@"
 	done
 }
-if [ "$ONLY" = tiles ]; then
-	# Issue 18: uncached tiles against pg_tileserv and the limit for the
-	# same bytes, ROUNDS times interleaved, 16 connections: the machine's
-	# speed drifts, so each round's ratios are of one window.
-	"$WORK/strata-load" -url "http://$SQL_ADDR" -paths "$WORK/tiles.txt" -replay "$REPLAY" >"$WORK/replay.log" 2>&1 &
+replay() { # replay LIST: record Strata's answers to LIST once and serve them from memory at $REPLAY, set RPID
+	"$WORK/strata-load" -url "http://$SQL_ADDR" -paths "$WORK/$1.txt" -replay "$REPLAY" >"$WORK/replay.log" 2>&1 &
 	RPID=$!
 	PIDS="$PIDS $RPID"
 	until grep -q replaying "$WORK/replay.log"; do
 		kill -0 $RPID 2>/dev/null || { cat "$WORK/replay.log" >&2; exit 1; }
 		sleep 0.1
 	done
+}
+if [ "$ONLY" = tiles ]; then
+	# Issue 18: uncached tiles against pg_tileserv and the limit for the
+	# same bytes, ROUNDS times interleaved, 16 connections: the machine's
+	# speed drifts, so each round's ratios are of one window.
+	replay tiles
 	one() { # one NAME ADDR PID PATHS: 16 connections
 		echo "== $1, 16 connections ($(uptime))"
 		"$WORK/strata-load" -url "http://$2" -paths "$4" -c 16 -d "$DURATION" -warmup "$WARMUP" -pid "$3"
@@ -299,13 +302,7 @@ run "Strata on SQLite tiles, cache off" $SQL_ADDR $SQL_PID "$WORK/tiles.txt"
 # The limit for the same bytes: Strata's responses recorded once, then
 # served from memory by another process (strata-load -replay).
 for list in items tiles; do
-	"$WORK/strata-load" -url "http://$SQL_ADDR" -paths "$WORK/$list.txt" -replay "$REPLAY" >"$WORK/replay.log" 2>&1 &
-	RPID=$!
-	PIDS="$PIDS $RPID"
-	until grep -q replaying "$WORK/replay.log"; do
-		kill -0 $RPID 2>/dev/null || { cat "$WORK/replay.log" >&2; exit 1; }
-		sleep 0.1
-	done
+	replay $list
 	echo "== Strata's $list replayed from memory, 16 connections ($(uptime))"
 	"$WORK/strata-load" -url "http://$REPLAY" -paths "$WORK/$list.txt" -c 16 -d "$DURATION" -warmup "$WARMUP" -pid $RPID
 	stop $RPID
