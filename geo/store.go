@@ -180,6 +180,8 @@ type Snapshot interface {
 // PointHit is one point found by Snapshot.Points.
 type PointHit struct {
 	Lon, Lat float64
+	// MercY is MercatorY(Lat), which a store may keep computed.
+	MercY float64
 	// Rank orders the points as Search orders their features.
 	Rank uint32
 	// Distinct promises that the feature's id, and its name unless

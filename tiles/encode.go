@@ -15,7 +15,7 @@ import (
 )
 
 // maxLat is the latitude at which Web Mercator ends.
-const maxLat = 85.05112877980659
+const maxLat = geo.MaxMercatorLat
 
 // render draws tile t of the layers ids of snap, which are sorted and
 // distinct. A layer is read through Snapshot.Points, which reads no more
@@ -123,10 +123,14 @@ func (e *encoder) queryBox() geo.BBox {
 
 // project returns the position of p in tile units, rounded down.
 func (e *encoder) project(p orb.Point) orb.Point {
-	lat := min(max(p[1], -maxLat), maxLat)
-	s := math.Sin(lat * math.Pi / 180)
-	x := (p[0] + 180) / 360 * e.world
-	y := (0.5 - math.Log((1+s)/(1-s))/(4*math.Pi)) * e.world
+	return e.projectY(p[0], geo.MercatorY(p[1]))
+}
+
+// projectY is project of the position at longitude lon whose Web
+// Mercator y (geo.MercatorY) is my.
+func (e *encoder) projectY(lon, my float64) orb.Point {
+	x := (lon + 180) / 360 * e.world
+	y := my * e.world
 	return orb.Point{math.Floor(x - e.ox), math.Floor(y - e.oy)}
 }
 
@@ -270,7 +274,7 @@ func (lb *layerBuilder) addPoint(h geo.PointHit) error {
 			return err
 		}
 	}
-	q := lb.e.project(orb.Point{h.Lon, h.Lat})
+	q := lb.e.projectY(h.Lon, h.MercY)
 	if lb.e.clip.Contains(q) {
 		lb.points = append(lb.points, tilePoint{x: int32(q[0]), y: int32(q[1]), feat: int32(h.Ref), rank: h.Rank, distinct: h.Distinct})
 	}

@@ -481,7 +481,7 @@ func (st *state) Points(ctx context.Context, f geo.Filter, fn func(geo.PointHit)
 		if !ok {
 			return errNotPoint
 		}
-		return fn(geo.PointHit{Lon: pt[0], Lat: pt[1], Rank: l.ix.Rank(p), Ref: int(row)})
+		return fn(geo.PointHit{Lon: pt[0], Lat: pt[1], MercY: geo.MercatorY(pt[1]), Rank: l.ix.Rank(p), Ref: int(row)})
 	})
 	if err == errNotPoint {
 		return nil, 1, nil

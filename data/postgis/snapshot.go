@@ -619,6 +619,7 @@ func (snap *snapshot) Points(ctx context.Context, f geo.Filter, fn func(geo.Poin
 		if er != nil {
 			return nil, 0, er
 		}
+		h.MercY = geo.MercatorY(h.Lat)
 		id, name, kind := r.vals[1], r.vals[2], r.vals[3]
 		if err := checkPoint(h, a, id, name, kind); err != nil {
 			return nil, 0, damaged(f.Layer, string(id), 0, err)

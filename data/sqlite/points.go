@@ -27,8 +27,8 @@ import (
 // Ids and names are kept as written, in chunks: the uvarint lengths of
 // the id and the name, then their bytes (read into one string); kinds
 // and precisions as indexes into tables of the distinct values, which
-// must be few (at most 256 each) for the attributes to be kept. About 10
-// bytes a feature beyond its id and name.
+// must be few (at most 256 each) for the attributes to be kept; and each
+// point's Web Mercator y. About 18 bytes a feature beyond its id and name.
 type pointAttrs struct {
 	off   []uint32 // by leaf: chunk<<chunkBits | offset of the id
 	text  [][]byte // the chunks
@@ -36,6 +36,9 @@ type pointAttrs struct {
 	prec  []uint8  // by leaf, into precs
 	kinds []string
 	precs []float64
+	// mercY is the Web Mercator y of each leaf's point (geo.MercatorY),
+	// computed once rather than for every tile.
+	mercY []float64
 	// distinct has bit l set when the feature at leaf l makes the promise
 	// of geo.PointHit.Distinct (see markDistinct).
 	distinct []uint64
@@ -144,6 +147,11 @@ func readPointAttrs(ctx context.Context, conn *sql.Conn, num int64, pos []int64,
 		return nil, nil
 	}
 	a.markDistinct(h, tmp, n)
+	a.mercY = offheap.Make[float64](h, n)
+	for p := range n {
+		_, lat := ix.Point(p)
+		a.mercY[p] = geo.MercatorY(lat)
+	}
 	ok = true
 	offheap.FreeWith(h, a)
 	return a, nil
@@ -268,7 +276,7 @@ func (snap *snapshot) Points(ctx context.Context, f geo.Filter, fn func(geo.Poin
 			return nil
 		}
 		found = append(found, geo.Feature{ID: ft.ID, Name: ft.Name, Kind: ft.Kind, Valid: ft.Valid, PrecisionM: ft.PrecisionM})
-		return fn(geo.PointHit{Lon: pt[0], Lat: pt[1], Rank: rank, Ref: len(found) - 1})
+		return fn(geo.PointHit{Lon: pt[0], Lat: pt[1], MercY: geo.MercatorY(pt[1]), Rank: rank, Ref: len(found) - 1})
 	})
 	if err != nil {
 		return nil, 0, err
@@ -305,14 +313,14 @@ func (li *layerIndex) points(ctx context.Context, f geo.Filter, a *pointAttrs, o
 			return nil
 		}
 		x, y := ix.Point(p)
-		return fn(geo.PointHit{Lon: x, Lat: y, Rank: r, Ref: p, Distinct: distinct && a.isDistinct(p)})
+		return fn(geo.PointHit{Lon: x, Lat: y, MercY: a.mercY[p], Rank: r, Ref: p, Distinct: distinct && a.isDistinct(p)})
 	})
 	var extra []*overlayRow // the overlay's matches, by Ref - ix.Len()
 	if err == nil {
 		ov.matches(&f, &q, func(r *overlayRow, _ bool) {
 			if err == nil && r.key <= math.MaxUint32 { // Points checked it
 				extra = append(extra, r)
-				err = fn(geo.PointHit{Lon: r.minX, Lat: r.minY, Rank: uint32(r.key), Ref: ix.Len() + len(extra) - 1})
+				err = fn(geo.PointHit{Lon: r.minX, Lat: r.minY, MercY: geo.MercatorY(r.minY), Rank: uint32(r.key), Ref: ix.Len() + len(extra) - 1})
 			}
 		})
 	}

@@ -297,6 +297,9 @@ func testPoints(t *testing.T, s geo.Store) {
 		slices.SortFunc(hits, func(a, b geo.PointHit) int { return int(a.Rank) - int(b.Rank) })
 		var got []geo.Feature
 		for _, h := range hits {
+			if h.MercY != geo.MercatorY(h.Lat) {
+				t.Errorf("point at latitude %v: MercY %v, want %v", h.Lat, h.MercY, geo.MercatorY(h.Lat))
+			}
 			var ft geo.Feature
 			attrs(h.Ref, &ft)
 			ft.Geometry = orb.Point{h.Lon, h.Lat}
