@@ -159,9 +159,6 @@ func (e *encoder) bound(ms int64) *boundEntry {
 	return b
 }
 
-// boundText returns geo.FormatBound(ms), remembered.
-func (e *encoder) boundText(ms int64) string { return e.bound(ms).s }
-
 // props is what a tile feature says about its feature.
 type props struct {
 	id, name, kind string

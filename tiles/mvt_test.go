@@ -58,10 +58,10 @@ func orbProperties(e *encoder, p *props) geojson.Properties {
 		m["kind"] = p.kind
 	}
 	if !p.valid.IsOpenStart() {
-		m["valid_from"] = e.boundText(p.valid.Start)
+		m["valid_from"] = e.bound(p.valid.Start).s
 	}
 	if !p.valid.IsOpenEnd() {
-		m["valid_to"] = e.boundText(p.valid.End)
+		m["valid_to"] = e.bound(p.valid.End).s
 	}
 	return m
 }
