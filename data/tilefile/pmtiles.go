@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strata/internal/hilbert"
 )
 
 // The PMTiles version 3 codec: the header, directories and tile ids of
@@ -227,24 +228,5 @@ func findTile(es []entry, id uint64) (entry, bool) {
 // then the position on the zoom's Hilbert curve. z is at most 31.
 func tileID(z uint8, x, y uint32) uint64 {
 	acc := ((uint64(1) << (2 * uint64(z))) - 1) / 3 // 4⁰ + … + 4^(z-1)
-	n := uint64(1) << z
-	tx, ty := uint64(x), uint64(y)
-	var d uint64
-	for s := n / 2; s > 0; s /= 2 {
-		var rx, ry uint64
-		if tx&s != 0 {
-			rx = 1
-		}
-		if ty&s != 0 {
-			ry = 1
-		}
-		d += s * s * ((3 * rx) ^ ry)
-		if ry == 0 {
-			if rx == 1 {
-				tx, ty = n-1-tx, n-1-ty
-			}
-			tx, ty = ty, tx
-		}
-	}
-	return acc + d
+	return acc + hilbert.Index(uint(z), uint64(x), uint64(y))
 }

@@ -32,6 +32,7 @@ import (
 	"slices"
 
 	"strata/geo"
+	"strata/internal/hilbert"
 	"strata/internal/offheap"
 )
 
@@ -301,7 +302,7 @@ func SortKey(x0, y0, x1, y1 float64, from, to int64, ext Bounds) uint64 {
 		bucket = floorDiv(from, int64(1)<<class*dayMillis)
 	}
 	bucket = min(max(bucket+1<<26, 0), 1<<27-1)
-	return uint64(class)<<59 | uint64(bucket)<<32 | uint64(hilbert((x0+x1)/2, (y0+y1)/2, ext))
+	return uint64(class)<<59 | uint64(bucket)<<32 | uint64(curveIndex((x0+x1)/2, (y0+y1)/2, ext))
 }
 
 // minClass is the smallest duration class: lifetimes shorter than
@@ -320,9 +321,9 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// hilbert returns the index of the point (cx, cy) on a 2^16 × 2^16
+// curveIndex returns the index of the point (cx, cy) on a 2^16 × 2^16
 // Hilbert curve over the extent.
-func hilbert(cx, cy float64, ext Bounds) uint32 {
+func curveIndex(cx, cy float64, ext Bounds) uint32 {
 	const side = 1<<16 - 1
 	scale := func(v, lo, hi float64) uint32 {
 		if !(hi > lo) {
@@ -330,26 +331,7 @@ func hilbert(cx, cy float64, ext Bounds) uint32 {
 		}
 		return uint32(math.Min(math.Max((v-lo)/(hi-lo), 0), 1) * side)
 	}
-	x := scale(cx, ext.MinX, ext.MaxX)
-	y := scale(cy, ext.MinY, ext.MaxY)
-	var d uint32
-	for s := uint32(1 << 15); s > 0; s >>= 1 {
-		var rx, ry uint32
-		if x&s != 0 {
-			rx = 1
-		}
-		if y&s != 0 {
-			ry = 1
-		}
-		d += s * s * ((3 * rx) ^ ry)
-		if ry == 0 {
-			if rx == 1 {
-				x, y = side-x, side-y
-			}
-			x, y = y, x
-		}
-	}
-	return d
+	return uint32(hilbert.Index(16, uint64(scale(cx, ext.MinX, ext.MaxX)), uint64(scale(cy, ext.MinY, ext.MaxY))))
 }
 
 // Len returns the number of entries.
