@@ -24,13 +24,18 @@ import (
 // the points of one tile lie close together), outside the Go heap. With
 // them a tile's points come from memory alone, without reading a row.
 //
-// Ids and names are kept as written, in chunks: the uvarint lengths of
-// the id and the name, then their bytes (read into one string); kinds
-// and precisions as indexes into tables of the distinct values, which
-// must be few (at most 256 each) for the attributes to be kept; and each
-// point's Web Mercator y. About 18 bytes a feature beyond its id and name.
+// Ids and names are kept as written, one after the other in chunks, in
+// leaf order, with where they start and their lengths beside (so that
+// reading a point's attributes touches its text only when the text is
+// copied out); kinds and precisions as indexes into tables of the
+// distinct values, which must be few (at most 256 each) for the
+// attributes to be kept; and each point's Web Mercator y. About 18 bytes
+// a feature beyond its id and name.
 type pointAttrs struct {
-	off   []uint32 // by leaf: chunk<<chunkBits | offset of the id
+	// at is, by leaf, where its id and name lie: the chunk<<chunkBits |
+	// offset of the id in bits 0-31, the id's length in bits 32-47 and
+	// the name's in bits 48-63.
+	at    []uint64
 	text  [][]byte // the chunks
 	kind  []uint8  // by leaf, into kinds
 	prec  []uint8  // by leaf, into precs
@@ -47,7 +52,13 @@ type pointAttrs struct {
 const (
 	chunkBits = 20
 	chunkSize = 1 << chunkBits
+	maxText   = 1<<16 - 1 // the longest id or name kept
 )
+
+// textAt packs the place of an id and name for pointAttrs.at.
+func textAt(chunk, offset, idLen, nameLen int) uint64 {
+	return uint64(chunk)<<chunkBits | uint64(offset) | uint64(idLen)<<32 | uint64(nameLen)<<48
+}
 
 // readPointAttrs reads the attributes of the features of layer num, whose
 // pos by rank is pos and whose index is ix, in the read transaction of
@@ -62,7 +73,7 @@ func readPointAttrs(ctx context.Context, conn *sql.Conn, num int64, pos []int64,
 		leaf[ix.Rank(p)] = uint32(p)
 	}
 	h := &offheap.Arena{}
-	a := &pointAttrs{off: offheap.Make[uint32](h, n), kind: offheap.Make[uint8](h, n), prec: offheap.Make[uint8](h, n)}
+	a := &pointAttrs{at: offheap.Make[uint64](h, n), kind: offheap.Make[uint8](h, n), prec: offheap.Make[uint8](h, n)}
 	ok := false
 	defer func() {
 		if !ok {
@@ -123,17 +134,15 @@ func readPointAttrs(ctx context.Context, conn *sql.Conn, num int64, pos []int64,
 			precs[math.Float64bits(precision)] = pk
 			a.precs = append(a.precs, precision)
 		}
-		size := 2*binary.MaxVarintLen64 + len(id) + len(name)
-		if size > chunkSize || len(a.text) >= 1<<(32-chunkBits) {
+		size := len(id) + len(name)
+		if len(id) > maxText || len(name) > maxText || len(a.text) >= 1<<(32-chunkBits) {
 			return nil, nil
 		}
 		if len(chunk)+size > cap(chunk) {
-			chunk = offheap.Make[uint8](h, chunkSize)[:0]
+			chunk = offheap.Make[uint8](tmp, chunkSize)[:0]
 			a.text = append(a.text, chunk)
 		}
-		a.off[l] = uint32(len(a.text)-1)<<chunkBits | uint32(len(chunk))
-		chunk = binary.AppendUvarint(chunk, uint64(len(id)))
-		chunk = binary.AppendUvarint(chunk, uint64(len(name)))
+		a.at[l] = textAt(len(a.text)-1, len(chunk), len(id), len(name))
 		chunk = append(chunk, id...)
 		chunk = append(chunk, name...)
 		a.text[len(a.text)-1] = chunk
@@ -146,6 +155,7 @@ func readPointAttrs(ctx context.Context, conn *sql.Conn, num int64, pos []int64,
 	if seen != n {
 		return nil, nil
 	}
+	a.inLeafOrder(h)
 	a.markDistinct(h, tmp, n)
 	a.mercY = offheap.Make[float64](h, n)
 	for p := range n {
@@ -155,6 +165,26 @@ func readPointAttrs(ctx context.Context, conn *sql.Conn, num int64, pos []int64,
 	ok = true
 	offheap.FreeWith(h, a)
 	return a, nil
+}
+
+// inLeafOrder copies a's texts, read in storage order, into chunks of h
+// in leaf order, so that the texts of the points of one tile, which lie
+// close together in the index, lie close together in memory too.
+func (a *pointAttrs) inLeafOrder(h *offheap.Arena) {
+	var text [][]byte
+	var chunk []byte
+	for l := range a.at {
+		b := a.bytes(l)
+		if len(chunk)+len(b) > cap(chunk) {
+			chunk = offheap.Make[uint8](h, chunkSize)[:0]
+			text = append(text, chunk)
+		}
+		n1 := int(a.at[l] >> 32 & maxText)
+		a.at[l] = textAt(len(text)-1, len(chunk), n1, len(b)-n1)
+		chunk = append(chunk, b...)
+		text[len(text)-1] = chunk
+	}
+	a.text = text
 }
 
 // isWKBPoint reports whether b is a little-endian 2-D WKB Point, as
@@ -205,21 +235,23 @@ func (a *pointAttrs) isDistinct(p int) bool {
 	return a.distinct[p/64]&(1<<(p%64)) != 0
 }
 
+// bytes returns the id and name of leaf p, one after the other.
+func (a *pointAttrs) bytes(p int) []byte {
+	at := a.at[p]
+	o, n := int(at&(chunkSize-1)), int(at>>32&maxText+at>>48)
+	return a.text[at>>chunkBits&(1<<(32-chunkBits)-1)][o : o+n : o+n]
+}
+
 // fill sets the id, name, kind and precision of the feature at leaf p.
 // The id and name are in a's memory: valid while a is reachable.
 func (a *pointAttrs) fill(p int, f *geo.Feature) {
-	o := a.off[p]
-	b := a.text[o>>chunkBits][o&(chunkSize-1):]
-	n1, k := binary.Uvarint(b)
-	b = b[k:]
-	n2, k := binary.Uvarint(b)
-	b = b[k:]
 	// Strings in the attributes' own memory, which lives as long as a
 	// (see geo.PointAttrs): no allocation.
 	both := ""
-	if n := n1 + n2; n > 0 {
-		both = unsafe.String(&b[0], n)
+	if b := a.bytes(p); len(b) > 0 {
+		both = unsafe.String(&b[0], len(b))
 	}
+	n1 := int(a.at[p] >> 32 & maxText)
 	f.ID, f.Name = both[:n1], both[n1:]
 	f.Kind = a.kinds[a.kind[p]]
 	f.PrecisionM = a.precs[a.prec[p]]
