@@ -41,12 +41,13 @@ func (s *Server) handleBasemapTile(w http.ResponseWriter, r *http.Request, tr *t
 		s.writeError(w, r, err)
 		return
 	}
-	data, tag, _, err := tr.Tile(r.Context(), snap, t, layerIDs(snap.Layers()), geo.Always)
+	err = tr.Tile(r.Context(), snap, t, layerIDs(snap.Layers()), geo.Always, func(d tiles.Drawn) error {
+		writeTile(w, r, d.Data, d.ETag, "public, max-age=86400")
+		return nil
+	})
 	if err != nil {
 		s.writeError(w, r, err)
-		return
 	}
-	writeTile(w, r, data, tag, "public, max-age=86400")
 }
 
 // basemapTile checks a basemap tile request (no query parameters) and

@@ -263,15 +263,16 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, snap geo.Sna
 	if r.URL.Query().Has("asof") {
 		renderer = s.pastTiles
 	}
-	data, tag, hit, err := renderer.Tile(r.Context(), snap, t, layerIDs(layers), when)
+	err = renderer.Tile(r.Context(), snap, t, layerIDs(layers), when, func(d tiles.Drawn) error {
+		if s.cfg.TileCacheBytes > 0 {
+			w.Header().Set("X-Cache", cacheStatus(d.Hit))
+		}
+		writeTile(w, r, d.Data, d.ETag, cacheControl(r, "public, max-age=60"))
+		return nil
+	})
 	if err != nil {
 		s.writeError(w, r, err)
-		return
 	}
-	if s.cfg.TileCacheBytes > 0 {
-		w.Header().Set("X-Cache", cacheStatus(hit))
-	}
-	writeTile(w, r, data, tag, cacheControl(r, "public, max-age=60"))
 }
 
 // cacheStatus is the X-Cache header of an answer from a cache (hit) or

@@ -150,12 +150,12 @@ func BenchmarkTileCached(b *testing.B) {
 	t := maptile.New(1217, 836, 11)
 	iv := when(b, "2025-06-15")
 	snap := snapOf(b, s)
-	if _, _, _, err := r.Tile(context.Background(), snap, t, workload.Layers[:], iv); err != nil {
+	if _, _, _, err := tileOf(r, context.Background(), snap, t, workload.Layers[:], iv); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, _, err := r.Tile(context.Background(), snap, t, workload.Layers[:], iv); err != nil {
+		if _, _, _, err := tileOf(r, context.Background(), snap, t, workload.Layers[:], iv); err != nil {
 			b.Fatal(err)
 		}
 	}

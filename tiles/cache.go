@@ -9,13 +9,12 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
-	"golang.org/x/sync/singleflight"
 
 	"strata/geo"
 )
@@ -33,26 +32,37 @@ func etagOf(data []byte) string {
 	return string(b[:])
 }
 
-// group makes concurrent draws of one tile share a single draw.
-type group = singleflight.Group
+// Drawn is a tile as Renderer.Tile hands it over.
+type Drawn struct {
+	// Data is the MVT bytes, not compressed (empty for a tile without
+	// features). They are shared and may be reused once the callback
+	// given them returns: callers must neither modify nor keep them.
+	Data []byte
+	// ETag is the tile's quoted strong entity tag, derived from the
+	// bytes: equal tiles have equal tags, on every server.
+	ETag string
+	// Hit says whether the tile came from the cache.
+	Hit bool
+}
 
-// Tile returns tile t of the layers of snap for the time interval when,
-// like Render, with its entity tag: a quoted strong ETag derived from the
-// bytes, so equal tiles have equal tags. It serves the tile from the cache
-// when no write since the tile was drawn could have changed it (see
+// Tile calls use with tile t of the layers of snap for the time interval
+// when, like Render, and returns use's error. It serves the tile from the
+// cache when no write since the tile was drawn could have changed it (see
 // cache), and otherwise draws it once however many callers ask for it at
-// the same time (after Options.Admit); hit says which. The returned bytes
-// are shared: callers must not modify them. Errors are those of Render and
-// of Options.Admit.
-func (r *Renderer) Tile(ctx context.Context, snap geo.Snapshot, t maptile.Tile, layers []string, when geo.Interval) (data []byte, etag string, hit bool, err error) {
+// the same time (after Options.Admit). A tile that is not cached is drawn
+// into a reused buffer and handed over from it: the bytes are valid only
+// until use returns. Errors are those of Render and of Options.Admit.
+func (r *Renderer) Tile(ctx context.Context, snap geo.Snapshot, t maptile.Tile, layers []string, when geo.Interval, use func(Drawn) error) error {
 	if err := checkTile(t); err != nil {
-		return nil, "", false, err
+		return err
 	}
 	ids := normLayers(layers)
 	version := snap.Version()
-	key := cacheKey(t, ids, when)
+	// Draws are shared by version and key; with PastOnly, the cache's key
+	// holds the version too.
+	flightKey, key := cacheKey(version, t, ids, when)
 	if r.opt.PastOnly {
-		key = strconv.FormatInt(version, 10) + "@" + key
+		key = flightKey
 	}
 	cached := r.cache != nil
 	if cached && !r.opt.PastOnly {
@@ -62,17 +72,21 @@ func (r *Renderer) Tile(ctx context.Context, snap geo.Snapshot, t maptile.Tile, 
 	}
 	if cached {
 		if e := r.cache.get(key, version); e != nil {
-			return e.data, e.etag, true, nil
+			return use(Drawn{Data: e.data, ETag: e.etag, Hit: true})
 		}
 	}
 	for try := 1; ; try++ {
-		v, err, shared := r.calls.Do(strconv.FormatInt(version, 10)+"@"+key, func() (any, error) {
+		e, err, shared := r.calls.do(flightKey, func() (*entry, error) {
 			data, err := r.renderAdmitted(ctx, snap, t, ids, when)
 			if err != nil {
 				return nil, err
 			}
-			e := &entry{key: key, data: data, etag: etagOf(data), layers: ids, version: version}
+			e := &entry{key: key, data: data, etag: etagOf(data), layers: ids, version: version, pooled: true}
 			if cached {
+				// The cache keeps bytes of their own, exactly sized.
+				e.data, e.pooled = slices.Clone(data), false
+				e.layers = slices.Clone(ids) // not the caller's
+				putBuf(data)
 				e.box = newEncoder(t, r.opt).queryBox()
 				r.cache.add(e)
 			}
@@ -84,10 +98,10 @@ func (r *Renderer) Tile(ctx context.Context, snap geo.Snapshot, t maptile.Tile, 
 			if shared && try < 3 && ctx.Err() == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 				continue
 			}
-			return nil, "", false, err
+			return err
 		}
-		e := v.(*entry)
-		return e.data, e.etag, false, nil
+		defer e.release()
+		return use(Drawn{Data: e.data, ETag: e.etag})
 	}
 }
 
@@ -104,22 +118,27 @@ func (r *Renderer) renderAdmitted(ctx context.Context, snap geo.Snapshot, t mapt
 	return r.render(ctx, snap, t, ids, when)
 }
 
-// cacheKey identifies a tile: its address, time interval and layers.
-func cacheKey(t maptile.Tile, ids []string, when geo.Interval) string {
-	var b strings.Builder
+// cacheKey identifies a tile: its address, time interval and layers
+// (key), and the same at data version v (versioned), in one string.
+func cacheKey(v int64, t maptile.Tile, ids []string, when geo.Interval) (versioned, key string) {
+	var buf [96]byte
+	b := strconv.AppendInt(buf[:0], v, 10)
+	b = append(b, '@')
+	at := len(b)
 	for _, n := range []uint64{uint64(t.Z), uint64(t.X), uint64(t.Y)} {
-		b.WriteByte('/')
-		b.WriteString(strconv.FormatUint(n, 10))
+		b = append(b, '/')
+		b = strconv.AppendUint(b, n, 10)
 	}
-	b.WriteByte('|')
-	b.WriteString(strconv.FormatInt(when.Start, 10))
-	b.WriteByte('/')
-	b.WriteString(strconv.FormatInt(when.End, 10))
+	b = append(b, '|')
+	b = strconv.AppendInt(b, when.Start, 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, when.End, 10)
 	for _, id := range ids {
-		b.WriteByte('|')
-		b.WriteString(id)
+		b = append(b, '|')
+		b = append(b, id...)
 	}
-	return b.String()
+	versioned = string(b)
+	return versioned, versioned[at:]
 }
 
 // entry is a cached tile.
@@ -134,6 +153,10 @@ type entry struct {
 	// version is the latest data version the tile is known to be right
 	// at; the cache moves it forward as it checks the tile again.
 	version int64
+	// pooled says data is a buffer of bufPool, to go back to it when the
+	// refs callers given the entry are done with it (release).
+	pooled bool
+	refs   atomic.Int32
 }
 
 // entryOverhead estimates the memory an entry holds beyond its key and

@@ -21,7 +21,8 @@ const maxLat = geo.MaxMercatorLat
 // distinct. A layer is read through Snapshot.Points, which reads no more
 // than the positions of the points it does not draw singly; a layer that
 // holds features other than Points (Points says so) through a light
-// Search.
+// Search. The bytes are in a buffer of bufPool, which the caller owns and
+// may give back with putBuf.
 func (r *Renderer) render(ctx context.Context, snap geo.Snapshot, t maptile.Tile, ids []string, when geo.Interval) ([]byte, error) {
 	e := newEncoder(t, r.opt)
 	box := e.queryBox()
@@ -58,10 +59,10 @@ func (r *Renderer) render(ctx context.Context, snap geo.Snapshot, t maptile.Tile
 		// endLayer was the last to read them.
 		runtime.KeepAlive(attrs)
 	}
-	if len(w.tile) == 0 {
-		return []byte{}, nil
-	}
-	return slices.Clone(w.tile), nil
+	// The tile's buffer goes to the caller; the writer takes another.
+	data := w.tile
+	w.tile = getBuf()
+	return data, nil
 }
 
 // encoder holds what drawing one tile needs.

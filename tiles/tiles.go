@@ -175,7 +175,7 @@ func checkTile(t maptile.Tile) error {
 type Renderer struct {
 	opt   Options
 	cache *cache
-	calls group
+	calls flights
 }
 
 // NewRenderer returns a Renderer with the options opt.
@@ -197,12 +197,31 @@ func (r *Renderer) Render(ctx context.Context, snap geo.Snapshot, t maptile.Tile
 	if err := checkTile(t); err != nil {
 		return nil, err
 	}
-	return r.render(ctx, snap, t, normLayers(layers), when)
+	data, err := r.render(ctx, snap, t, normLayers(layers), when)
+	if err != nil {
+		return nil, err
+	}
+	defer putBuf(data)
+	return append([]byte{}, data...), nil
 }
 
-// normLayers returns the layer ids sorted, each once.
+// normLayers returns the layer ids sorted, each once: layers itself if
+// they are already, or else a sorted copy.
 func normLayers(layers []string) []string {
+	if slices.IsSorted(layers) && !hasRepeat(layers) {
+		return layers
+	}
 	ids := slices.Clone(layers)
 	slices.Sort(ids)
 	return slices.Compact(ids)
+}
+
+// hasRepeat reports whether sorted ids hold one id twice.
+func hasRepeat(ids []string) bool {
+	for i := 1; i < len(ids); i++ {
+		if ids[i] == ids[i-1] {
+			return true
+		}
+	}
+	return false
 }

@@ -457,7 +457,7 @@ func TestInvalidTile(t *testing.T) {
 		if _, err := r.Render(context.Background(), snapOf(t, s), tile, nil, geo.Always); !errors.Is(err, geo.ErrInvalid) {
 			t.Errorf("Render(%v): error %v, want ErrInvalid", tile, err)
 		}
-		if _, _, _, err := r.Tile(context.Background(), snapOf(t, s), tile, nil, geo.Always); !errors.Is(err, geo.ErrInvalid) {
+		if _, _, _, err := tileOf(r, context.Background(), snapOf(t, s), tile, nil, geo.Always); !errors.Is(err, geo.ErrInvalid) {
 			t.Errorf("Tile(%v): error %v, want ErrInvalid", tile, err)
 		}
 	}
@@ -541,12 +541,12 @@ func TestCacheVersion(t *testing.T) {
 	r := NewRenderer(Options{CacheBytes: 1 << 20})
 	tile := maptile.At(p, 12)
 	iv := when(t, "2025-10-10")
-	data1, etag1, _, err := r.Tile(ctx, snapOf(t, s), tile, []string{"points"}, iv)
+	data1, etag1, _, err := tileOf(r, ctx, snapOf(t, s), tile, []string{"points"}, iv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	finds := s.finds.Load()
-	data2, etag2, _, err := r.Tile(ctx, snapOf(t, s), tile, []string{"points"}, iv)
+	data2, etag2, _, err := tileOf(r, ctx, snapOf(t, s), tile, []string{"points"}, iv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -560,7 +560,7 @@ func TestCacheVersion(t *testing.T) {
 	if _, err := s.Import(ctx, geo.ChangeNote{Author: "test"}, geo.Layer{ID: "points"}, geo.Replace, seqOf([]*geo.Feature{feature(t, "p1", "after", p, "", "")})); err != nil {
 		t.Fatal(err)
 	}
-	data3, etag3, _, err := r.Tile(ctx, snapOf(t, s), tile, []string{"points"}, iv)
+	data3, etag3, _, err := tileOf(r, ctx, snapOf(t, s), tile, []string{"points"}, iv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -575,12 +575,12 @@ func TestCacheVersion(t *testing.T) {
 	}
 	// The layer order and repeats do not matter to the cache.
 	s.put(t, "more", geo.KindPoint)
-	_, etag4, _, err := r.Tile(ctx, snapOf(t, s), tile, []string{"points", "more"}, iv)
+	_, etag4, _, err := tileOf(r, ctx, snapOf(t, s), tile, []string{"points", "more"}, iv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	finds = s.finds.Load()
-	_, etag5, _, err := r.Tile(ctx, snapOf(t, s), tile, []string{"more", "points", "more"}, iv)
+	_, etag5, _, err := tileOf(r, ctx, snapOf(t, s), tile, []string{"more", "points", "more"}, iv)
 	if err != nil || etag5 != etag4 || s.finds.Load() != finds {
 		t.Errorf("reordered layers missed the cache: %v", err)
 	}
@@ -593,7 +593,7 @@ func TestCacheBound(t *testing.T) {
 	const budget = 64 << 10
 	r := NewRenderer(Options{CacheBytes: budget})
 	for _, tile := range maptile.ChildrenInZoomRange(maptile.New(152, 104, 8), 11, 11) {
-		if _, _, _, err := r.Tile(ctx, snapOf(t, s), tile, []string{"points"}, geo.Always); err != nil {
+		if _, _, _, err := tileOf(r, ctx, snapOf(t, s), tile, []string{"points"}, geo.Always); err != nil {
 			t.Fatal(err)
 		}
 		if st := r.CacheStats(); st.Bytes > budget {
@@ -621,7 +621,7 @@ func TestTileOnce(t *testing.T) {
 			errs := make([]error, n)
 			for i := range n {
 				wg.Go(func() {
-					_, etags[i], _, errs[i] = r.Tile(context.Background(), snapOf(t, s), tile, []string{"points"}, geo.Always)
+					_, etags[i], _, errs[i] = tileOf(r, context.Background(), snapOf(t, s), tile, []string{"points"}, geo.Always)
 				})
 			}
 			<-s.started
@@ -658,13 +658,13 @@ func TestTileCanceledLeader(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	leader := make(chan error, 1)
 	go func() {
-		_, _, _, err := r.Tile(ctx, snapOf(t, s), tile, []string{"points"}, geo.Always)
+		_, _, _, err := tileOf(r, ctx, snapOf(t, s), tile, []string{"points"}, geo.Always)
 		leader <- err
 	}()
 	<-s.started
 	follower := make(chan error, 1)
 	go func() {
-		_, _, _, err := r.Tile(context.Background(), snapOf(t, s), tile, []string{"points"}, geo.Always)
+		_, _, _, err := tileOf(r, context.Background(), snapOf(t, s), tile, []string{"points"}, geo.Always)
 		follower <- err
 	}()
 	time.Sleep(50 * time.Millisecond)
@@ -752,4 +752,13 @@ func checkTilesMatchSearch(t *testing.T, s geo.Store) {
 	if partial == 0 {
 		t.Errorf("no tile of %d left a feature out: the test proves nothing", checked)
 	}
+}
+
+// tileOf calls r.Tile and returns a copy of what it hands over.
+func tileOf(r *Renderer, ctx context.Context, snap geo.Snapshot, t maptile.Tile, layers []string, when geo.Interval) (data []byte, etag string, hit bool, err error) {
+	err = r.Tile(ctx, snap, t, layers, when, func(d Drawn) error {
+		data, etag, hit = slices.Clone(d.Data), d.ETag, d.Hit
+		return nil
+	})
+	return data, etag, hit, err
 }
