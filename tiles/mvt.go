@@ -32,6 +32,7 @@ type mvtWriter struct {
 	strings  strTable
 	recent   [32]recentString // strings numbered lately, by address
 	epoch    uint32           // the layer's number, for recent
+	touched  byte             // kept so that endLayer's reads stay
 	dates    numTable         // a valid-time bound's value, by the bound
 	doubles  numTable         // by the bits of the value (0 for -0; NaN never found)
 	ints     numTable
@@ -128,10 +129,19 @@ func (w *mvtWriter) endLayer(name string) {
 		s := keyNames[k]
 		body += 1 + varintLen(uint64(len(s))) + len(s)
 	}
+	// Strings may lie anywhere in a store's memory, and copying them below
+	// would wait for each in turn: read a byte of each here, in a loop
+	// short enough for the processor to fetch many at once.
+	var touch byte
 	for i := range w.values {
-		n := w.values[i].size()
+		v := &w.values[i]
+		n := v.size()
 		body += 1 + varintLen(uint64(n)) + n
+		if len(v.s) > 0 {
+			touch ^= v.s[0] ^ v.s[len(v.s)-1]
+		}
 	}
+	w.touched = touch
 	body += 1 + varintLen(Extent) + 1 + 1 // extent, version
 	b := append(w.tile, 0x1a)
 	b = binary.AppendUvarint(b, uint64(body))
