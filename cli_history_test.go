@@ -207,6 +207,7 @@ func TestRevertCommand(t *testing.T) {
 			if code != s.code || !strings.Contains(stderr, s.stderr) {
 				t.Fatalf("exit %d (want %d), stderr %q (want %q)", code, s.code, stderr, s.stderr)
 			}
+			time.Sleep(sqlite.Recheck) // the command's write, as another process's, is seen within it
 			after, err := store.Snapshot(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -253,6 +254,7 @@ func TestRevertCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("revert of the revert: %s", stderr)
 	}
+	time.Sleep(sqlite.Recheck)
 	snap, _ = store.Snapshot(ctx)
 	if _, err := snap.Feature(ctx, "test", "b"); !errors.Is(err, geo.ErrNotFound) || strings.TrimSpace(stdout) != id(snap.Version()) {
 		t.Errorf("after reverting the revert of its delete, b: %v; stdout %q", err, stdout)

@@ -231,7 +231,8 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, snap geo.Sna
 		s.writeError(w, r, err)
 		return
 	}
-	if f := r.URL.Query().Get("f"); f != "" && f != "mvt" {
+	query := r.URL.Query() // parsed once: each call parses anew
+	if f := query.Get("f"); f != "" && f != "mvt" {
 		s.writeError(w, r, geo.Invalidf("f", "format f=%q is not offered for tiles; use f=mvt", f))
 		return
 	}
@@ -248,8 +249,8 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, snap geo.Sna
 		return
 	}
 	when := geo.Always
-	if r.URL.Query().Has("datetime") {
-		if when, err = geo.ParseDatetime(r.URL.Query().Get("datetime")); err != nil {
+	if query.Has("datetime") {
+		if when, err = geo.ParseDatetime(query.Get("datetime")); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -260,7 +261,7 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, snap geo.Sna
 		return
 	}
 	renderer := s.tiles
-	if r.URL.Query().Has("asof") {
+	if query.Has("asof") {
 		renderer = s.pastTiles
 	}
 	err = renderer.Tile(r.Context(), snap, t, layerIDs(layers), when, func(d tiles.Drawn) error {

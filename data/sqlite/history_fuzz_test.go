@@ -125,7 +125,7 @@ func TestDamagedHistoryRows(t *testing.T) {
 			if _, err := db.db.ExecContext(ctx, tc.damage); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(recheck) // another handle's write is seen within it
+			time.Sleep(Recheck) // another handle's write is seen within it
 			err := tc.read(db)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one saying %q", err, tc.want)

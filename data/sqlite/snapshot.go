@@ -53,11 +53,11 @@ func (s *DB) Snapshot(ctx context.Context) (geo.Snapshot, error) {
 }
 
 func (s *DB) snapshot(ctx context.Context) (*snapshot, error) {
-	// Fresh enough: read within recheck, and no write of this process
+	// Fresh enough: read within Recheck, and no write of this process
 	// has ended since the read began.
 	now := time.Since(clockStart)
 	writes := s.writes.Load()
-	if c := s.lastCheck.Load(); c != nil && c.writes == writes && now-c.at < recheck && now >= c.at {
+	if c := s.lastCheck.Load(); c != nil && c.writes == writes && now-c.at < Recheck && now >= c.at {
 		return c.snap, nil
 	}
 	var v, layers int64
@@ -72,13 +72,14 @@ func (s *DB) snapshot(ctx context.Context) (*snapshot, error) {
 	return snap, nil
 }
 
-// recheck is how long a data version read stays fresh for Snapshot when
-// no write of this process has ended since: another process's write is
-// seen within that time. Reading the version is a query, and nearly every
-// request would make one: read once a millisecond, it was still 4% of the
-// server's CPU on uncached tiles (a thousand queries a second, more when
-// concurrent requests found the read stale at once).
-const recheck = 10 * time.Millisecond
+// Recheck is how long a data version read stays fresh for Snapshot when
+// no write of this process has ended since: a write made by another
+// process (or through another DB on the same file) is seen within that
+// time. Reading the version is a query, and nearly every request would
+// make one: read once a millisecond, it was still 4% of the server's CPU
+// on uncached tiles (a thousand queries a second, more when concurrent
+// requests found the read stale at once).
+const Recheck = 10 * time.Millisecond
 
 // clockStart is the origin of the monotonic times in check.
 var clockStart = time.Now()
