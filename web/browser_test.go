@@ -14,9 +14,10 @@ import (
 // playwright-core) against a server on a fresh SQLite file, with the
 // 200,000-point layer and a user's basemap served beside it
 // (internal/browsertest): every file of test/ but the user flows, which
-// web/flows runs. web/postgres runs those whose answers come from the
-// engine against PostgreSQL. They are three packages because go test
-// gives each ten minutes, which all of them in one overran on two cores.
+// web/flows runs, and the map's reading, which web/reading runs.
+// web/postgres runs those whose answers come from the engine against
+// PostgreSQL. They are four packages because go test gives each ten
+// minutes, which all of them in one overran on two cores.
 func TestBrowser(t *testing.T) {
 	env := browsertest.Setup(t, ".", true)
 	files, err := filepath.Glob(filepath.Join("test", "*.test.mjs"))
@@ -25,7 +26,8 @@ func TestBrowser(t *testing.T) {
 	}
 	var tests []string
 	for _, f := range files {
-		if !slices.Contains(browsertest.Flows, strings.TrimSuffix(filepath.Base(f), ".test.mjs")) {
+		name := strings.TrimSuffix(filepath.Base(f), ".test.mjs")
+		if !slices.Contains(browsertest.Flows, name) && !slices.Contains(browsertest.Reading, name) {
 			tests = append(tests, f)
 		}
 	}

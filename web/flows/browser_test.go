@@ -10,7 +10,7 @@ import (
 )
 
 // TestBrowser runs the browser tests of browsertest.Flows (presenting,
-// reading the map, finding, editing, browsing the API) against a server
+// finding, editing, browsing the API) against a server
 // on a fresh SQLite file. web/ runs the others; this is a package of its
 // own so that each has go test's ten minutes.
 func TestBrowser(t *testing.T) {
