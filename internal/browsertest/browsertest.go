@@ -52,6 +52,14 @@ type Env struct {
 	env []string
 }
 
+// OnSQLite runs the browser tests test/NAME.test.mjs of names, from the
+// web directory web, against a server on a fresh SQLite file.
+func OnSQLite(t *testing.T, web string, names ...string) {
+	t.Helper()
+	env := Setup(t, web, false)
+	env.Run(t, filepath.Join(t.TempDir(), "strata.db"), Tests(t, web, names...)...)
+}
+
 // Setup builds the strata binary for the browser tests run from the web
 // directory web (relative to the test's package). Without node,
 // /usr/bin/chromium or web/node_modules/playwright-core it skips the

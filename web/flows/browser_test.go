@@ -3,7 +3,6 @@
 package flows
 
 import (
-	"path/filepath"
 	"testing"
 
 	"strata/internal/browsertest"
@@ -14,6 +13,5 @@ import (
 // on a fresh SQLite file. web/ runs the others; this is a package of its
 // own so that each has go test's ten minutes.
 func TestBrowser(t *testing.T) {
-	env := browsertest.Setup(t, "..", false)
-	env.Run(t, filepath.Join(t.TempDir(), "strata.db"), browsertest.Tests(t, "..", browsertest.Flows...)...)
+	browsertest.OnSQLite(t, "..", browsertest.Flows...)
 }

@@ -3,7 +3,6 @@
 package reading
 
 import (
-	"path/filepath"
 	"testing"
 
 	"strata/internal/browsertest"
@@ -15,6 +14,5 @@ import (
 // server on a fresh SQLite file. It is a package of its own so that it
 // has go test's ten minutes.
 func TestBrowser(t *testing.T) {
-	env := browsertest.Setup(t, "..", false)
-	env.Run(t, filepath.Join(t.TempDir(), "strata.db"), browsertest.Tests(t, "..", browsertest.Reading...)...)
+	browsertest.OnSQLite(t, "..", browsertest.Reading...)
 }
