@@ -1,11 +1,13 @@
 package tiles
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -761,4 +763,50 @@ func tileOf(r *Renderer, ctx context.Context, snap geo.Snapshot, t maptile.Tile,
 		return nil
 	})
 	return data, etag, hit, err
+}
+
+// TestTileBuffersNotShared: with the cache off, tiles are drawn into
+// reused buffers; many callers drawing different tiles at once each see
+// their own tile's bytes, unchanged for as long as their callback runs.
+func TestTileBuffersNotShared(t *testing.T) {
+	s := newMemStore()
+	var tiles []maptile.Tile
+	for i := range 6 {
+		p := orb.Point{34.2 + float64(i)*0.1, 31.3 + float64(i)*0.05}
+		for j := range 1 + i*20 { // tiles of different sizes
+			q := orb.Point{p[0] + float64(j)*1e-4, p[1]}
+			s.put(t, "points", geo.KindPoint, feature(t, fmt.Sprintf("p%d-%d", i, j), fmt.Sprintf("name %d", j), q, "", ""))
+		}
+		tiles = append(tiles, maptile.At(p, 14))
+	}
+	r := NewRenderer(Options{})
+	want := make([][]byte, len(tiles))
+	for i, tile := range tiles {
+		data, err := r.Render(context.Background(), snapOf(t, s), tile, []string{"points"}, geo.Always)
+		if err != nil || len(data) == 0 {
+			t.Fatalf("tile %d: %d bytes, %v", i, len(data), err)
+		}
+		want[i] = data
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for k := range 200 {
+				i := (g + k) % len(tiles)
+				err := r.Tile(context.Background(), snapOf(t, s), tiles[i], []string{"points"}, geo.Always, func(d Drawn) error {
+					before := slices.Clone(d.Data)
+					runtime.Gosched() // let other draws reuse buffers meanwhile
+					if !bytes.Equal(before, want[i]) || !bytes.Equal(d.Data, want[i]) {
+						return fmt.Errorf("tile %d changed under its caller", i)
+					}
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
