@@ -46,9 +46,14 @@
 // # Cache
 //
 // Renderer.Tile serves tiles through an in-memory LRU cache bounded by
-// Options.CacheBytes, keyed by the snapshot's data version, the tile, the
-// sorted layer ids and the time interval, and emptied when the version
-// changes. Concurrent requests for the same missing tile draw it once.
+// Options.CacheBytes, keyed by the tile, the sorted layer ids and the time
+// interval (and the data version, with Options.PastOnly). A new data
+// version invalidates only the cached tiles of the layers it changed
+// whose buffered area meets its bounding box, as Snapshot.Changes tells;
+// every other tile stays, ETag and all. Concurrent requests for the same
+// missing tile draw it once. A tile the cache does not keep is drawn into
+// a reused buffer and handed to the caller's function, valid until that
+// returns.
 //
 // # Documents
 //
