@@ -53,6 +53,10 @@ func (s *DB) Snapshot(ctx context.Context) (geo.Snapshot, error) {
 }
 
 func (s *DB) snapshot(ctx context.Context) (*snapshot, error) {
+	if s.closed.Load() {
+		// A version read just before Close would otherwise look fresh.
+		return nil, errClosed
+	}
 	// Fresh enough: read within Recheck, and no write of this process
 	// has ended since the read began.
 	now := time.Since(clockStart)
@@ -71,6 +75,9 @@ func (s *DB) snapshot(ctx context.Context) (*snapshot, error) {
 	s.lastCheck.Store(&check{snap: snap, at: now, writes: writes})
 	return snap, nil
 }
+
+// errClosed is what a snapshot of a closed DB gets.
+var errClosed = errors.New("sqlite: the database is closed")
 
 // Recheck is how long a data version read stays fresh for Snapshot when
 // no write of this process has ended since: a write made by another

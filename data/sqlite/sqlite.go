@@ -87,6 +87,7 @@ type DB struct {
 	versionStmt *sql.Stmt
 	snap        atomic.Pointer[snapshot] // the latest, see Snapshot
 	lastCheck   atomic.Pointer[check]    // the last version read, see snapshot
+	closed      atomic.Bool              // set by Close: no snapshot is fresh after it
 	writes      atomic.Uint64            // write turns ended, see write
 }
 
@@ -247,6 +248,7 @@ func (s *DB) EncodedCacheStats() (hits, misses int64) {
 
 // Close stops index builds and closes the database.
 func (s *DB) Close() error {
+	s.closed.Store(true)
 	s.cancel()
 	s.builds.Wait()
 	s.ixMu.Lock()
