@@ -134,9 +134,9 @@ func bounds(layers []geo.Layer, extents map[string]geo.Extent) (w, s, e, n float
 		e, n = max(e, x.BBox.Max[0]), max(n, x.BBox.Max[1])
 	}
 	if w > e || s > n {
-		return -180, -maxLat, 180, maxLat
+		return -180, -geo.MaxMercatorLat, 180, geo.MaxMercatorLat
 	}
-	return w, max(s, -maxLat), e, min(n, maxLat)
+	return w, max(s, -geo.MaxMercatorLat), e, min(n, geo.MaxMercatorLat)
 }
 
 // fitZoom returns the largest zoom, up to 14, at which the box fits in

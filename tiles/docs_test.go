@@ -104,7 +104,7 @@ func TestTileJSON(t *testing.T) {
 		}
 	}
 	// Without extents the bounds are the world.
-	if doc := NewTileJSON("x/{z}/{x}/{y}", docLayers[:1], nil); doc.Bounds != [4]float64{-180, -maxLat, 180, maxLat} {
+	if doc := NewTileJSON("x/{z}/{x}/{y}", docLayers[:1], nil); doc.Bounds != [4]float64{-180, -geo.MaxMercatorLat, 180, geo.MaxMercatorLat} {
 		t.Errorf("bounds without extents %v", doc.Bounds)
 	}
 }

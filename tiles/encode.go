@@ -14,9 +14,6 @@ import (
 	"strata/geo"
 )
 
-// maxLat is the latitude at which Web Mercator ends.
-const maxLat = geo.MaxMercatorLat
-
 // render draws tile t of the layers ids of snap, which are sorted and
 // distinct. A layer is read through Snapshot.Points, which reads no more
 // than the positions of the points it does not draw singly; a layer that
