@@ -41,9 +41,9 @@ func pointTexts(t *testing.T, db *DB, layer string) (map[string]string, bool) {
 }
 
 // The attributes of a layer of points kept in memory give back each id,
-// name, kind and precision as written, whatever their lengths (ids
-// have at most 128 bytes); a name too long to keep there sends the layer to its rows, with the same
-// answers.
+// name, kind and precision as written, whatever their lengths (ids have
+// at most 128 bytes); a name too long to keep there sends the layer to
+// its rows, with the same answers.
 func TestPointAttrs(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
